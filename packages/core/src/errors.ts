@@ -1,0 +1,225 @@
+/**
+ * Every error omnidim-stream throws is an {@link OmnidimError} with a stable `code` from one
+ * closed union. Callers branch on `code` (or the `is*` guards), never on message text.
+ *
+ * Like undici's `errors.js`, each class carries a brand symbol (`Symbol.for`) so that
+ * `isOmnidimError()` still works when two copies of the package are installed.
+ *
+ * No message, URL or enumerable property ever holds the API key: constructors take only what
+ * is safe to log, and request URLs are passed through {@link redactUrl} first.
+ */
+
+/** Stable machine-readable error codes. */
+export type OmnidimErrorCode =
+  | 'INVALID_OPTION'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'HTTP_STATUS'
+  | 'INVALID_RESPONSE'
+  | 'TIMEOUT'
+  | 'NETWORK'
+  | 'RETRY_EXHAUSTED'
+  | 'ABORTED'
+  | 'LIMIT_EXCEEDED'
+  | 'DRIFT'
+  | 'INVALID_RECORD'
+  | 'SINK'
+  | 'INCOMPLETE';
+
+const BRAND = Symbol.for('omnidim-stream.error');
+
+export interface OmnidimErrorOptions {
+  cause?: unknown;
+}
+
+/** Base class of every omnidim-stream error. */
+export class OmnidimError extends Error {
+  readonly code: OmnidimErrorCode;
+
+  constructor(code: OmnidimErrorCode, message: string, options: OmnidimErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // Subclasses keep normal prototype checks; the base class also accepts branded errors
+    // from another installed copy of this package.
+    if (this !== OmnidimError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return isOmnidimError(value);
+  }
+}
+
+/** True for any omnidim-stream error, even one thrown by another installed copy. */
+export function isOmnidimError(value: unknown): value is OmnidimError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A bad option: thrown before any request or write, naming the option, what was expected and what was received. */
+export class InvalidOptionError extends OmnidimError {
+  readonly option: string;
+  constructor(option: string, expected: string, received: unknown, options: OmnidimErrorOptions = {}) {
+    super('INVALID_OPTION', `Invalid option "${option}": expected ${expected}, received ${describe(received)}`, options);
+    this.option = option;
+  }
+}
+
+/** Context about the page request that failed; safe to log. */
+export interface RequestContext {
+  /** 1-based page number, when the request was for a page. */
+  page?: number;
+  /** Request URL with credentials and secret query parameters removed. */
+  url?: string;
+  /** HTTP status, when a response arrived. */
+  status?: number;
+  /** Attempts made so far (1 = first try). */
+  attempts?: number;
+}
+
+/** An HTTP-level failure carrying safe request context. */
+export class RequestError extends OmnidimError {
+  readonly page: number | undefined;
+  readonly url: string | undefined;
+  readonly status: number | undefined;
+  readonly attempts: number | undefined;
+
+  constructor(code: OmnidimErrorCode, message: string, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super(code, message, options);
+    this.page = context.page;
+    this.url = context.url === undefined ? undefined : redactUrl(context.url);
+    this.status = context.status;
+    this.attempts = context.attempts;
+  }
+}
+
+/** 401: the API key is missing or wrong. Never retried. */
+export class UnauthorizedError extends RequestError {
+  constructor(context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super('UNAUTHORIZED', `The API rejected the API key (HTTP 401)${where(context)}; check OMNIDIM_API_KEY`, context, options);
+  }
+}
+
+/** 403: the key may not use this endpoint. Never retried. */
+export class ForbiddenError extends RequestError {
+  constructor(context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super('FORBIDDEN', `The API key is not allowed to use this endpoint (HTTP 403)${where(context)}`, context, options);
+  }
+}
+
+/** Any other unexpected HTTP status. */
+export class HttpStatusError extends RequestError {
+  constructor(context: RequestContext & { status: number }, detail = '', options: OmnidimErrorOptions = {}) {
+    super('HTTP_STATUS', `HTTP ${context.status}${where(context)}${detail ? `: ${detail}` : ''}`, context, options);
+  }
+}
+
+/** A response that is not the documented envelope: HTML, cut JSON, `{status:"error"}` with 200, … */
+export class InvalidResponseError extends RequestError {
+  constructor(detail: string, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super('INVALID_RESPONSE', `Invalid API response${where(context)}: ${detail}`, context, options);
+  }
+}
+
+/** A request that took longer than `timeoutMs`. */
+export class TimeoutError extends RequestError {
+  constructor(timeoutMs: number, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super('TIMEOUT', `Request timed out after ${timeoutMs} ms${where(context)}`, context, options);
+  }
+}
+
+/** A socket-level failure (reset, refused, closed early). */
+export class NetworkError extends RequestError {
+  constructor(detail: string, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super('NETWORK', `Network error${where(context)}: ${detail}`, context, options);
+  }
+}
+
+/** Retries ran out; `cause` is the last failure. */
+export class RetryExhaustedError extends RequestError {
+  constructor(context: RequestContext, last: Error) {
+    super(
+      'RETRY_EXHAUSTED',
+      `Gave up${where(context)} after ${context.attempts ?? '?'} attempts: ${last.message}`,
+      context,
+      { cause: last },
+    );
+  }
+}
+
+/** The operation was aborted through an `AbortSignal` or `destroy()`. */
+export class AbortError extends OmnidimError {
+  constructor(reason?: unknown) {
+    super('ABORTED', 'The operation was aborted', reason === undefined ? {} : { cause: reason });
+  }
+}
+
+/** A safety bound (`maxPages`, `maxRecords` hard limits, loop guards) was hit. */
+export class LimitExceededError extends OmnidimError {
+  readonly limit: string;
+  constructor(limit: string, detail: string) {
+    super('LIMIT_EXCEEDED', `Limit "${limit}" exceeded: ${detail}`);
+    this.limit = limit;
+  }
+}
+
+/** The source changed during the export in a way that could not be reconciled (e.g. deletions). */
+export class DriftError extends OmnidimError {
+  constructor(detail: string, options: OmnidimErrorOptions = {}) {
+    super('DRIFT', `The call-log list changed during the export: ${detail}`, options);
+  }
+}
+
+/** A record too broken to become a row (used for quarantine reasons). */
+export class InvalidRecordError extends OmnidimError {
+  constructor(detail: string, options: OmnidimErrorOptions = {}) {
+    super('INVALID_RECORD', `Invalid call log: ${detail}`, options);
+  }
+}
+
+/** A failure while writing output files. */
+export class SinkError extends OmnidimError {
+  constructor(detail: string, options: OmnidimErrorOptions = {}) {
+    super('SINK', detail, options);
+  }
+}
+
+/** The export finished with fewer records than the API said it had. */
+export class IncompleteExportError extends OmnidimError {
+  readonly missing: number;
+  constructor(missing: number, detail: string) {
+    super('INCOMPLETE', `Export incomplete: ${missing} call(s) missing; ${detail}`);
+    this.missing = missing;
+  }
+}
+
+const SECRET_PARAMS = /^(api[_-]?key|key|token|access[_-]?token|authorization|secret)$/i;
+
+/** Removes userinfo and secret-looking query parameters from a URL so it can be logged. */
+export function redactUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return '[invalid url]';
+  }
+  url.username = '';
+  url.password = '';
+  for (const name of [...url.searchParams.keys()]) {
+    if (SECRET_PARAMS.test(name)) url.searchParams.set(name, '[REDACTED]');
+  }
+  return url.toString();
+}
+
+function where(context: RequestContext): string {
+  return context.page === undefined ? '' : ` on page ${context.page}`;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null || typeof value === 'bigint') {
+    return String(value);
+  }
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}

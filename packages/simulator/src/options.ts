@@ -1,0 +1,94 @@
+/**
+ * Options of {@link startSimulator}. This file is the contract between the simulator and every
+ * test, example and benchmark that drives it.
+ */
+
+/** Faults the simulator can inject into a `GET /calls/logs` response. */
+export type FaultKind =
+  | '429' // 429 with Retry-After (seconds; see retryAfterSeconds) and a JSON error body
+  | '500' // 500 with the Odoo-style JSON error body
+  | '502'
+  | '503'
+  | '504'
+  | 'reset' // socket destroyed before any response bytes
+  | 'truncate' // 200, correct headers, body cut in the middle, then the socket is destroyed
+  | 'html200' // 200 with an HTML page (Odoo login/error page) instead of JSON
+  | 'error200' // 200 with {"status":"error","message":"..."}
+  | 'slow'; // 200 with the body dribbled out in small chunks over slowBodyMs
+
+export interface FaultOptions {
+  /** Probability (0..1) that a list request gets a fault, chosen with the seeded RNG. Default 0. */
+  rate?: number;
+  /** Kinds drawn from when `rate` fires. Default: all kinds except 'slow'. */
+  kinds?: FaultKind[];
+  /**
+   * Deterministic plan: called for every list request (1-based `request` counter over the
+   * server's life, and the requested `pageno`); returning a kind injects it, `null` serves
+   * normally. Takes precedence over `rate`.
+   */
+  plan?: (request: number, pageno: number) => FaultKind | null;
+  /** Retry-After value sent with '429'. Default 1. May be 0. */
+  retryAfterSeconds?: number;
+  /** Total time over which 'slow' bodies are sent. Default 500. */
+  slowBodyMs?: number;
+}
+
+export interface DriftOptions {
+  /** New calls inserted at the head of the list after every Nth page served. Default 0 (off). */
+  insertPerPage?: number;
+  /** Calls deleted (from the older part of the list) after every page served. Default 0. */
+  deletePerPage?: number;
+  /** Stop drifting after this many calls were inserted. Default Infinity. */
+  maxInserted?: number;
+}
+
+export interface SimulatorOptions {
+  /** Seed of the deterministic data generator. Default 1. */
+  seed?: number;
+  /**
+   * Number of calls in the history. The same seed and a larger count give the same history plus
+   * newer calls (ids ascend with time; the list is served newest first). Default 500.
+   */
+  records?: number;
+  /** The Bearer token the server accepts. Default 'sim-key-0000'. */
+  apiKey?: string;
+  /** 127.0.0.1 only; the port, 0 = any free port. Default 0. */
+  port?: number;
+  /** Delay before each list response, in ms. Default 0. */
+  pageLatencyMs?: number;
+  faults?: FaultOptions;
+  drift?: DriftOptions;
+}
+
+/** Counters exposed for tests and benchmarks; live object, read any time. */
+export interface SimulatorStats {
+  /** Every HTTP request received, any path. */
+  requests: number;
+  /** `GET /calls/logs` list requests received. */
+  listRequests: number;
+  /** Requests in flight right now, and the most seen at once. */
+  inFlight: number;
+  maxInFlight: number;
+  /** Faults injected, by kind. */
+  faults: Partial<Record<FaultKind, number>>;
+  /** Total faults injected. */
+  faultsInjected: number;
+  /** Calls inserted / deleted by drift so far. */
+  inserted: number;
+  deleted: number;
+  /** `pageno` of each list request, in arrival order (for paging assertions). */
+  pagesRequested: number[];
+}
+
+export interface RunningSimulator {
+  /** Base URL including the API prefix, e.g. `http://127.0.0.1:54321/api/v1`. */
+  url: string;
+  apiKey: string;
+  stats: SimulatorStats;
+  /** Ids of every call currently in the list, newest first. */
+  ids(): number[];
+  /** Adds `count` newer calls at the head (as new calls arriving); returns their ids. */
+  insertCalls(count: number): number[];
+  /** Stops the server and destroys open sockets. */
+  close(): Promise<void>;
+}

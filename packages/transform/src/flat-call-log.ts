@@ -1,0 +1,28 @@
+import type { TableRows } from './table-schema.js';
+
+/**
+ * What the transform emits for one call log and what dataset sinks consume: the rows of every
+ * table plus the partition the rows belong to.
+ */
+export interface FlatCallLog {
+  /** The call's `id`. */
+  callId: number;
+  /**
+   * The call's own date, `YYYY-MM-DD`, in the transform's `timeZone`; `null` when
+   * `time_of_call` is missing or unparseable (sinks write it to the Hive default partition).
+   */
+  partitionDate: string | null;
+  tables: TableRows;
+  /** How many values fit no column type and were kept raw in an `extra` column instead. */
+  coercions: number;
+}
+
+/** A record too broken to become a row, set aside with the reason; never dropped silently. */
+export interface QuarantinedRecord {
+  /** Short stable reason code, e.g. `NOT_AN_OBJECT`, `MISSING_ID`, `INVALID_ID`. */
+  reason: string;
+  /** Human-readable detail. */
+  detail: string;
+  /** The record as received. */
+  record: unknown;
+}
