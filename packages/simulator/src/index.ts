@@ -1,1 +1,23 @@
-export {};
+export type { SimulatorCliIo } from './cli.js';
+export { runSimulatorCli } from './cli.js';
+export type { CallMeta, SimCallLog, SimCallStatus } from './generate-call-log.js';
+export {
+  callMeta,
+  formatCallTime,
+  formatDuration,
+  formatWebhookTime,
+  generateCallLog,
+  generateHistory,
+  indexOfId,
+  SIM_AGENTS,
+} from './generate-call-log.js';
+export type {
+  DriftOptions,
+  FaultKind,
+  FaultOptions,
+  RunningSimulator,
+  SimulatorOptions,
+  SimulatorStats,
+} from './options.js';
+export { DEFAULT_RANDOM_FAULT_KINDS, FAULT_KINDS, SIMULATOR_DEFAULTS } from './resolve-options.js';
+export { startSimulator } from './start-simulator.js';

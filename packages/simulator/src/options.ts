@@ -14,12 +14,16 @@ export type FaultKind =
   | 'truncate' // 200, correct headers, body cut in the middle, then the socket is destroyed
   | 'html200' // 200 with an HTML page (Odoo login/error page) instead of JSON
   | 'error200' // 200 with {"status":"error","message":"..."}
-  | 'slow'; // 200 with the body dribbled out in small chunks over slowBodyMs
+  | 'slow' // 200 with the body dribbled out in small chunks over slowBodyMs
+  | 'short'; // 200, valid JSON, one record of a non-empty page silently missing (completeness tests)
 
 export interface FaultOptions {
   /** Probability (0..1) that a list request gets a fault, chosen with the seeded RNG. Default 0. */
   rate?: number;
-  /** Kinds drawn from when `rate` fires. Default: all kinds except 'slow'. */
+  /**
+   * Kinds drawn from when `rate` fires. Default: all kinds except 'slow' and 'short' ('short'
+   * loses data silently, so random faults would make every completeness check fail).
+   */
   kinds?: FaultKind[];
   /**
    * Deterministic plan: called for every list request (1-based `request` counter over the
@@ -89,6 +93,14 @@ export interface RunningSimulator {
   ids(): number[];
   /** Adds `count` newer calls at the head (as new calls arriving); returns their ids. */
   insertCalls(count: number): number[];
-  /** Stops the server and destroys open sockets. */
+  /**
+   * Changes calls already in the history, as the real API does when recordings and webhook
+   * deliveries complete later (NOTES.md). `patch` receives each call log (a fresh copy the first
+   * time, the stored one after) and mutates it; later responses serve the patched log. Changing
+   * `call_status` also changes what the `call_status` filter matches. Returns the ids that
+   * exist (unknown or deleted ids are skipped).
+   */
+  updateCalls(ids: readonly number[], patch: (log: Record<string, unknown>) => void): number[];
+  /** Stops the server and destroys open sockets. Safe to call more than once. */
   close(): Promise<void>;
 }

@@ -1,0 +1,123 @@
+/**
+ * Defaults of {@link startSimulator} in one constant, and the one place options are validated:
+ * a bad value throws InvalidOptionError naming the option before the server starts.
+ */
+import { InvalidOptionError } from '@omnidim-stream/core';
+import { MAX_CALL_INDEX } from './generate-call-log.js';
+import type { FaultKind, SimulatorOptions } from './options.js';
+
+/** Every fault kind the simulator knows. */
+export const FAULT_KINDS: readonly FaultKind[] = [
+  '429',
+  '500',
+  '502',
+  '503',
+  '504',
+  'reset',
+  'truncate',
+  'html200',
+  'error200',
+  'slow',
+  'short',
+];
+
+/** Kinds drawn from when `faults.rate` fires and no `kinds` are given. */
+export const DEFAULT_RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter(
+  (k) => k !== 'slow' && k !== 'short',
+);
+
+export interface ResolvedSimulatorOptions {
+  seed: number;
+  records: number;
+  apiKey: string;
+  port: number;
+  pageLatencyMs: number;
+  faults: {
+    rate: number;
+    kinds: readonly FaultKind[];
+    plan: ((request: number, pageno: number) => FaultKind | null) | null;
+    retryAfterSeconds: number;
+    slowBodyMs: number;
+  };
+  drift: { insertPerPage: number; deletePerPage: number; maxInserted: number };
+}
+
+export const SIMULATOR_DEFAULTS: ResolvedSimulatorOptions = {
+  seed: 1,
+  records: 500,
+  apiKey: 'sim-key-0000',
+  port: 0,
+  pageLatencyMs: 0,
+  faults: { rate: 0, kinds: DEFAULT_RANDOM_FAULT_KINDS, plan: null, retryAfterSeconds: 1, slowBodyMs: 500 },
+  drift: { insertPerPage: 0, deletePerPage: 0, maxInserted: Number.POSITIVE_INFINITY },
+};
+
+/** Largest accepted `records` (keeps ids and dates in range). */
+export const MAX_RECORDS = MAX_CALL_INDEX;
+
+/** Validates options once and fills in defaults. */
+export function resolveSimulatorOptions(options: SimulatorOptions = {}): ResolvedSimulatorOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  const d = SIMULATOR_DEFAULTS;
+  const faults = options.faults ?? {};
+  const drift = options.drift ?? {};
+  if (typeof faults !== 'object' || faults === null)
+    throw new InvalidOptionError('faults', 'an object', faults);
+  if (typeof drift !== 'object' || drift === null) throw new InvalidOptionError('drift', 'an object', drift);
+
+  const apiKey = options.apiKey ?? d.apiKey;
+  if (typeof apiKey !== 'string' || apiKey.length === 0 || /[\s]/.test(apiKey)) {
+    // Never echo a key: report only its type.
+    throw new InvalidOptionError('apiKey', 'a non-empty string without whitespace', `[${typeof apiKey}]`);
+  }
+  const kinds = faults.kinds ?? d.faults.kinds;
+  if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => FAULT_KINDS.includes(k))) {
+    throw new InvalidOptionError('faults.kinds', `a non-empty array of ${FAULT_KINDS.join(', ')}`, kinds);
+  }
+  const plan = faults.plan ?? null;
+  if (plan !== null && typeof plan !== 'function')
+    throw new InvalidOptionError('faults.plan', 'a function', plan);
+  const maxInserted = drift.maxInserted ?? d.drift.maxInserted;
+  if (maxInserted !== Number.POSITIVE_INFINITY) integer('drift.maxInserted', maxInserted, 0, MAX_RECORDS);
+
+  return {
+    seed: integer('seed', options.seed ?? d.seed, 0, 0xffffffff),
+    records: integer('records', options.records ?? d.records, 0, MAX_RECORDS),
+    apiKey,
+    port: integer('port', options.port ?? d.port, 0, 65535),
+    pageLatencyMs: number('pageLatencyMs', options.pageLatencyMs ?? d.pageLatencyMs, 0, 600_000),
+    faults: {
+      rate: number('faults.rate', faults.rate ?? d.faults.rate, 0, 1),
+      kinds: [...kinds],
+      plan,
+      retryAfterSeconds: integer(
+        'faults.retryAfterSeconds',
+        faults.retryAfterSeconds ?? d.faults.retryAfterSeconds,
+        0,
+        86_400,
+      ),
+      slowBodyMs: number('faults.slowBodyMs', faults.slowBodyMs ?? d.faults.slowBodyMs, 0, 600_000),
+    },
+    drift: {
+      insertPerPage: integer('drift.insertPerPage', drift.insertPerPage ?? d.drift.insertPerPage, 0, 10_000),
+      deletePerPage: integer('drift.deletePerPage', drift.deletePerPage ?? d.drift.deletePerPage, 0, 10_000),
+      maxInserted,
+    },
+  };
+}
+
+function integer(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(option, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+function number(option: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new InvalidOptionError(option, `a number from ${min} to ${max}`, value);
+  }
+  return value;
+}
