@@ -31,6 +31,8 @@ export interface TableSchema {
   readonly name: TableName;
   /** Bumped on every change to the columns; recorded in the dataset manifest. */
   readonly version: number;
+  /** One line: what one row of the table is. */
+  readonly description?: string;
   /** Natural key columns (no hash ids). */
   readonly primaryKey: readonly string[];
   readonly columns: readonly ColumnSchema[];

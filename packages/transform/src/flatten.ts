@@ -1,0 +1,430 @@
+/**
+ * The engine: one raw call log → rows of the four tables, in one pass, keyed by natural ids.
+ *
+ * - Every field lands in the column of its own name, coerced by `coerce.ts`; a value that fits
+ *   no type and every unknown field (the API adds fields over time) go to the row's `extra`
+ *   JSON column, raw, under their field name. Misfits are counted in `coercions`.
+ * - A record missing fields still yields a row with nulls. Only a record that cannot be a row at
+ *   all (not an object, no usable `id`) is rejected, with a stable reason code.
+ * - Redaction (`redact.ts`) runs on every value before it is stored, so no secret token reaches
+ *   any column, `extra` included.
+ */
+import { InvalidRecordError, LimitExceededError } from '@omnidim-stream/core';
+import { coerceValue, isAbsent } from './coerce.js';
+import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
+import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
+import { createRedactor, maskSecretsDeep, type Redactor } from './redact.js';
+import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
+import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
+import { localDateOf } from './time.js';
+
+/** Stable reason codes of {@link QuarantinedRecord.reason}. */
+export type QuarantineReason = 'NOT_AN_OBJECT' | 'MISSING_ID' | 'INVALID_ID' | 'TOO_DEEP';
+
+/** Result of {@link tryFlattenCallLog}. */
+export type FlattenResult = { ok: true; value: FlatCallLog } | { ok: false; quarantine: QuarantinedRecord };
+
+/** Thrown by {@link flattenCallLog} for a record that cannot become a row (`code` `INVALID_RECORD`). */
+export class InvalidCallLogError extends InvalidRecordError {
+  readonly reason: QuarantineReason;
+  constructor(reason: QuarantineReason, detail: string, options: { cause?: unknown } = {}) {
+    super(`${reason}: ${detail}`, options);
+    this.reason = reason;
+  }
+}
+
+/** The five `post_call_actions` lists that become JSON columns of `calls`. */
+const SERVICE_LISTS = [
+  'email_service_ids',
+  'hubspot_service_ids',
+  'slack_service_ids',
+  'salesforce_service_ids',
+  'google_sheets_service_ids',
+] as const;
+const WEBHOOK_LIST = 'call_recording_webhook_ids';
+const BR = /<br\s*\/?>/i;
+const DURATION_MS = /^(\d+):(\d{1,2})$/;
+
+/** Column → type of the columns filled from a field of the same name, per table. */
+const SOURCE_TYPES = Object.fromEntries(
+  Object.values(SCHEMAS).map((schema) => {
+    const derived = new Set(DERIVED_COLUMNS[schema.name]);
+    const types = new Map<string, LogicalType>();
+    for (const column of schema.columns) if (!derived.has(column.name)) types.set(column.name, column.type);
+    return [schema.name, types];
+  }),
+) as Record<TableName, Map<string, LogicalType>>;
+
+/** A row with every column null, in schema order (so rows serialise in schema order). */
+const TEMPLATES = Object.fromEntries(
+  Object.values(SCHEMAS).map((schema) => [
+    schema.name,
+    Object.fromEntries(schema.columns.map((c) => [c.name, null])),
+  ]),
+) as Record<TableName, Row>;
+
+// Fields of the call log handled by hand rather than by name.
+const CALL_SKIP = new Set(['id', 'call_request_id', 'interactions', 'post_call_actions']);
+const INTERACTION_SKIP = new Set(['function_call_data']);
+const FUNCTION_SKIP = new Set(['result']);
+const WEBHOOK_SKIP = new Set(['payload']);
+
+interface Context {
+  readonly options: ResolvedTransformOptions;
+  readonly redactor: Redactor;
+  coercions: number;
+}
+
+/** One row under construction: the values, and the `extra` object when something lands there. */
+class RowBuilder {
+  readonly row: Row;
+  extra: Record<string, unknown> | null = null;
+
+  constructor(
+    readonly table: TableName,
+    private readonly ctx: Context,
+  ) {
+    this.row = { ...TEMPLATES[table] };
+  }
+
+  /** Keeps `value` raw in `extra` under `field`; `misfit` counts it as a coercion failure. */
+  keep(field: string, value: unknown, misfit: boolean): void {
+    this.extra ??= {};
+    this.extra[field] = value;
+    if (misfit) this.ctx.coercions++;
+  }
+
+  /** Coerces `raw` (already scrubbed) into `column`, or keeps it in `extra` under `field`. */
+  set(column: string, type: LogicalType, value: unknown, field = column): void {
+    const coerced = coerceValue(value, type, this.ctx.options.timeZone);
+    if (coerced.fits) this.row[column] = coerced.value;
+    else this.keep(field, value, true);
+  }
+
+  /** Copies every field of `source` into the column of its name; unknown fields go to `extra`. */
+  fill(source: Record<string, unknown>, skip: ReadonlySet<string>): void {
+    const types = SOURCE_TYPES[this.table];
+    for (const field of Object.keys(source)) {
+      if (skip.has(field)) continue;
+      const value = this.ctx.redactor.scrubValue(source[field], field);
+      const type = types.get(field);
+      if (type === undefined) this.keep(field, value, false);
+      else this.set(field, type, value);
+    }
+  }
+
+  finish(): Row {
+    this.row['extra'] = this.extra === null ? null : safeJson(this.extra);
+    return this.row;
+  }
+}
+
+/**
+ * Flattens one call log into rows of `calls`, `interactions`, `function_calls` and `webhooks`.
+ * Pure: no I/O, no clock, no machine time zone. Throws {@link InvalidCallLogError} for a record
+ * that cannot be a row, `InvalidOptionError` for bad options.
+ *
+ * @example
+ * const flat = flattenCallLog(page.call_log_data[0], { timeZone: 'America/New_York' });
+ * flat.tables.calls[0].id;           // 50958
+ * flat.tables.interactions.length;   // 4
+ */
+export function flattenCallLog(
+  log: unknown,
+  options?: TransformOptions | ResolvedTransformOptions,
+): FlatCallLog {
+  const result = tryFlattenCallLog(log, options);
+  if (result.ok) return result.value;
+  const { reason, detail } = result.quarantine;
+  throw new InvalidCallLogError(reason as QuarantineReason, detail);
+}
+
+/**
+ * Like {@link flattenCallLog}, but a broken record comes back as `{ ok: false, quarantine }`
+ * (reason, detail, and the record as received with secret tokens masked) instead of throwing.
+ * Bad options still throw `InvalidOptionError`.
+ *
+ * @example
+ * const r = tryFlattenCallLog({ bot_name: 'x' });
+ * if (!r.ok) r.quarantine.reason; // 'MISSING_ID'
+ */
+export function tryFlattenCallLog(
+  log: unknown,
+  options?: TransformOptions | ResolvedTransformOptions,
+): FlattenResult {
+  const resolved = resolveTransformOptions(options);
+  const quarantine = (reason: QuarantineReason, detail: string): FlattenResult => ({
+    ok: false,
+    quarantine: { reason, detail, record: maskSecretsDeep(log) },
+  });
+  if (typeof log !== 'object' || log === null || Array.isArray(log)) {
+    const kind = log === null ? 'null' : Array.isArray(log) ? 'an array' : `a ${typeof log}`;
+    return quarantine('NOT_AN_OBJECT', `expected a call log object, received ${kind}`);
+  }
+  const record = log as Record<string, unknown>;
+  if (isAbsent(record['id'], 'int64')) {
+    return quarantine('MISSING_ID', 'the call log has no id (missing, null, false or "")');
+  }
+  const id = coerceValue(record['id'], 'int64', 'UTC');
+  if (!id.fits || typeof id.value !== 'number' || id.value < 1) {
+    // Describe the id by type only: a broken record may carry anything, secrets included.
+    return quarantine(
+      'INVALID_ID',
+      `the call log id is not a positive safe integer (${typeof record['id']})`,
+    );
+  }
+  try {
+    return { ok: true, value: flattenRecord(record, id.value, resolved) };
+  } catch (error) {
+    if (error instanceof LimitExceededError) return quarantine('TOO_DEEP', error.message);
+    throw error;
+  }
+}
+
+function flattenRecord(
+  log: Record<string, unknown>,
+  callId: number,
+  options: ResolvedTransformOptions,
+): FlatCallLog {
+  const ctx: Context = { options, redactor: redactorFor(options), coercions: 0 };
+  const tables: TableRows = { calls: [], interactions: [], function_calls: [], webhooks: [] };
+  const call = new RowBuilder('calls', ctx);
+  call.row['id'] = callId;
+  call.fill(log, CALL_SKIP);
+
+  flattenCallRequest(call, ctx.redactor.scrubValue(log['call_request_id'], 'call_request_id'));
+
+  let functionCallCount = 0;
+  const interactions = log['interactions'];
+  if (Array.isArray(interactions)) {
+    interactions.forEach((item, index) => {
+      if (isPlainObject(item)) functionCallCount += flattenInteraction(item, callId, ctx, tables);
+      else call.keep(`interactions[${index}]`, ctx.redactor.scrubValue(item), true);
+    });
+  } else if (!isAbsent(interactions, 'json')) {
+    // `interactions: false` / null means none; anything else that is not a list is kept raw.
+    call.keep('interactions', ctx.redactor.scrubValue(interactions, 'interactions'), true);
+  }
+
+  const actions = log['post_call_actions'];
+  if (isPlainObject(actions)) {
+    for (const key of Object.keys(actions)) {
+      if (key === WEBHOOK_LIST) {
+        flattenWebhooks(actions[key], call, callId, ctx, tables);
+        continue;
+      }
+      const value = ctx.redactor.scrubValue(actions[key], key);
+      if ((SERVICE_LISTS as readonly string[]).includes(key))
+        call.set(key, 'json', value, `post_call_actions.${key}`);
+      else call.keep(`post_call_actions.${key}`, value, false);
+    }
+  } else if (!isAbsent(actions, 'json')) {
+    call.keep('post_call_actions', ctx.redactor.scrubValue(actions, 'post_call_actions'), true);
+  }
+
+  const row = call.row;
+  const time = row['time_of_call'];
+  const partitionDate = time instanceof Date ? localDateOf(time, options.timeZone) : null;
+  row['call_date'] = partitionDate;
+  row['call_duration_seconds'] = resolveDuration(row['call_duration_in_seconds'], row['call_duration']);
+  row['transcript'] = cleanTranscript(row['call_conversation']);
+  row['interaction_count'] = tables.interactions.length;
+  row['function_call_count'] = functionCallCount;
+  row['webhook_count'] = tables.webhooks.length;
+  fillBulkCall(row, tables.webhooks);
+  tables.calls.push(call.finish());
+  return { callId, partitionDate, tables, coercions: ctx.coercions };
+}
+
+function flattenCallRequest(call: RowBuilder, value: unknown): void {
+  if (isAbsent(value, 'json')) return;
+  if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (key === 'id') call.set('call_request_id', 'int64', value[key], 'call_request_id.id');
+      else if (key === 'type_of_request')
+        call.set('call_request_type', 'string', value[key], 'call_request_id.type_of_request');
+      else call.keep(`call_request_id.${key}`, value[key], false);
+    }
+    return;
+  }
+  // A bare id (number or numeric string) is accepted; anything else is kept raw.
+  call.set('call_request_id', 'int64', value, 'call_request_id');
+}
+
+/** Adds the interaction's row and its function-call rows; returns the number of function calls. */
+function flattenInteraction(
+  item: Record<string, unknown>,
+  callId: number,
+  ctx: Context,
+  tables: TableRows,
+): number {
+  const b = new RowBuilder('interactions', ctx);
+  b.row['call_id'] = callId;
+  b.fill(item, INTERACTION_SKIP);
+  let count = 0;
+  const data = item['function_call_data'];
+  if (Array.isArray(data)) {
+    data.forEach((fn, position) => {
+      if (!isPlainObject(fn)) {
+        b.keep(`function_call_data[${position}]`, ctx.redactor.scrubValue(fn), true);
+        return;
+      }
+      const f = new RowBuilder('function_calls', ctx);
+      f.row['call_id'] = callId;
+      f.row['interaction_id'] = b.row['id'] ?? null;
+      f.row['interaction_sequence'] = b.row['interaction_sequence'] ?? null;
+      f.row['position'] = position;
+      f.fill(fn, FUNCTION_SKIP);
+      f.row['result'] = resultText(ctx.redactor.scrubValue(fn['result'], 'result'));
+      tables.function_calls.push(f.finish());
+      count++;
+    });
+  } else if (!isAbsent(data, 'json')) {
+    // `false` means "no function call" (Odoo's empty value); any other non-list is kept raw.
+    b.keep('function_call_data', ctx.redactor.scrubValue(data, 'function_call_data'), true);
+  }
+  b.row['function_call_count'] = count;
+  tables.interactions.push(b.finish());
+  return count;
+}
+
+function flattenWebhooks(
+  list: unknown,
+  call: RowBuilder,
+  callId: number,
+  ctx: Context,
+  tables: TableRows,
+): void {
+  const field = `post_call_actions.${WEBHOOK_LIST}`;
+  if (isAbsent(list, 'json')) return;
+  if (!Array.isArray(list)) {
+    call.keep(field, ctx.redactor.scrubValue(list, WEBHOOK_LIST), true);
+    return;
+  }
+  list.forEach((item, index) => {
+    if (!isPlainObject(item)) {
+      call.keep(`${field}[${index}]`, ctx.redactor.scrubValue(item), true);
+      return;
+    }
+    const w = new RowBuilder('webhooks', ctx);
+    w.row['call_id'] = callId;
+    w.fill(item, WEBHOOK_SKIP);
+    fillPayload(w, item['payload'], ctx);
+    const bodyAction = ctx.options.redact.responseBodies;
+    if (bodyAction !== 'keep') {
+      const body = w.row['response_body'];
+      if (typeof body === 'string') w.row['response_body'] = ctx.redactor.applyAction(body, bodyAction);
+      if (w.extra !== null && 'response_body' in w.extra) {
+        w.extra['response_body'] = ctx.redactor.applyAction(safeJson(w.extra['response_body']), bodyAction);
+      }
+    }
+    tables.webhooks.push(w.finish());
+  });
+}
+
+/**
+ * The payload arrives as JSON inside a string (NOTES.md): parse it, derive the useful fields,
+ * and store it as JSON text with secrets masked. A payload that is not JSON is kept in `extra`.
+ */
+function fillPayload(w: RowBuilder, raw: unknown, ctx: Context): void {
+  const action = ctx.options.redact.webhookPayloads;
+  if (isAbsent(raw, 'json')) return;
+  let parsed: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      w.keep('payload', ctx.redactor.applyAction(ctx.redactor.scrubText(raw), action), true);
+      return;
+    }
+  }
+  const payload = ctx.redactor.scrubValue(parsed);
+  if (isPlainObject(payload)) {
+    const tz = ctx.options.timeZone;
+    const derive = (column: string, key: string | readonly string[], type: LogicalType): void => {
+      const keys = typeof key === 'string' ? [key] : key;
+      const found = keys.find((k) => !isAbsent(payload[k], type));
+      if (found === undefined) return;
+      // Derived copies are best effort: the payload column keeps the raw value, so a misfit is not lost.
+      const coerced = coerceValue(payload[found], type, tz);
+      if (coerced.fits) w.row[column] = coerced.value;
+    };
+    derive('payload_call_id', 'call_id', 'int64');
+    derive('payload_bot_id', 'bot_id', 'int64');
+    derive('payload_bot_name', 'bot_name', 'string');
+    derive('payload_call_status', 'call_status', 'string');
+    derive('payload_call_date', 'call_date', 'timestamp');
+    derive('payload_start_time', 'start_time', 'timestamp');
+    derive('payload_end_time', 'end_time', 'timestamp');
+    derive('payload_call_duration', 'call_duration', 'float64');
+    derive('payload_bulk_call_id', 'bulk_call_id', 'int64');
+    // The name's key is undocumented; `campaign_name` is what peers have seen next to bulk_call_id.
+    derive('payload_bulk_call_name', ['bulk_call_name', 'campaign_name'], 'string');
+  }
+  const text = safeJson(payload);
+  w.row['payload'] = action === 'keep' ? text : JSON.stringify(ctx.redactor.applyAction(text, action));
+}
+
+function fillBulkCall(row: Row, webhooks: readonly Row[]): void {
+  if (row['bulk_call_id'] !== null && row['bulk_call_name'] !== null) return;
+  for (const w of webhooks) {
+    if (w['payload_bulk_call_id'] === null && w['payload_bulk_call_name'] === null) continue;
+    if (row['bulk_call_id'] === null) row['bulk_call_id'] = w['payload_bulk_call_id'] ?? null;
+    if (row['bulk_call_name'] === null) row['bulk_call_name'] = w['payload_bulk_call_name'] ?? null;
+    return;
+  }
+}
+
+/**
+ * `call_duration_in_seconds` is the number to trust; `call_duration` (`M:S`, total minutes,
+ * unpadded, e.g. `65:3` = 3903 s) is parsed only when it is missing.
+ */
+export function resolveDuration(seconds: RowValue | undefined, text: RowValue | undefined): number | null {
+  if (typeof seconds === 'number') return seconds;
+  if (typeof text !== 'string') return null;
+  const m = DURATION_MS.exec(text.trim());
+  if (!m) return null;
+  const s = Number(m[2]);
+  return s < 60 ? Number(m[1]) * 60 + s : null;
+}
+
+/**
+ * `call_conversation` separates turns with `<br/>` and pads them with spaces: one line per
+ * turn, trimmed, empty lines dropped. `null` when nothing remains.
+ */
+export function cleanTranscript(text: RowValue | undefined): string | null {
+  if (typeof text !== 'string') return null;
+  const lines = text
+    .split(BR)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  return lines.length === 0 ? null : lines.join('\n');
+}
+
+function resultText(value: unknown): string | null {
+  if (isAbsent(value, 'string')) return null;
+  return typeof value === 'string' ? value : safeJson(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON text of any value; bigint and non-finite numbers (impossible from JSON input) become strings. */
+function safeJson(value: unknown): string {
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      typeof v === 'bigint' || (typeof v === 'number' && !Number.isFinite(v)) ? String(v) : v,
+    ) ?? 'null'
+  );
+}
+
+const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
+function redactorFor(options: ResolvedTransformOptions): Redactor {
+  let redactor = redactors.get(options);
+  if (redactor === undefined) {
+    redactor = createRedactor(options);
+    redactors.set(options, redactor);
+  }
+  return redactor;
+}

@@ -1,0 +1,192 @@
+/**
+ * The one options object of the transform, its defaults and its validation.
+ *
+ * Options are resolved once ({@link resolveTransformOptions}); `flattenCallLog` and the stream
+ * stages accept either raw or resolved options and never re-validate a resolved object.
+ */
+import { InvalidOptionError } from '@omnidim-stream/core';
+import { validateTimeZone } from './time.js';
+
+/** What to do with one kind of sensitive value: keep it, replace it with `[REDACTED]`, or keyed-hash it. */
+export type SensitiveAction = 'keep' | 'redact' | 'hash';
+
+/** What to do with `secret_key_…` tokens: they are never written as is. */
+export type SecretAction = 'mask' | 'hash';
+
+/** Redaction settings; every key is optional and defaults to {@link DEFAULT_REDACTION}. */
+export interface RedactionOptions {
+  /**
+   * The webhook payload token (`call_sid`: `secret_key_…`), wherever it appears (payload,
+   * `response_body`, URLs, names, extra). `mask` writes `secret_key_[REDACTED]`. Default `mask`.
+   */
+  secretTokens?: SecretAction;
+  /**
+   * Phone fields (`from_number`, `to_number`, `customer_phone_number`, `phone_number`, `phone`)
+   * at any depth, including inside webhook payloads and function args. Values without a digit
+   * (the API's `Chat` / `Assistant` placeholders) are kept. Hashing uses the digits only.
+   * Default `keep`.
+   */
+  phoneNumbers?: SensitiveAction;
+  /** E-mail addresses inside any text or JSON value. Hashing uses the lower-cased address. Default `keep`. */
+  emails?: SensitiveAction;
+  /** `recording_url` and `internal_recording_url` (signed links), at any depth. Default `keep`. */
+  recordingUrls?: SensitiveAction;
+  /** The webhooks table's `payload` column (derived `payload_*` columns are still filled). Default `keep`. */
+  webhookPayloads?: SensitiveAction;
+  /** The webhooks table's `response_body` column (the receiver's raw body). Default `keep`. */
+  responseBodies?: SensitiveAction;
+}
+
+/** Options of {@link flattenCallLog} and the stream stages. */
+export interface TransformOptions {
+  /**
+   * IANA zone in which the API's zone-less date-times (`time_of_call`, webhook dates) are read,
+   * and in which the partition date is taken. Default `UTC`; the machine's zone is never used.
+   */
+  timeZone?: string;
+  redact?: RedactionOptions;
+  /**
+   * Key of the HMAC-SHA256 used by every `hash` action (at least 16 bytes). Required when any
+   * redaction action is `hash`. Keep it secret and stable: the same key gives the same hashes,
+   * so hashed columns still join across exports.
+   */
+  hashKey?: string | Uint8Array;
+}
+
+/** Redaction settings with every key filled in. */
+export interface ResolvedRedaction {
+  readonly secretTokens: SecretAction;
+  readonly phoneNumbers: SensitiveAction;
+  readonly emails: SensitiveAction;
+  readonly recordingUrls: SensitiveAction;
+  readonly webhookPayloads: SensitiveAction;
+  readonly responseBodies: SensitiveAction;
+}
+
+/** Validated options, frozen. */
+export interface ResolvedTransformOptions {
+  readonly timeZone: string;
+  readonly redact: ResolvedRedaction;
+  /** `null` unless some action is `hash`. Never logged. */
+  readonly hashKey: Uint8Array | null;
+}
+
+/** Default redaction: secret tokens masked, everything else kept. */
+export const DEFAULT_REDACTION: ResolvedRedaction = Object.freeze({
+  secretTokens: 'mask',
+  phoneNumbers: 'keep',
+  emails: 'keep',
+  recordingUrls: 'keep',
+  webhookPayloads: 'keep',
+  responseBodies: 'keep',
+});
+
+/** Defaults of {@link TransformOptions}. */
+export const DEFAULT_TRANSFORM_OPTIONS = Object.freeze({
+  timeZone: 'UTC',
+  redact: DEFAULT_REDACTION,
+  hashKey: null,
+}) satisfies ResolvedTransformOptions;
+
+/** Minimum HMAC key length, in bytes. */
+export const MIN_HASH_KEY_BYTES = 16;
+
+const SENSITIVE_ACTIONS: readonly SensitiveAction[] = ['keep', 'redact', 'hash'];
+const SECRET_ACTIONS: readonly SecretAction[] = ['mask', 'hash'];
+const TOP_LEVEL_KEYS = new Set(['timeZone', 'redact', 'hashKey']);
+const resolved = new WeakSet<object>();
+const DEFAULT_INPUT: TransformOptions = Object.freeze({});
+
+/**
+ * Validates `options` once and fills in defaults. A bad value throws `InvalidOptionError`
+ * naming the option (`timeZone`, `redact.emails`, `hashKey`, …); the hash key is never echoed.
+ *
+ * @example
+ * const opts = resolveTransformOptions({ timeZone: 'America/New_York', redact: { emails: 'redact' } });
+ */
+export function resolveTransformOptions(
+  options: TransformOptions | ResolvedTransformOptions = DEFAULT_INPUT,
+): ResolvedTransformOptions {
+  if (resolved.has(options)) return options as ResolvedTransformOptions;
+  // The common no-options call reuses one resolved object (and so one cached redactor).
+  if (options === undefined || options === DEFAULT_INPUT) return defaultResolved;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidOptionError('options', 'an object', options);
+  }
+  for (const key of Object.keys(options)) {
+    if (!TOP_LEVEL_KEYS.has(key)) {
+      throw new InvalidOptionError(key, `one of the known options (${[...TOP_LEVEL_KEYS].join(', ')})`, key);
+    }
+  }
+  const raw = options as TransformOptions;
+  const timeZone =
+    raw.timeZone === undefined
+      ? DEFAULT_TRANSFORM_OPTIONS.timeZone
+      : validateTimeZone(raw.timeZone, 'timeZone');
+  const redact = resolveRedaction(raw.redact);
+  const needsKey = Object.values(redact).includes('hash');
+  let hashKey: Uint8Array | null = null;
+  if (needsKey) {
+    hashKey = resolveHashKey(raw.hashKey);
+  } else if (raw.hashKey !== undefined) {
+    // Validate anyway so a wrong type is caught early, but do not keep an unused key.
+    resolveHashKey(raw.hashKey);
+  }
+  const out: ResolvedTransformOptions = Object.freeze({ timeZone, redact, hashKey });
+  resolved.add(out);
+  return out;
+}
+
+function resolveRedaction(value: unknown): ResolvedRedaction {
+  if (value === undefined) return DEFAULT_REDACTION;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidOptionError('redact', 'an object', value);
+  }
+  const input = value as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!(key in DEFAULT_REDACTION)) {
+      throw new InvalidOptionError(
+        `redact.${key}`,
+        `one of ${Object.keys(DEFAULT_REDACTION).join(', ')}`,
+        key,
+      );
+    }
+  }
+  const pick = <T extends string>(key: keyof ResolvedRedaction, allowed: readonly T[]): T => {
+    const v = input[key];
+    if (v === undefined) return DEFAULT_REDACTION[key] as T;
+    if (typeof v !== 'string' || !allowed.includes(v as T)) {
+      throw new InvalidOptionError(`redact.${key}`, allowed.map((a) => `"${a}"`).join(' | '), v);
+    }
+    return v as T;
+  };
+  return Object.freeze({
+    secretTokens: pick('secretTokens', SECRET_ACTIONS),
+    phoneNumbers: pick('phoneNumbers', SENSITIVE_ACTIONS),
+    emails: pick('emails', SENSITIVE_ACTIONS),
+    recordingUrls: pick('recordingUrls', SENSITIVE_ACTIONS),
+    webhookPayloads: pick('webhookPayloads', SENSITIVE_ACTIONS),
+    responseBodies: pick('responseBodies', SENSITIVE_ACTIONS),
+  });
+}
+
+function resolveHashKey(value: unknown): Uint8Array {
+  const expected = `a string or Uint8Array of at least ${MIN_HASH_KEY_BYTES} bytes (required when a redaction action is "hash")`;
+  let bytes: Uint8Array | null = null;
+  if (typeof value === 'string') bytes = new TextEncoder().encode(value);
+  else if (value instanceof Uint8Array) bytes = Uint8Array.from(value);
+  // Never echo the key itself: report only its type or length.
+  if (bytes === null)
+    throw new InvalidOptionError('hashKey', expected, value === undefined ? undefined : typeof value);
+  if (bytes.length < MIN_HASH_KEY_BYTES) {
+    throw new InvalidOptionError('hashKey', expected, `a key of ${bytes.length} bytes`);
+  }
+  return bytes;
+}
+
+const defaultResolved: ResolvedTransformOptions = Object.freeze({
+  timeZone: DEFAULT_TRANSFORM_OPTIONS.timeZone,
+  redact: DEFAULT_REDACTION,
+  hashKey: null,
+});
+resolved.add(defaultResolved);

@@ -1,0 +1,159 @@
+/**
+ * Sensitive-data handling: secret tokens, phone numbers, e-mail addresses, recording URLs.
+ *
+ * The webhook payload's `call_sid` carries a `secret_key_…` token (../shared/api/NOTES.md,
+ * `post_call_actions`), and receivers echo it into `response_body`, URLs and names, so tokens are
+ * masked in *every* string of every row, not just in the payload. Hashing is HMAC-SHA256 with the
+ * user's key: stable across runs (joins still work) and not reversible by dictionary attack
+ * without the key, unlike a bare SHA-256 of a phone number.
+ */
+import { createHmac } from 'node:crypto';
+import { LimitExceededError } from '@omnidim-stream/core';
+import type { ResolvedTransformOptions, SensitiveAction } from './options.js';
+
+/** What a redacted value is replaced with. */
+export const REDACTED = '[REDACTED]';
+/** What a redacted e-mail address inside text is replaced with. */
+export const REDACTED_EMAIL = '[REDACTED_EMAIL]';
+/** What a masked secret token is replaced with. */
+export const MASKED_SECRET = 'secret_key_[REDACTED]';
+
+/** Nesting deeper than this in one value is treated as a broken record. */
+export const MAX_VALUE_DEPTH = 64;
+
+/** Field names (at any depth) holding a phone number. */
+export const PHONE_FIELDS: ReadonlySet<string> = new Set([
+  'from_number',
+  'to_number',
+  'customer_phone_number',
+  'phone_number',
+  'phone',
+]);
+/** Field names (at any depth) holding a signed recording link. */
+export const RECORDING_URL_FIELDS: ReadonlySet<string> = new Set(['recording_url', 'internal_recording_url']);
+
+const SECRET_TOKEN = /secret_key_[A-Za-z0-9_-]+/g;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+const DIGIT = /\d/;
+
+/** Applies the configured redaction to strings and nested values. Build with {@link createRedactor}. */
+export interface Redactor {
+  /** Masks secret tokens and applies the e-mail action to one free-text string. */
+  scrubText(text: string): string;
+  /**
+   * Returns `value` with {@link Redactor.scrubText} applied to every string and the phone /
+   * recording-URL actions applied to fields of those names, at any depth. Unchanged parts
+   * keep their identity. `field` is the name the value is stored under.
+   */
+  scrubValue(value: unknown, field?: string): unknown;
+  /** Applies a column-level action (`webhookPayloads`, `responseBodies`) to a whole text. */
+  applyAction(text: string, action: SensitiveAction): string;
+  /** HMAC-SHA256 hex of `value` under the configured key (throws if no key was configured). */
+  hash(value: string): string;
+}
+
+/**
+ * Builds the {@link Redactor} for resolved options.
+ *
+ * @example
+ * const r = createRedactor(resolveTransformOptions());
+ * r.scrubText('sid secret_key_abc_123'); // 'sid secret_key_[REDACTED]'
+ */
+export function createRedactor(options: ResolvedTransformOptions): Redactor {
+  const { redact, hashKey } = options;
+
+  const hash = (value: string): string => {
+    // Options validation guarantees a key whenever an action is 'hash'.
+    if (hashKey === null) throw new TypeError('hashKey is required for hash actions');
+    return createHmac('sha256', hashKey).update(value, 'utf8').digest('hex');
+  };
+
+  const scrubText = (text: string): string => {
+    let out = text;
+    if (out.includes('secret_key_')) {
+      out = out.replace(SECRET_TOKEN, (token) =>
+        redact.secretTokens === 'hash' ? `secret_key_hmac_${hash(token)}` : MASKED_SECRET,
+      );
+    }
+    if (redact.emails !== 'keep' && out.includes('@')) {
+      out = out.replace(EMAIL, (email) =>
+        redact.emails === 'hash' ? hash(email.toLowerCase()) : REDACTED_EMAIL,
+      );
+    }
+    return out;
+  };
+
+  const scrubString = (text: string, field: string | undefined): string => {
+    if (field !== undefined) {
+      if (redact.phoneNumbers !== 'keep' && PHONE_FIELDS.has(field) && DIGIT.test(text)) {
+        // Hash the digits only, so `+1 (415) 555-0100` and `14155550100` join.
+        return redact.phoneNumbers === 'hash' ? hash(text.replace(/\D/g, '')) : REDACTED;
+      }
+      if (redact.recordingUrls !== 'keep' && RECORDING_URL_FIELDS.has(field) && text !== '') {
+        return redact.recordingUrls === 'hash' ? hash(text) : REDACTED;
+      }
+    }
+    return scrubText(text);
+  };
+
+  const scrubValue = (value: unknown, field: string | undefined, depth: number): unknown => {
+    if (typeof value === 'string') return scrubString(value, field);
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= MAX_VALUE_DEPTH) {
+      throw new LimitExceededError(
+        'maxValueDepth',
+        `a value is nested deeper than ${MAX_VALUE_DEPTH} levels`,
+      );
+    }
+    if (Array.isArray(value)) {
+      let copy: unknown[] | null = null;
+      for (let i = 0; i < value.length; i++) {
+        const item = value[i];
+        const next = scrubValue(item, field, depth + 1);
+        if (next !== item) {
+          copy ??= value.slice();
+          copy[i] = next;
+        }
+      }
+      return copy ?? value;
+    }
+    let copy: Record<string, unknown> | null = null;
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const item = record[key];
+      const next = scrubValue(item, key, depth + 1);
+      if (next !== item) {
+        copy ??= { ...record };
+        copy[key] = next;
+      }
+    }
+    return copy ?? value;
+  };
+
+  return {
+    scrubText,
+    scrubValue: (value, field) => scrubValue(value, field, 0),
+    applyAction: (text, action) => (action === 'keep' ? text : action === 'hash' ? hash(text) : REDACTED),
+    hash,
+  };
+}
+
+/**
+ * Masks every `secret_key_…` token in any value (deep), for records set aside in quarantine:
+ * they are written out as received, minus the secrets.
+ *
+ * @example
+ * maskSecretsDeep({ call_sid: 'secret_key_abc' }); // { call_sid: 'secret_key_[REDACTED]' }
+ */
+export function maskSecretsDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string')
+    return value.includes('secret_key_') ? value.replace(SECRET_TOKEN, MASKED_SECRET) : value;
+  if (typeof value !== 'object' || value === null) return value;
+  // Quarantine must never throw: past the bound the value is dropped, not the record.
+  if (depth >= MAX_VALUE_DEPTH) return '[TOO_DEEP]';
+  if (Array.isArray(value)) return value.map((item) => maskSecretsDeep(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>))
+    out[key] = maskSecretsDeep(item, depth + 1);
+  return out;
+}
