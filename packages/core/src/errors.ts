@@ -43,7 +43,7 @@ export class OmnidimError extends Error {
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses keep normal prototype checks; the base class also accepts branded errors
     // from another installed copy of this package.
     if (this !== OmnidimError) return Function.prototype[Symbol.hasInstance].call(this, value);
@@ -60,7 +60,11 @@ export function isOmnidimError(value: unknown): value is OmnidimError {
 export class InvalidOptionError extends OmnidimError {
   readonly option: string;
   constructor(option: string, expected: string, received: unknown, options: OmnidimErrorOptions = {}) {
-    super('INVALID_OPTION', `Invalid option "${option}": expected ${expected}, received ${describe(received)}`, options);
+    super(
+      'INVALID_OPTION',
+      `Invalid option "${option}": expected ${expected}, received ${describe(received)}`,
+      options,
+    );
     this.option = option;
   }
 }
@@ -84,7 +88,12 @@ export class RequestError extends OmnidimError {
   readonly status: number | undefined;
   readonly attempts: number | undefined;
 
-  constructor(code: OmnidimErrorCode, message: string, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+  constructor(
+    code: OmnidimErrorCode,
+    message: string,
+    context: RequestContext = {},
+    options: OmnidimErrorOptions = {},
+  ) {
     super(code, message, options);
     this.page = context.page;
     this.url = context.url === undefined ? undefined : redactUrl(context.url);
@@ -96,21 +105,36 @@ export class RequestError extends OmnidimError {
 /** 401: the API key is missing or wrong. Never retried. */
 export class UnauthorizedError extends RequestError {
   constructor(context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
-    super('UNAUTHORIZED', `The API rejected the API key (HTTP 401)${where(context)}; check OMNIDIM_API_KEY`, context, options);
+    super(
+      'UNAUTHORIZED',
+      `The API rejected the API key (HTTP 401)${where(context)}; check OMNIDIM_API_KEY`,
+      context,
+      options,
+    );
   }
 }
 
 /** 403: the key may not use this endpoint. Never retried. */
 export class ForbiddenError extends RequestError {
   constructor(context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
-    super('FORBIDDEN', `The API key is not allowed to use this endpoint (HTTP 403)${where(context)}`, context, options);
+    super(
+      'FORBIDDEN',
+      `The API key is not allowed to use this endpoint (HTTP 403)${where(context)}`,
+      context,
+      options,
+    );
   }
 }
 
 /** Any other unexpected HTTP status. */
 export class HttpStatusError extends RequestError {
   constructor(context: RequestContext & { status: number }, detail = '', options: OmnidimErrorOptions = {}) {
-    super('HTTP_STATUS', `HTTP ${context.status}${where(context)}${detail ? `: ${detail}` : ''}`, context, options);
+    super(
+      'HTTP_STATUS',
+      `HTTP ${context.status}${where(context)}${detail ? `: ${detail}` : ''}`,
+      context,
+      options,
+    );
   }
 }
 
@@ -215,8 +239,21 @@ function where(context: RequestContext): string {
   return context.page === undefined ? '' : ` on page ${context.page}`;
 }
 
+/**
+ * Stand-in for a secret passed as `received` to {@link InvalidOptionError}: only its kind is
+ * described (e.g. `a number (redacted)`), never its value.
+ */
+export class RedactedValue {
+  readonly kind: string;
+  constructor(value: unknown) {
+    this.kind = value === null ? 'null' : typeof value;
+  }
+}
+
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (value instanceof RedactedValue) return `a ${value.kind} (redacted)`;
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value == null || typeof value === 'bigint') {
     return String(value);
   }

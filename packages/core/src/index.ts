@@ -1,1 +1,16 @@
-export {};
+export { abortableSleep } from './abort.js';
+export type { CallLog, CallLogFilters, CallLogPage, CallStatus } from './call-log.js';
+export { CALL_STATUSES } from './call-log.js';
+export type { DriftDecision, DriftPage } from './drift.js';
+export { DriftReconciler, gapBefore, pageWindow } from './drift.js';
+export * from './errors.js';
+export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent } from './events.js';
+export type { CallLogsOptions, OnDeletion, ResolvedOptions, RetryOptions } from './options.js';
+export { DEFAULTS, isLoopbackHost, MAX_CONCURRENCY, MAX_PAGE_SIZE, resolveOptions } from './options.js';
+export { hardPageBound, planPageCount } from './page-plan.js';
+export type { CallLogIterator, CallLogPageIterator, CallLogPageResult } from './paginate.js';
+export { paginateCallLogPages, paginateCallLogs } from './paginate.js';
+export type { RetryDelayInput } from './retry.js';
+export { computeRetryDelay, parseRetryAfter } from './retry.js';
+export type { CallLogStreamEvents } from './stream.js';
+export { CallLogStream, callLogs } from './stream.js';

@@ -1,0 +1,116 @@
+/**
+ * The source's HTTP layer: undici `request()` over a keep-alive Pool owned by the source (closed
+ * when the export ends or is destroyed), one whole-request timeout per attempt, and the caller's
+ * AbortSignal threaded into every request. The API key travels only in the Authorization header;
+ * URLs in errors are built without it and redacted anyway.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { type Dispatcher, Pool } from 'undici';
+import { AbortError, NetworkError, type RequestContext, redactUrl, TimeoutError } from './errors.js';
+
+/** A response read whole (pages are bounded: ≤ 150 records). */
+export interface HttpResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  timeoutMs: number;
+  /** Sizes the owned pool: one connection per page in flight, plus one for refetches. */
+  concurrency: number;
+  /** A caller-owned dispatcher; when given, no pool is created and `close()` leaves it open. */
+  dispatcher?: Dispatcher | undefined;
+}
+
+export interface HttpClient {
+  /** GET `path` (relative to the base URL) with `query`; rejects with coded errors only. */
+  get(
+    path: string,
+    query: Record<string, string | number>,
+    signal: AbortSignal,
+    context: RequestContext,
+  ): Promise<HttpResponse>;
+  /** The request URL as it may be logged. */
+  describeUrl(path: string, query: Record<string, string | number>): string;
+  /** Closes the owned pool, destroying keep-alive sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the client. Errors: {@link TimeoutError}, {@link NetworkError} (resets, cut bodies),
+ * {@link AbortError} when `signal` aborts; HTTP statuses are returned, not thrown.
+ *
+ * @example
+ * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: 'k', timeoutMs: 60_000, concurrency: 4 });
+ * const res = await client.get('/calls/logs', { pageno: 1 }, AbortSignal.timeout(5000), { page: 1 });
+ * await client.close();
+ */
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const base = new URL(options.baseUrl);
+  const origin = base.origin;
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const owned = options.dispatcher === undefined;
+  const dispatcher: Dispatcher =
+    options.dispatcher ??
+    new Pool(origin, { connections: options.concurrency + 1, keepAliveTimeout: 10_000, pipelining: 1 });
+  const authorization = `Bearer ${options.apiKey}`;
+  let closed: Promise<void> | undefined;
+
+  const buildPath = (path: string, query: Record<string, string | number>): string => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) params.set(k, String(v));
+    const qs = params.toString();
+    return `${basePath}${path}${qs ? `?${qs}` : ''}`;
+  };
+
+  return {
+    describeUrl: (path, query) => redactUrl(`${origin}${buildPath(path, query)}`),
+
+    async get(path, query, signal, context) {
+      if (signal.aborted) throw new AbortError(signal.reason);
+      const ctx: RequestContext = { ...context, url: `${origin}${buildPath(path, query)}` };
+      // One controller per attempt joins the caller's signal and the timeout, so a timeout is
+      // distinguishable from an abort (one is retried, the other is not).
+      const attempt = new AbortController();
+      let timedOut = false;
+      const onAbort = () => attempt.abort(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort(new Error('timeout'));
+      }, options.timeoutMs);
+      try {
+        const res = await dispatcher.request({
+          origin,
+          path: buildPath(path, query),
+          method: 'GET',
+          headers: { authorization, accept: 'application/json' },
+          signal: attempt.signal,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        });
+        const body = await res.body.text();
+        return { status: res.statusCode, headers: res.headers, body };
+      } catch (error) {
+        if (signal.aborted) throw new AbortError(signal.reason);
+        if (timedOut) throw new TimeoutError(options.timeoutMs, ctx, { cause: error });
+        const code = (error as { code?: unknown }).code;
+        const detail = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+        throw new NetworkError(detail, ctx, { cause: error });
+      } finally {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+      }
+    },
+
+    close() {
+      if (!owned) return Promise.resolve();
+      // destroy(): in-flight requests were already aborted by the caller; keep-alive sockets go now.
+      closed ??= dispatcher.destroy().catch(() => undefined);
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { RunningSimulator } from '@omnidim-stream/simulator';
+
+/**
+ * Waits until the simulator has no request in flight and its request count stayed the same over
+ * a short window. Proving that NO further request arrives needs a window of time; there is no
+ * event for "nothing happened".
+ */
+export async function quiesce(sim: RunningSimulator, windowMs = 60): Promise<void> {
+  let last = -1;
+  for (let i = 0; i < 200; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, windowMs / 3));
+    if (sim.stats.inFlight === 0 && sim.stats.requests === last) return;
+    last = sim.stats.requests;
+  }
+  throw new Error('simulator did not quiesce');
+}
+
+/** A sleep that records the delays asked for and returns at once (still honouring abort). */
+export function fakeSleep() {
+  const delays: number[] = [];
+  const sleep = async (ms: number, signal: AbortSignal) => {
+    delays.push(ms);
+    if (signal.aborted) throw signal.reason;
+  };
+  return { delays, sleep };
+}
+
+export function ids(records: { id?: unknown }[]): number[] {
+  return records.map((r) => r.id as number);
+}

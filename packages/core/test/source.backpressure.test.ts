@@ -1,0 +1,128 @@
+import { once } from 'node:events';
+import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { abortableSleep } from '../src/abort.js';
+import { paginateCallLogPages, paginateCallLogs } from '../src/paginate.js';
+import { callLogs } from '../src/stream.js';
+import { quiesce } from './helpers.js';
+
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe('backpressure', () => {
+  it('a consumer paused on page k has caused at most k + concurrency - 1 page requests', async () => {
+    sim = await startSimulator({ records: 500 });
+    const concurrency = 4;
+    const pages = paginateCallLogPages({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 20, concurrency });
+    // Page 1 is fetched alone (it plans the export).
+    await pages.next();
+    await quiesce(sim);
+    expect(sim.stats.listRequests).toBe(1);
+    // Holding page 3: pages 1..3 consumed, at most concurrency - 1 ahead of it.
+    await pages.next();
+    await pages.next();
+    await quiesce(sim);
+    expect(sim.stats.listRequests).toBeLessThanOrEqual(3 + concurrency - 1);
+    expect(sim.stats.listRequests).toBeGreaterThan(3); // prefetch does happen
+    await pages.return(undefined);
+  });
+
+  it('a paused Readable stops fetching: its buffer plus the prefetch window', async () => {
+    sim = await startSimulator({ records: 500 });
+    const stream = callLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 5, concurrency: 3 });
+    // Never read: the stream fills its 16-record buffer (pages 1..4) and stops.
+    await once(stream, 'readable');
+    await quiesce(sim);
+    expect(stream.readableLength).toBe(16);
+    expect(sim.stats.listRequests).toBeLessThanOrEqual(Math.ceil(17 / 5) + 3 - 1);
+    const before = sim.stats.listRequests;
+    await quiesce(sim);
+    expect(sim.stats.listRequests).toBe(before);
+    stream.destroy();
+    await once(stream, 'close');
+  });
+});
+
+describe('early stop', () => {
+  it('break stops every request, in flight ones included, and nothing is requested after', async () => {
+    sim = await startSimulator({ records: 500, pageLatencyMs: 30 });
+    const calls = paginateCallLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 10, concurrency: 6 });
+    let n = 0;
+    for await (const _ of calls) {
+      n += 1;
+      if (n === 15) break; // page 2, with pages 3..7 in flight
+    }
+    await quiesce(sim);
+    expect(sim.stats.inFlight).toBe(0);
+    const after = sim.stats.requests;
+    await quiesce(sim, 150);
+    expect(sim.stats.requests).toBe(after);
+    expect(after).toBeLessThanOrEqual(2 + 6 - 1);
+  });
+
+  it('destroy() on the Readable aborts in-flight requests and closes cleanly', async () => {
+    sim = await startSimulator({ records: 500, pageLatencyMs: 200 });
+    const stream = callLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 10, concurrency: 4 });
+    const pageSeen = once(stream, 'page');
+    stream.resume();
+    await pageSeen;
+    stream.destroy();
+    await once(stream, 'close');
+    await quiesce(sim);
+    expect(sim.stats.inFlight).toBe(0);
+    expect(stream.destroyed).toBe(true);
+  });
+
+  it('abort via signal during a retry sleep rejects with ABORTED and sends nothing more', async () => {
+    sim = await startSimulator({ records: 50, faults: { plan: () => '503' } });
+    const controller = new AbortController();
+    let sleeping!: () => void;
+    const asleep = new Promise<void>((resolve) => {
+      sleeping = resolve;
+    });
+    const calls = paginateCallLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      signal: controller.signal,
+      retry: { baseDelayMs: 600_000, maxDelayMs: 600_000 },
+      sleep: (ms, signal) => {
+        sleeping();
+        return abortableSleep(ms, signal);
+      },
+    });
+    const done = calls.next();
+    await asleep;
+    controller.abort();
+    await expect(done).rejects.toMatchObject({ code: 'ABORTED', name: 'AbortError' });
+    await quiesce(sim);
+    expect(sim.stats.listRequests).toBe(1);
+  });
+
+  it('an already aborted signal sends no request', async () => {
+    sim = await startSimulator({ records: 5 });
+    const calls = paginateCallLogs({ apiKey: sim.apiKey, baseUrl: sim.url, signal: AbortSignal.abort() });
+    await expect(calls.next()).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(sim.stats.requests).toBe(0);
+  });
+
+  it('the Readable errors with ABORTED when its signal aborts', async () => {
+    sim = await startSimulator({ records: 500, pageLatencyMs: 100 });
+    const controller = new AbortController();
+    const stream = callLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 10,
+      signal: controller.signal,
+    });
+    stream.resume();
+    await once(stream, 'page');
+    controller.abort();
+    const [error] = (await once(stream, 'error')) as [Error & { code: string }];
+    expect(error.code).toBe('ABORTED');
+    await quiesce(sim);
+    expect(sim.stats.inFlight).toBe(0);
+  });
+});
