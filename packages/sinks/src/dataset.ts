@@ -1,1 +1,603 @@
-export {};
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { InvalidOptionError, isOmnidimError, LimitExceededError, SinkError } from '@omnidim-stream/core';
+import {
+  type FlatCallLog,
+  type Row,
+  SCHEMAS,
+  TABLE_NAMES,
+  type TableName,
+  type TableSchema,
+} from '@omnidim-stream/transform';
+import { applyCommit, type CommitJournal, JOURNAL_NAME, recover, STAGING_DIR } from './dataset-commit.js';
+import { acquireLock, releaseLock } from './dataset-lock.js';
+import {
+  type DatasetManifest,
+  type ManifestFile,
+  readManifest,
+  type SourceStats,
+  writeFileAtomic,
+} from './manifest.js';
+import { isBoolean, oneOf, positiveInteger } from './option-checks.js';
+import { partitionDir } from './partition.js';
+import { drained, type TableWriter } from './table-writer.js';
+
+export type {
+  DatasetManifest,
+  ManifestFile,
+  ManifestMismatch,
+  ManifestTable,
+  SourceStats,
+} from './manifest.js';
+export { MANIFEST_NAME, readManifest, verifyManifestFiles } from './manifest.js';
+export { HIVE_DEFAULT_PARTITION, partitionDir } from './partition.js';
+
+/** Output formats of a dataset. */
+export type DatasetFormat = 'ndjson' | 'csv' | 'parquet';
+
+/**
+ * - `overwrite`: the committed dataset is exactly this run's files (every table directory is
+ *   cleaned of files not in the new manifest).
+ * - `replacePartitions`: only the `(table, date)` partitions this run wrote are replaced; the
+ *   previous manifest's files of other partitions are kept (basis of incremental runs).
+ */
+export type DatasetMode = 'overwrite' | 'replacePartitions';
+
+/** What `beforeCommit` sees: the run's files are complete and staged, nothing is visible yet. */
+export interface DatasetRunSummary {
+  runId: string;
+  callsReceived: number;
+  rows: Partial<Record<TableName, number>>;
+  files: number;
+}
+
+/** Options of {@link createDatasetSink}. */
+export interface DatasetSinkOptions {
+  /** Dataset root directory (created if missing). */
+  out: string;
+  /** Default `'parquet'`. */
+  format?: DatasetFormat;
+  /**
+   * Parquet: `'snappy'` (default), `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
+   * (default) or `'gzip'` (files end in `.gz`).
+   */
+  compression?: string;
+  /** Tables to write. Default: all four. */
+  tables?: readonly TableName[];
+  /** Table schemas. Default: the transform's `SCHEMAS`. */
+  schemas?: Readonly<Record<TableName, TableSchema>>;
+  /** Default `'overwrite'`. */
+  mode?: DatasetMode;
+  /**
+   * A file is closed and a new part started once it holds this many rows (checked between
+   * calls, so a file may exceed it by one call's rows). Default 1 000 000.
+   */
+  rowsPerFile?: number;
+  /** …or once this many bytes reached it (compressed; Parquet counts flushed row groups). Default 256 MiB. */
+  bytesPerFile?: number;
+  /** Parquet row group bounds (see the Parquet writer). Defaults 50 000 rows / 32 MiB. */
+  rowGroupRows?: number;
+  rowGroupBytes?: number;
+  /** CSV only: prefix `'` to formula-like string cells (see the CSV writer). Default false. */
+  formulaGuard?: boolean;
+  /** Safety bound on files one run may write. Default 100 000. */
+  maxFiles?: number;
+  /**
+   * Source totals recorded in the manifest, or a function called at commit time (when the
+   * source has finished), e.g. `() => source.stats`. Can also be set with `setSourceStats()`.
+   */
+  sourceStats?: SourceStats | (() => SourceStats);
+  /**
+   * Called once every file is complete and staged, before anything becomes visible. Throwing
+   * (e.g. an `IncompleteExportError`) aborts the run: the previous dataset stays as it was.
+   */
+  beforeCommit?: (summary: DatasetRunSummary) => void | Promise<void>;
+  /** Run id (letters, digits, `-`, `_`). Default: UTC timestamp + random suffix. */
+  runId?: string;
+  /** Clock, injectable for tests. Default `() => new Date()`. */
+  now?: () => Date;
+}
+
+const DEFAULTS = {
+  format: 'parquet',
+  mode: 'overwrite',
+  rowsPerFile: 1_000_000,
+  bytesPerFile: 256 * 1024 * 1024,
+  maxFiles: 100_000,
+  formulaGuard: false,
+} as const;
+
+/** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
+const MAX_CLOSING = 16;
+
+const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+interface ResolvedOptions {
+  out: string;
+  format: DatasetFormat;
+  compression: string;
+  tables: TableName[];
+  schemas: Readonly<Record<TableName, TableSchema>>;
+  mode: DatasetMode;
+  rowsPerFile: number;
+  bytesPerFile: number;
+  rowGroupRows: number | undefined;
+  rowGroupBytes: number | undefined;
+  formulaGuard: boolean;
+  maxFiles: number;
+  beforeCommit: DatasetSinkOptions['beforeCommit'];
+  runId: string;
+  now: () => Date;
+}
+
+type WriterFactory = (table: TableSchema, destination: string) => TableWriter;
+
+interface OpenFile {
+  partition: string;
+  date: string | null;
+  name: string;
+  writer: TableWriter;
+}
+
+interface StagedFile {
+  table: TableName;
+  partition: string;
+  date: string | null;
+  name: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * A Writable (object mode) of `FlatCallLog`s that writes a Hive-partitioned dataset
+ * `<out>/<table>/date=YYYY-MM-DD/part-<runId>-<n>.<ext>` and commits it atomically on `end()`.
+ * See {@link createDatasetSink}.
+ */
+export class DatasetSink extends Writable {
+  readonly runId: string;
+  readonly out: string;
+  readonly #options: ResolvedOptions;
+  #sourceStats: SourceStats | (() => SourceStats) | undefined;
+  #factory: WriterFactory | undefined;
+  readonly #open = new Map<TableName, OpenFile>();
+  readonly #staged: StagedFile[] = [];
+  /** Files being closed in the background (bounded by MAX_CLOSING), and the first close failure. */
+  readonly #closing = new Set<Promise<void>>();
+  #closeError: unknown;
+  readonly #stagingDirs = new Set<string>();
+  readonly #rows: Partial<Record<TableName, number>> = {};
+  #calls = 0;
+  #seq = 0;
+  #startedAt: Date;
+  #locked = false;
+  #journalWritten = false;
+  #manifest: DatasetManifest | undefined;
+  readonly #opened: Promise<void>;
+  #settleOpen!: (error?: Error) => void;
+
+  constructor(options: DatasetSinkOptions) {
+    const resolved = resolveOptions(options);
+    super({ objectMode: true, highWaterMark: 16 });
+    this.#options = resolved;
+    this.runId = resolved.runId;
+    this.out = resolved.out;
+    this.#sourceStats = options.sourceStats;
+    this.#startedAt = resolved.now();
+    this.#opened = new Promise<void>((resolve, reject) => {
+      this.#settleOpen = (error) => (error ? reject(error) : resolve());
+    });
+    // Observed through ready() or the stream's 'error'; never an unhandled rejection.
+    this.#opened.catch(() => undefined);
+  }
+
+  /**
+   * Resolves once the dataset is open: lock taken, a crashed run's leftovers cleaned up (or its
+   * interrupted commit finished), the format's writer loaded. Rejects if that failed (e.g.
+   * another run holds the lock). Lets a caller fail fast before starting to download.
+   */
+  ready(): Promise<void> {
+    return this.#opened;
+  }
+
+  /** Sets the source totals recorded in the manifest (a value, or a function called at commit). */
+  setSourceStats(stats: SourceStats | (() => SourceStats)): void {
+    this.#sourceStats = stats;
+  }
+
+  /** The committed manifest, once the sink has finished. */
+  get manifest(): DatasetManifest | undefined {
+    return this.#manifest;
+  }
+
+  /**
+   * Destroys the sink and resolves once its staged files are removed and the lock released;
+   * the previous dataset is untouched.
+   */
+  async abort(reason?: Error): Promise<void> {
+    // The caller chose to abort and knows why: don't let the reason become an uncaught 'error'.
+    this.once('error', () => undefined);
+    if (!this.destroyed) this.destroy(reason);
+    if (!this.closed) await new Promise<void>((resolve) => this.once('close', () => resolve()));
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    (async () => {
+      await mkdir(this.out, { recursive: true });
+      await acquireLock(this.out, this.runId);
+      this.#locked = true;
+      await recover(this.out);
+      this.#factory = await loadWriterFactory(this.#options);
+    })().then(
+      () => {
+        this.#settleOpen();
+        callback();
+      },
+      (error: unknown) => {
+        const failure = asSinkError(error, 'Cannot open the dataset');
+        this.#settleOpen(failure);
+        callback(failure);
+      },
+    );
+  }
+
+  override _write(
+    log: FlatCallLog,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#writeLog(log).then(
+      () => callback(),
+      (error: unknown) => callback(asSinkError(error, 'Cannot write the dataset')),
+    );
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.#commit().then(
+      () => callback(),
+      (error: unknown) => callback(asSinkError(error, 'Cannot commit the dataset')),
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    (async () => {
+      const open = [...this.#open.values()];
+      this.#open.clear();
+      await Promise.all(this.#closing);
+      for (const file of open) {
+        file.writer.destroy();
+        await finished(file.writer).catch(() => undefined);
+      }
+      // After the journal the commit must be finished, not undone: the next run rolls it forward.
+      if (!this.#journalWritten) {
+        await rm(join(this.out, STAGING_DIR, this.runId), { recursive: true, force: true }).catch(
+          () => undefined,
+        );
+        await removeIfEmpty(join(this.out, STAGING_DIR));
+      }
+      if (this.#locked) await releaseLock(this.out, this.runId).catch(() => undefined);
+      this.#locked = false;
+    })().then(() => callback(error));
+  }
+
+  async #writeLog(log: FlatCallLog): Promise<void> {
+    if (typeof log !== 'object' || log === null || typeof log.tables !== 'object' || log.tables === null) {
+      throw new SinkError('The dataset sink expects FlatCallLog objects from the transform');
+    }
+    const partition = partitionDir(log.partitionDate);
+    this.#calls++;
+    for (const table of this.#options.tables) {
+      const rows: Row[] | undefined = log.tables[table];
+      if (!rows || rows.length === 0) continue;
+      let file = this.#open.get(table);
+      // Calls arrive newest first: a new date means the previous partition is done for now.
+      // If that date comes back later, it gets a new part file rather than staying open.
+      if (file && file.partition !== partition) {
+        await this.#close(table, file);
+        file = undefined;
+      }
+      file ??= await this.#openFile(table, partition, log.partitionDate);
+      for (const row of rows) {
+        if (!file.writer.write(row)) await drained(file.writer);
+      }
+      this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
+      if (
+        file.writer.rowsWritten >= this.#options.rowsPerFile ||
+        file.writer.bytesWritten >= this.#options.bytesPerFile
+      ) {
+        await this.#close(table, file);
+      }
+    }
+  }
+
+  async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
+    if (this.#seq >= this.#options.maxFiles) {
+      throw new LimitExceededError('maxFiles', `a run may write at most ${this.#options.maxFiles} files`);
+    }
+    const name = `part-${this.runId}-${String(this.#seq++).padStart(5, '0')}.${extension(this.#options)}`;
+    const dir = join(this.out, STAGING_DIR, this.runId, table, partition);
+    if (!this.#stagingDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.#stagingDirs.add(dir);
+    }
+    // `.staged` keeps staged files out of any `**/*.parquet`-style glob over the root.
+    const writer = this.#factory!(this.#options.schemas[table], join(dir, `${name}.staged`));
+    const file: OpenFile = { partition, date, name, writer };
+    this.#open.set(table, file);
+    return file;
+  }
+
+  /**
+   * Closes a part file without waiting for it: flushing, closing and renaming are a chain of
+   * thread-pool round trips, and with one partition per day most files are small, so waiting for
+   * each serialised the run. At most MAX_CLOSING closes are in flight; all are awaited at commit.
+   */
+  async #close(table: TableName, file: OpenFile): Promise<void> {
+    this.#open.delete(table);
+    const closing = this.#finishFile(table, file).catch((error: unknown) => {
+      this.#closeError ??= error;
+    });
+    this.#closing.add(closing);
+    closing.finally(() => this.#closing.delete(closing));
+    while (this.#closing.size >= MAX_CLOSING) await Promise.race(this.#closing);
+    if (this.#closeError !== undefined) throw this.#closeError;
+  }
+
+  async #drainClosing(): Promise<void> {
+    await Promise.all(this.#closing);
+    if (this.#closeError !== undefined) throw this.#closeError;
+  }
+
+  async #finishFile(table: TableName, file: OpenFile): Promise<void> {
+    file.writer.end();
+    await finished(file.writer);
+    const result = file.writer.result();
+    this.#staged.push({
+      table,
+      partition: file.partition,
+      date: file.date,
+      name: file.name,
+      rows: result.rows,
+      bytes: result.bytes,
+      sha256: result.sha256,
+    });
+  }
+
+  async #commit(): Promise<void> {
+    for (const [table, file] of [...this.#open]) await this.#close(table, file);
+    await this.#drainClosing();
+    const o = this.#options;
+    await o.beforeCommit?.({
+      runId: this.runId,
+      callsReceived: this.#calls,
+      rows: { ...this.#rows },
+      files: this.#staged.length,
+    });
+    const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
+    const previous = o.mode === 'replacePartitions' ? await readManifest(this.out) : undefined;
+    const touched = new Set(this.#staged.map((f) => `${f.table}/${f.partition}`));
+    const newFiles: ManifestFile[] = this.#staged.map((f) => ({
+      path: `${f.table}/${f.partition}/${f.name}`,
+      table: f.table,
+      partition: { date: f.date },
+      rows: f.rows,
+      bytes: f.bytes,
+      sha256: f.sha256,
+      runId: this.runId,
+    }));
+    const kept = (previous?.files ?? []).filter(
+      (f) => !touched.has(f.path.slice(0, f.path.lastIndexOf('/'))),
+    );
+    if (previous && previous.format !== o.format) {
+      throw new SinkError(
+        `replacePartitions cannot mix formats: the dataset is ${previous.format}, this run writes ${o.format}`,
+      );
+    }
+    const files = [...kept, ...newFiles];
+    const tables: DatasetManifest['tables'] = {};
+    const tableNames = new Set<TableName>([...o.tables, ...kept.map((f) => f.table)]);
+    for (const table of TABLE_NAMES) {
+      if (!tableNames.has(table)) continue;
+      const version = o.schemas[table].version;
+      const before = previous?.tables[table]?.schemaVersion;
+      if (before !== undefined && before !== version && kept.some((f) => f.table === table)) {
+        throw new SinkError(
+          `replacePartitions cannot mix schema versions of ${table} (dataset ${before}, run ${version})`,
+        );
+      }
+      const own = files.filter((f) => f.table === table);
+      tables[table] = {
+        schemaVersion: version,
+        rows: own.reduce((n, f) => n + f.rows, 0),
+        files: own.length,
+      };
+    }
+    const manifest: DatasetManifest = {
+      manifestVersion: 1,
+      runId: this.runId,
+      mode: o.mode,
+      format: o.format,
+      compression: o.compression,
+      startedAt: this.#startedAt.toISOString(),
+      committedAt: o.now().toISOString(),
+      source: source ?? null,
+      callsReceived: this.#calls,
+      tables,
+      files,
+    };
+    const journal: CommitJournal = {
+      runId: this.runId,
+      renames: this.#staged.map((f) => ({
+        from: `${STAGING_DIR}/${this.runId}/${f.table}/${f.partition}/${f.name}.staged`,
+        to: `${f.table}/${f.partition}/${f.name}`,
+      })),
+      manifest,
+      cleanup: o.mode === 'overwrite' ? { tables: 'all' } : { partitions: [...touched] },
+      successTables: [...o.tables],
+    };
+    const runDir = join(this.out, STAGING_DIR, this.runId);
+    // Staged files were closed without fsync (see TableWriterBaseOptions.fsync): make them and
+    // their directories durable now, in parallel, before the journal makes the commit decision.
+    await fsyncAll([
+      ...this.#staged.map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`)),
+      ...this.#stagingDirs,
+    ]);
+    await mkdir(runDir, { recursive: true });
+    await writeFileAtomic(runDir, JOURNAL_NAME, JSON.stringify(journal), this.runId);
+    this.#journalWritten = true;
+    await applyCommit(this.out, journal);
+    await removeIfEmpty(join(this.out, STAGING_DIR));
+    await releaseLock(this.out, this.runId);
+    this.#locked = false;
+    this.#manifest = manifest;
+  }
+}
+
+/**
+ * Creates a dataset sink: a Writable (object mode) of the transform's `FlatCallLog`s that writes
+ * one Hive-partitioned directory per table, at most one open file per table, and commits the
+ * whole run atomically when the stream ends (staged files renamed into place, `_manifest.json`
+ * replaced atomically, files not in the manifest removed, `_SUCCESS` per table). An error or
+ * `destroy()` (and, at the next start, a killed run) leaves the previous dataset untouched.
+ * Options are validated here, before anything is written. Writers are loaded with `import()`,
+ * so an NDJSON dataset never loads the Parquet code.
+ *
+ * @example
+ * const sink = createDatasetSink({ out: './lake', format: 'parquet', sourceStats: () => source.stats });
+ * await pipeline(source, createFlattenStream(), sink);
+ * console.log(sink.manifest?.tables.calls?.rows);
+ */
+export function createDatasetSink(options: DatasetSinkOptions): DatasetSink {
+  return new DatasetSink(options);
+}
+
+function resolveOptions(options: DatasetSinkOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', 'an options object', options);
+  }
+  if (typeof options.out !== 'string' || options.out.length === 0) {
+    throw new InvalidOptionError('out', 'a directory path', options.out);
+  }
+  const format = oneOf('format', options.format ?? DEFAULTS.format, ['ndjson', 'csv', 'parquet']);
+  const compression =
+    format === 'parquet'
+      ? oneOf('compression', options.compression ?? 'snappy', ['snappy', 'gzip', 'brotli', 'none'])
+      : oneOf('compression', options.compression ?? 'none', ['none', 'gzip']);
+  const tables = options.tables ?? TABLE_NAMES;
+  if (!Array.isArray(tables) || tables.length === 0) {
+    throw new InvalidOptionError('tables', `a non-empty list of ${TABLE_NAMES.join(', ')}`, tables);
+  }
+  for (const t of tables) oneOf('tables', t, TABLE_NAMES);
+  const schemas = options.schemas ?? SCHEMAS;
+  for (const t of tables) {
+    if (!schemas[t as TableName] || !Array.isArray(schemas[t as TableName].columns)) {
+      throw new InvalidOptionError(`schemas.${t}`, 'a table schema', schemas[t as TableName]);
+    }
+  }
+  const runId = options.runId ?? defaultRunId((options.now ?? (() => new Date()))());
+  if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
+    throw new InvalidOptionError('runId', '1-64 letters, digits, "-" or "_"', runId);
+  }
+  if (options.beforeCommit !== undefined && typeof options.beforeCommit !== 'function') {
+    throw new InvalidOptionError('beforeCommit', 'a function', options.beforeCommit);
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new InvalidOptionError('now', 'a function', options.now);
+  }
+  return {
+    out: options.out,
+    format,
+    compression,
+    tables: [...new Set(tables as TableName[])],
+    schemas,
+    mode: oneOf('mode', options.mode ?? DEFAULTS.mode, ['overwrite', 'replacePartitions']),
+    rowsPerFile: positiveInteger('rowsPerFile', options.rowsPerFile ?? DEFAULTS.rowsPerFile),
+    bytesPerFile: positiveInteger('bytesPerFile', options.bytesPerFile ?? DEFAULTS.bytesPerFile),
+    rowGroupRows:
+      options.rowGroupRows === undefined ? undefined : positiveInteger('rowGroupRows', options.rowGroupRows),
+    rowGroupBytes:
+      options.rowGroupBytes === undefined
+        ? undefined
+        : positiveInteger('rowGroupBytes', options.rowGroupBytes),
+    formulaGuard: isBoolean('formulaGuard', options.formulaGuard ?? DEFAULTS.formulaGuard),
+    maxFiles: positiveInteger('maxFiles', options.maxFiles ?? DEFAULTS.maxFiles),
+    beforeCommit: options.beforeCommit,
+    runId,
+    now: options.now ?? (() => new Date()),
+  };
+}
+
+function defaultRunId(now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+function extension(o: ResolvedOptions): string {
+  if (o.format === 'parquet') return 'parquet';
+  return o.compression === 'gzip' ? `${o.format}.gz` : o.format;
+}
+
+/** Loads only the chosen format's module (dynamic `import()`): NDJSON users never load hyparquet-writer. */
+async function loadWriterFactory(o: ResolvedOptions): Promise<WriterFactory> {
+  if (o.format === 'parquet') {
+    const { createParquetWriter } = await import('./parquet.js');
+    return (schema, destination) =>
+      createParquetWriter({
+        schema,
+        destination,
+        fsync: false,
+        compression: o.compression as 'snappy',
+        ...(o.rowGroupRows === undefined ? {} : { rowGroupRows: o.rowGroupRows }),
+        ...(o.rowGroupBytes === undefined ? {} : { rowGroupBytes: o.rowGroupBytes }),
+      });
+  }
+  if (o.format === 'csv') {
+    const { createCsvWriter } = await import('./csv.js');
+    return (schema, destination) =>
+      createCsvWriter({
+        schema,
+        destination,
+        fsync: false,
+        compression: o.compression as 'gzip',
+        formulaGuard: o.formulaGuard,
+      });
+  }
+  const { createNdjsonWriter } = await import('./ndjson.js');
+  return (schema, destination) =>
+    createNdjsonWriter({ schema, destination, fsync: false, compression: o.compression as 'gzip' });
+}
+
+async function fsyncAll(paths: string[]): Promise<void> {
+  const BATCH = 32;
+  for (let i = 0; i < paths.length; i += BATCH) {
+    await Promise.all(
+      paths.slice(i, i + BATCH).map(async (path) => {
+        const handle = await open(path, 'r');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }),
+    );
+  }
+}
+
+async function removeIfEmpty(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => undefined);
+  if (names && names.length === 0) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+function asSinkError(error: unknown, context: string): Error {
+  // Coded errors (ours, or e.g. an IncompleteExportError thrown by beforeCommit) pass unchanged.
+  if (isOmnidimError(error)) return error;
+  return new SinkError(`${context}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { SinkError } from '@omnidim-stream/core';
+
+/**
+ * A byte stream into `path` that never exposes a partial file under that name: bytes go to a
+ * sibling temp file whose name starts with `.` (never data, see the dataset layout), which is
+ * fsync'd and renamed onto `path` only in `_final`. `destroy()` (or an error) unlinks the temp
+ * file; a killed process leaves only a dot-file, which the dataset removes at its next start.
+ */
+export class AtomicFileStream extends Writable {
+  readonly path: string;
+  readonly tempPath: string;
+  #handle: FileHandle | undefined;
+  #committed = false;
+  readonly #fsync: boolean;
+
+  /** @param fsync `false` skips the fsync before the rename (the caller fsyncs later, e.g. in a batch). */
+  constructor(path: string, fsync = true) {
+    super({ highWaterMark: 1 << 20 });
+    this.path = path;
+    this.#fsync = fsync;
+    this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  }
+
+  override _construct(callback: (error?: Error | null) => void): void {
+    // 'wx': a stale temp name from another writer must never be appended to.
+    open(this.tempPath, 'wx').then(
+      (handle) => {
+        this.#handle = handle;
+        callback();
+        // Like fs.WriteStream: the temp file exists from here on.
+        this.emit('ready');
+      },
+      (error: unknown) => callback(new SinkError(`Cannot create ${this.tempPath}`, { cause: error })),
+    );
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#handle!.write(chunk).then(
+      () => callback(),
+      (error: unknown) => callback(new SinkError(`Cannot write ${this.tempPath}`, { cause: error })),
+    );
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.#handle!.writev(chunks.map((c) => c.chunk)).then(
+      () => callback(),
+      (error: unknown) => callback(new SinkError(`Cannot write ${this.tempPath}`, { cause: error })),
+    );
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const handle = this.#handle!;
+    // fsync before rename: otherwise a power loss can leave the final name pointing at an
+    // empty or short file (the classic ext4 "rename without fsync" data loss).
+    (this.#fsync ? handle.sync() : Promise.resolve())
+      .then(() => handle.close())
+      .then(() => {
+        this.#handle = undefined;
+        return rename(this.tempPath, this.path);
+      })
+      .then(
+        () => {
+          this.#committed = true;
+          callback();
+        },
+        (error: unknown) => callback(new SinkError(`Cannot commit ${this.path}`, { cause: error })),
+      );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (this.#committed) {
+      callback(error);
+      return;
+    }
+    (async () => {
+      await handle?.close().catch(() => undefined);
+      await unlink(this.tempPath).catch(() => undefined);
+    })().then(() => callback(error));
+  }
+}

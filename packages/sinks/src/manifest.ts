@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SinkError } from '@omnidim-stream/core';
+import type { TableName } from '@omnidim-stream/transform';
+
+/** Name of the manifest at the dataset root. */
+export const MANIFEST_NAME = '_manifest.json';
+
+/** One committed data file. */
+export interface ManifestFile {
+  /** Path relative to the dataset root, `/`-separated: `calls/date=2024-05-01/part-….parquet`. */
+  path: string;
+  table: TableName;
+  /** The Hive partition values; `date` is null for the default partition. */
+  partition: { date: string | null };
+  rows: number;
+  bytes: number;
+  sha256: string;
+  /** The run that wrote the file (differs from the manifest's run for partitions kept by `replacePartitions`). */
+  runId: string;
+}
+
+/** Per-table totals of a committed dataset. */
+export interface ManifestTable {
+  schemaVersion: number;
+  rows: number;
+  files: number;
+}
+
+/** Totals the caller reports about the source (e.g. API `total_records`, calls read, duplicates); JSON values. */
+export type SourceStats = Readonly<Record<string, unknown>>;
+
+/** Contents of `_manifest.json`. */
+export interface DatasetManifest {
+  manifestVersion: 1;
+  runId: string;
+  mode: 'overwrite' | 'replacePartitions';
+  format: 'ndjson' | 'csv' | 'parquet';
+  compression: string;
+  startedAt: string;
+  committedAt: string;
+  /** What the caller passed as source totals (`sourceStats`), or null. */
+  source: SourceStats | null;
+  /** FlatCallLogs the run received. */
+  callsReceived: number;
+  tables: Partial<Record<TableName, ManifestTable>>;
+  files: ManifestFile[];
+}
+
+/**
+ * Reads `<out>/_manifest.json`; `undefined` when there is none yet.
+ *
+ * @example
+ * const manifest = await readManifest('./lake');
+ * console.log(manifest?.tables.calls?.rows);
+ */
+export async function readManifest(out: string): Promise<DatasetManifest | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(out, MANIFEST_NAME), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new SinkError(`Cannot read ${MANIFEST_NAME}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text) as DatasetManifest;
+  } catch (error) {
+    throw new SinkError(`${MANIFEST_NAME} is not valid JSON`, { cause: error });
+  }
+}
+
+/** A difference between the manifest and the files on disk. */
+export interface ManifestMismatch {
+  path: string;
+  problem: 'missing' | 'bytes' | 'sha256';
+}
+
+/**
+ * Re-checks every file of the manifest on disk (size and sha256). Row counts need a format
+ * reader (DuckDB, hyparquet) and are left to the caller.
+ *
+ * @example
+ * const problems = await verifyManifestFiles('./lake'); // [] when the dataset is intact
+ */
+export async function verifyManifestFiles(out: string): Promise<ManifestMismatch[]> {
+  const manifest = await readManifest(out);
+  if (!manifest) throw new SinkError(`No ${MANIFEST_NAME} in ${out}`);
+  const problems: ManifestMismatch[] = [];
+  for (const file of manifest.files) {
+    const full = join(out, ...file.path.split('/'));
+    const size = await stat(full).then(
+      (s) => s.size,
+      () => undefined,
+    );
+    if (size === undefined) problems.push({ path: file.path, problem: 'missing' });
+    else if (size !== file.bytes) problems.push({ path: file.path, problem: 'bytes' });
+    else if ((await sha256File(full)) !== file.sha256) problems.push({ path: file.path, problem: 'sha256' });
+  }
+  return problems;
+}
+
+/** Hex sha256 of a file's bytes. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Writes `data` to `path` atomically: a `.`/`_`-prefixed temp sibling, fsync, rename. Readers see
+ * the old file or the new one, never a torn one.
+ */
+export async function writeFileAtomic(
+  dir: string,
+  name: string,
+  data: string,
+  tempTag: string,
+): Promise<void> {
+  const temp = join(dir, `.${name}.${tempTag}.tmp`);
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, join(dir, name));
+  await fsyncDir(dir);
+}
+
+/** fsync a directory so a rename in it survives a power loss; best effort where unsupported. */
+export async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Some platforms (Windows) cannot open or fsync directories; the rename is still atomic.
+  }
+}

@@ -1,0 +1,195 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InvalidOptionError, SinkError } from '@omnidim-stream/core';
+import type { Row, TableSchema } from '@omnidim-stream/transform';
+import { AtomicFileStream } from './atomic-file.js';
+import { ByteMeter } from './byte-meter.js';
+
+/** Where a table writer sends its bytes. */
+export type Destination = string | NodeJS.WritableStream;
+
+/** What a table writer wrote; read it with {@link TableWriter.result} after `'finish'`. */
+export interface WrittenFile {
+  /** The file path, or `undefined` when the destination was a stream. */
+  path: string | undefined;
+  rows: number;
+  /** Bytes that reached the destination (after compression). */
+  bytes: number;
+  /** Hex sha256 of those bytes. */
+  sha256: string;
+}
+
+/** Options every format writer shares. */
+export interface TableWriterBaseOptions {
+  /** The table's schema: column order, types and nullability come from here only. */
+  schema: TableSchema;
+  /**
+   * A file path (written to a `.`-prefixed temp file, fsync'd and renamed into place on
+   * `end()`; `destroy()` leaves nothing under the path) or a writable byte stream, which the
+   * writer ends when it finishes.
+   */
+  destination: Destination;
+  /**
+   * fsync a file destination before renaming it into place. Default true. The dataset passes
+   * false and fsyncs all staged files in parallel at commit, before anything becomes visible:
+   * one fsync per closed partition file made many-partition exports several times slower.
+   */
+  fsync?: boolean;
+  /** Rows buffered by the Writable before `write()` returns false. Default 64. */
+  highWaterMark?: number;
+}
+
+/**
+ * Base of the format writers (emits `'ready'` once a file destination's temp file is open): an object-mode Writable of rows that encodes them (the format's
+ * engine, a plain function of rows) and writes the bytes through an optional compressor, a
+ * byte meter and the destination, awaiting `'drain'` whenever the next stage says so
+ * (pino-style backpressure), and flushing the encoder's tail in `_final`.
+ */
+export abstract class TableWriter extends Writable {
+  readonly schema: TableSchema;
+  #rows = 0;
+  readonly #head: NodeJS.WritableStream & Writable;
+  readonly #meter = new ByteMeter();
+  readonly #path: string | undefined;
+  readonly #file: AtomicFileStream | undefined;
+  readonly #done: Promise<void>;
+  #pipelineError: unknown;
+
+  /**
+   * @param stages Transforms between the encoder and the meter (e.g. csv-stringify, gzip);
+   *   the first one (or the meter) receives the chunks `encode()` returns.
+   */
+  protected constructor(options: TableWriterBaseOptions, stages: (NodeJS.ReadWriteStream & Writable)[]) {
+    const highWaterMark = options.highWaterMark ?? 64;
+    if (!Number.isSafeInteger(highWaterMark) || highWaterMark < 1) {
+      throw new InvalidOptionError('highWaterMark', 'a positive integer', options.highWaterMark);
+    }
+    super({ objectMode: true, highWaterMark });
+    this.schema = options.schema;
+    const { destination } = options;
+    let target: NodeJS.WritableStream;
+    if (typeof destination === 'string') {
+      this.#path = destination;
+      if (options.fsync !== undefined && typeof options.fsync !== 'boolean') {
+        throw new InvalidOptionError('fsync', 'a boolean', options.fsync);
+      }
+      this.#file = new AtomicFileStream(destination, options.fsync ?? true);
+      this.#file.once('ready', () => this.emit('ready'));
+      target = this.#file;
+    } else if (destination && typeof destination.write === 'function') {
+      target = destination;
+    } else {
+      throw new InvalidOptionError('destination', 'a file path or a writable stream', destination);
+    }
+    const chain = [...stages, this.#meter];
+    this.#head = chain[0]!;
+    this.#done = (pipeline as (...streams: unknown[]) => Promise<void>)(...chain, target).catch(
+      (error: unknown) => {
+        this.#pipelineError = error;
+        // Surface a failing file or compressor on this Writable even when no write is pending.
+        if (!this.destroyed) this.destroy(asSinkError(error));
+      },
+    );
+  }
+
+  /** Rows accepted so far. */
+  get rowsWritten(): number {
+    return this.#rows;
+  }
+
+  /** Bytes that reached the destination so far (compressed; Parquet: flushed row groups only). */
+  get bytesWritten(): number {
+    return this.#meter.bytes;
+  }
+
+  /** What was written; throws before `'finish'`. */
+  result(): WrittenFile {
+    if (!this.writableFinished) throw new SinkError('result() is only available after the writer finished');
+    return { path: this.#path, rows: this.#rows, bytes: this.#meter.bytes, sha256: this.#meter.sha256() };
+  }
+
+  /** Encodes rows into chunks for the first stage. Throws `SinkError` on a row that breaks the schema. */
+  protected abstract encode(rows: readonly Row[]): unknown[];
+
+  /** Chunks that end the output (e.g. a Parquet footer). */
+  protected abstract finishEncoding(): unknown[];
+
+  override _write(row: Row, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.#push([row]).then(() => callback(), callback);
+  }
+
+  override _writev(chunks: { chunk: Row }[], callback: (error?: Error | null) => void): void {
+    this.#push(chunks.map((c) => c.chunk)).then(() => callback(), callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    (async () => {
+      await this.#send(this.finishEncoding());
+      this.#head.end();
+      await this.#done;
+      if (this.#pipelineError !== undefined) throw asSinkError(this.#pipelineError);
+    })().then(
+      () => callback(),
+      (error: unknown) => callback(asSinkError(error)),
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Destroying the head tears the whole pipeline down; the atomic file then unlinks its temp.
+    if (!this.#head.destroyed) this.#head.destroy(error ?? undefined);
+    const file = this.#file;
+    this.#done
+      .then(async () => {
+        // pipeline() settles on the first error, before the file's own _destroy has unlinked
+        // its temp file; wait for 'close' so "destroyed" really means "nothing left on disk".
+        if (file && !file.closed) {
+          file.destroy();
+          await new Promise((resolve) => file.once('close', resolve));
+        }
+      })
+      .then(() => callback(error));
+  }
+
+  async #push(rows: Row[]): Promise<void> {
+    const chunks = this.encode(rows);
+    this.#rows += rows.length;
+    await this.#send(chunks);
+  }
+
+  async #send(chunks: unknown[]): Promise<void> {
+    for (const chunk of chunks) {
+      if (!this.#head.write(chunk as Buffer)) await drained(this.#head);
+    }
+  }
+}
+
+/** Resolves on `'drain'`, rejects if the stream errors or closes first. */
+export function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+    };
+    const onDrain = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: unknown) => {
+      cleanup();
+      reject(asSinkError(error));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new SinkError('The output closed before it drained'));
+    };
+    stream.on('drain', onDrain);
+    stream.on('error', onError);
+    stream.on('close', onClose);
+  });
+}
+
+function asSinkError(error: unknown): Error {
+  if (error instanceof SinkError) return error;
+  return new SinkError(error instanceof Error ? error.message : 'Write failed', { cause: error });
+}
