@@ -40,15 +40,27 @@
  *    ever passed on twice even when the arithmetic is wrong.
  * 3. Rows newer than the export's start are not passed on (they would break newest→oldest order
  *    and were not promised); they are counted as `insertedSeen`. Re-run the export to get them.
+ *    Besides the arithmetic, a row whose numeric id is above `newestId` (the first row of page 1
+ *    at the start) is never passed on: the list is id-descending, so it arrived after the start.
+ *
+ * ## Resuming (checkpoint.ts)
+ * A reconciler built from a checkpoint starts with the checkpoint's coverage (`position`) and
+ * anchor (`lastId`) but without the set of ids passed on before: so a resumed reconciler also
+ * never passes on a row whose numeric id is not below `lastId` (id-descending list: such a row
+ * was handed on by the earlier run, or is newer than the view). Rows it skips are counted as
+ * `duplicatesDropped` (id ≤ `newestId`) or `insertedSeen` (above it).
  *
  * ## Deletions
  * They cannot be located from counts alone, so they are detected as lower bounds, never silently:
- * a negative shift (more deleted than inserted), an anchor found further down than the arithmetic
- * says, and at the end fewer distinct calls than `T0`. `deletionsDetected` is the largest of these
- * bounds. Calls deleted before we read them are simply gone; calls deleted after we read them
- * were already passed on.
+ * a negative shift (more deleted than inserted) and an anchor found further down than the
+ * arithmetic says. `deletionsDetected` is the largest of these bounds. Calls deleted before we
+ * read them are simply gone; calls deleted after we read them were already passed on. Fewer
+ * distinct calls than `T0 − deletionsDetected` at the end is NOT counted as a deletion (nothing
+ * proves one): {@link DriftReconciler.finish} reports it as `unverified`, and completeness.ts as
+ * `missing` (a page that stayed short, the simulator's 'short' fault, ends up here).
  */
 import type { CallLog } from './call-log.js';
+import type { CallLogCheckpoint } from './checkpoint.js';
 import type { DriftEvent } from './events.js';
 
 /** One page as the reconciler sees it. */
@@ -58,9 +70,12 @@ export interface DriftPage {
   total_records: number;
 }
 
-/** What to do with a page: pass `records` on, or first fetch `refetchPage` and offer this page again. */
+/**
+ * What to do with a page: pass `records` on (`offsets[i]` is the start offset of `records[i]`),
+ * or first fetch `refetchPage` and offer this page again.
+ */
 export type DriftDecision =
-  | { kind: 'accept'; records: CallLog[]; events: DriftEvent[] }
+  | { kind: 'accept'; records: CallLog[]; offsets: number[]; events: DriftEvent[] }
   | { kind: 'refetch'; refetchPage: number; events: DriftEvent[] };
 
 /** Start-offset window a page covered: `[start, end)`. Exported for tests and docs. */
@@ -98,9 +113,13 @@ export class DriftReconciler {
   insertedSeen = 0;
   deletionsDetected = 0;
   passed = 0;
+  /** Id of the first row of page 1 at the start (or the checkpoint's). */
+  newestId: unknown;
   private anchor: { id: unknown } | undefined;
   private readonly seen = new Set<unknown>();
   private maxShift = 0;
+  /** Resumed: rows with a numeric id at or above this were handed on before (or are newer). */
+  private readonly floorId: number | undefined;
   /** Deletions below the anchor proven by finding it further down than `total_records` implies. */
   private correction = 0;
   /** Next page to refetch while closing a gap (sequential advance from the anchor). */
@@ -108,8 +127,36 @@ export class DriftReconciler {
   private lastInsertReported = 0;
   private deletionsFromAnchors = 0;
 
-  constructor(pageSize: number) {
+  /** `resume`: continue from a checkpoint (see "Resuming" above). */
+  constructor(pageSize: number, resume?: CallLogCheckpoint) {
     this.pageSize = pageSize;
+    this.floorId = undefined;
+    if (resume) {
+      this.totalAtStart = resume.totalAtStart;
+      this.newestId = resume.newestId;
+      this.covered = resume.position;
+      this.passed = resume.emitted;
+      this.deletionsDetected = resume.deletionsDetected;
+      if (resume.lastId !== null) this.anchor = { id: resume.lastId };
+      if (typeof resume.lastId === 'number') this.floorId = resume.lastId;
+      // The shift now is unknown until the first response: let observeTotal() set it.
+      this.maxShift = Number.NEGATIVE_INFINITY;
+    }
+  }
+
+  /** Latest known shift of the anchor (aims a resumed source's first request; see checkpoint.ts). */
+  get latestShift(): number {
+    return Number.isFinite(this.maxShift) ? this.maxShift + this.correction : 0;
+  }
+
+  /**
+   * Page that holds the anchor when the list reports `total` (undefined before any row was passed
+   * on). Exact under insertions at the head; deletions below the anchor make it a lower bound.
+   */
+  anchorPage(total: number): number | undefined {
+    if (this.anchor === undefined || this.covered === 0) return undefined;
+    const current = this.covered - 1 + total - (this.totalAtStart ?? total) + this.correction;
+    return Math.floor(Math.max(0, current) / this.pageSize) + 1;
   }
 
   /** Page to request to fill a gap in front of the current coverage, given the latest shift. */
@@ -145,7 +192,10 @@ export class DriftReconciler {
   accept(input: DriftPage, force = false): DriftDecision {
     const events: DriftEvent[] = [];
     const { records, page } = input;
-    if (this.totalAtStart === undefined) this.totalAtStart = input.total_records;
+    if (this.totalAtStart === undefined) {
+      this.totalAtStart = input.total_records;
+      if (page === 1) this.newestId = records[0]?.id;
+    }
     const t0 = this.totalAtStart;
     const offset = (page - 1) * this.pageSize;
     const shift = input.total_records - t0;
@@ -211,13 +261,22 @@ export class DriftReconciler {
     }
 
     const out: CallLog[] = [];
+    const offsets: number[] = [];
+    const newest = typeof this.newestId === 'number' ? this.newestId : undefined;
     for (let i = 0; i < records.length; i += 1) {
       const row = records[i] as CallLog;
       const id = row.id;
       const known = id !== undefined && id !== null && this.seen.has(id);
-      const tooNew = olderThan !== undefined && typeof id === 'number' && id > olderThan;
+      const numeric = typeof id === 'number';
+      const afterView = numeric && newest !== undefined && id > newest;
+      const tooNew =
+        afterView ||
+        (numeric && olderThan !== undefined && id > olderThan) ||
+        (numeric && this.floorId !== undefined && id >= this.floorId);
       if (i < startIndex || tooNew) {
-        if (known) this.duplicatesDropped += 1;
+        // Resumed: a row of the view above the anchor was handed on by the earlier run.
+        const before = !afterView && numeric && this.floorId !== undefined && id >= this.floorId;
+        if (known || before) this.duplicatesDropped += 1;
         else this.insertedSeen += 1;
         continue;
       }
@@ -227,38 +286,36 @@ export class DriftReconciler {
       }
       if (id !== undefined && id !== null) this.seen.add(id);
       out.push(row);
+      offsets.push(offset - pageShift + i);
     }
     if (out.length > 0) {
       this.anchor = { id: out[out.length - 1]?.id };
       this.covered = Math.max(this.covered, offset - pageShift + records.length);
       this.passed += out.length;
     }
-    return { kind: 'accept', records: out, events };
+    return { kind: 'accept', records: out, offsets, events };
   }
 
   /**
    * Final check when paging ended on a short or empty page: fewer distinct calls than the list
-   * had at the start means calls were deleted (or lost) during the export.
+   * had at the start, beyond the deletions detected, is reported as `unverified` (calls lost
+   * without evidence of a deletion, e.g. a page that stayed short). Not counted as deletions.
    */
   finish(lastTotal: number): DriftEvent[] {
     const t0 = this.totalAtStart ?? 0;
-    const events: DriftEvent[] = [];
-    const missing = t0 - this.passed;
-    this.noteDeletions(
-      missing,
-      events,
-      (kind, count, detail) => ({
-        kind,
+    const missing = t0 - this.deletionsDetected - this.passed;
+    if (missing <= 0) return [];
+    return [
+      {
+        kind: 'unverified',
         page: 0,
         totalAtStart: t0,
         total_records: lastTotal,
         shift: lastTotal - t0,
-        count,
-        detail,
-      }),
-      `${this.passed} distinct call(s) read of ${t0} at the start`,
-    );
-    return events;
+        count: missing,
+        detail: `${this.passed} distinct call(s) read of ${t0} at the start, ${this.deletionsDetected} deletion(s) detected: ${missing} call(s) missing without a detected deletion`,
+      },
+    ];
   }
 
   private noteDeletions(

@@ -85,7 +85,12 @@ export interface CallLogStats {
   duplicatesDropped: number;
   /** Rows seen that are newer than the export's start (inserted during it; not passed on). */
   insertedSeen: number;
-  /** Calls detected as deleted during the export (lower bound). */
+  /**
+   * Calls detected as deleted during the export (lower bound), from evidence only: `total_records`
+   * below its start value, or the last call read found further down than the totals imply. Calls
+   * missing without such evidence (a page that stayed short) are not counted here: they show up
+   * as `missing` in {@link completeness}.
+   */
   deletionsDetected: number;
   /** Call logs passed on. */
   records: number;
@@ -93,8 +98,32 @@ export interface CallLogStats {
   totalAtStart: number | undefined;
   /** Latest `total_records`. */
   lastTotal: number | undefined;
+  /** Calls handed on by earlier runs, per the `resume` checkpoint (0 for a fresh source). */
+  emittedBefore: number;
+  /**
+   * `unverified` drift events: page boundaries whose continuity could not be proven (a gap not
+   * closed by refetching, the last call read missing from where it should be, or calls missing at
+   * the end). Calls may have been skipped there; {@link completeness} reports it.
+   */
+  unverified: number;
+  /** Pages accepted while still short after their retries (the 'short' fault; see fetch-page.ts). */
+  shortPages: number;
+  /** The source ended before the end of its view: `stopWhen` fired or `maxRecords` was reached. */
+  stoppedEarly: boolean;
+  /** Why it stopped early; undefined while running and when it read to the end of its view. */
+  stopReason: StopReason | undefined;
+  /**
+   * Start offset where the source ended, set when it ends: `totalAtStart` when it read to the end,
+   * the position of the call that fired `stopWhen`, or just after the last call for `maxRecords`.
+   * The calls of the view above it are what the source promised (see completeness.ts).
+   */
+  viewEnd: number | undefined;
 }
 
+/** Why a source ended before the end of its view. */
+export type StopReason = 'stopWhen' | 'maxRecords';
+
+/** Fresh counters (all zero). */
 export function createStats(): CallLogStats {
   return {
     pagesFetched: 0,
@@ -107,5 +136,11 @@ export function createStats(): CallLogStats {
     records: 0,
     totalAtStart: undefined,
     lastTotal: undefined,
+    emittedBefore: 0,
+    unverified: 0,
+    shortPages: 0,
+    stoppedEarly: false,
+    stopReason: undefined,
+    viewEnd: undefined,
   };
 }

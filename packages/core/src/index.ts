@@ -1,16 +1,26 @@
 export { abortableSleep } from './abort.js';
 export type { CallLog, CallLogFilters, CallLogPage, CallStatus } from './call-log.js';
 export { CALL_STATUSES } from './call-log.js';
+export type { CallLogCheckpoint } from './checkpoint.js';
+export { CHECKPOINT_VERSION, filtersFingerprint, validateCheckpoint } from './checkpoint.js';
+export type { Completeness } from './completeness.js';
+export { completeness } from './completeness.js';
 export type { DriftDecision, DriftPage } from './drift.js';
 export { DriftReconciler, gapBefore, pageWindow } from './drift.js';
 export * from './errors.js';
-export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent } from './events.js';
+export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent, StopReason } from './events.js';
 export type { CallLogsOptions, OnDeletion, ResolvedOptions, RetryOptions } from './options.js';
 export { DEFAULTS, isLoopbackHost, MAX_CONCURRENCY, MAX_PAGE_SIZE, resolveOptions } from './options.js';
 export { hardPageBound, planPageCount } from './page-plan.js';
-export type { CallLogIterator, CallLogPageIterator, CallLogPageResult } from './paginate.js';
-export { paginateCallLogPages, paginateCallLogs } from './paginate.js';
+export type {
+  CallLogIterator,
+  CallLogPageIterator,
+  CallLogPageResult,
+  CallLogSourceState,
+} from './paginate.js';
+export { paginateCallLogPages, paginateCallLogs, resumePage } from './paginate.js';
 export type { RetryDelayInput } from './retry.js';
 export { computeRetryDelay, parseRetryAfter } from './retry.js';
+export { stopAtOrBelowId } from './stop-rule.js';
 export type { CallLogStreamEvents } from './stream.js';
 export { CallLogStream, callLogs } from './stream.js';

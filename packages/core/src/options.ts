@@ -4,7 +4,8 @@
  * what was expected and what was received; the API key is never echoed.
  */
 import type { Dispatcher } from 'undici';
-import { CALL_STATUSES, type CallLogFilters } from './call-log.js';
+import { CALL_STATUSES, type CallLog, type CallLogFilters } from './call-log.js';
+import { type CallLogCheckpoint, validateCheckpoint } from './checkpoint.js';
 import { InvalidOptionError, RedactedValue } from './errors.js';
 import type { DriftEvent, PageEvent, ProgressEvent, RetryEvent } from './events.js';
 
@@ -40,7 +41,11 @@ export interface CallLogsOptions {
   concurrency?: number;
   /** Sent as `agentid`, `call_status`, `bulk_call_id`. */
   filters?: CallLogFilters;
-  /** Stop after this many call logs (a normal end, not an error). Default: no limit. */
+  /**
+   * Stop after this many call logs (a normal end, not an error; `stats.stopReason: 'maxRecords'`).
+   * Counts this source's calls only, not those a `resume` checkpoint says were handed on before.
+   * Default: no limit.
+   */
   maxRecords?: number;
   /** Guard: needing more pages than this throws `LimitExceededError`. Default: no limit. */
   maxPages?: number;
@@ -55,6 +60,29 @@ export interface CallLogsOptions {
   maxRefetchesPerGap?: number;
   /** Advanced: an undici Dispatcher to send requests through (not closed by the source). */
   dispatcher?: Dispatcher;
+  /**
+   * Stop rule for newest-first incremental reads: called with each call about to be handed on, in
+   * order; the first call for which it returns true is NOT handed on and the source ends normally
+   * (no further page is requested, prefetched ones are aborted), with `stats.stoppedEarly` and
+   * `stats.stopReason: 'stopWhen'`. Core never parses `time_of_call` (its zone is the caller's
+   * choice): pass a predicate built on the transform package's parser, or {@link stopAtOrBelowId}.
+   *
+   * @example
+   * // --since: stop at the first call older than `since` (ms), with the caller's date parser.
+   * stopWhen: (call) => (instantOf(call.time_of_call) ?? Infinity) < since
+   */
+  stopWhen?: (call: CallLog) => boolean;
+  /**
+   * Continue a source from a checkpoint it reported (`onCheckpoint` or the `checkpoint` getter):
+   * same view, next call after `lastId`. Must have this source's `pageSize` and filters
+   * (InvalidOptionError before any request). See paginate.ts "Resume".
+   */
+  resume?: CallLogCheckpoint;
+  /**
+   * Called with the checkpoint each time the consumer comes back for more after the last call of a
+   * page (it has had every call of that page), and once when the source ends.
+   */
+  onCheckpoint?: (checkpoint: CallLogCheckpoint) => void;
   onPage?: (event: PageEvent) => void;
   onRetry?: (event: RetryEvent) => void;
   onProgress?: (event: ProgressEvent) => void;
@@ -96,6 +124,9 @@ export interface ResolvedOptions {
   onDeletion: OnDeletion;
   maxRefetchesPerGap: number;
   dispatcher: Dispatcher | undefined;
+  stopWhen: ((call: CallLog) => boolean) | undefined;
+  resume: CallLogCheckpoint | undefined;
+  onCheckpoint: ((checkpoint: CallLogCheckpoint) => void) | undefined;
   onPage: ((event: PageEvent) => void) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
   onProgress: ((event: ProgressEvent) => void) | undefined;
@@ -118,6 +149,9 @@ const KNOWN_OPTIONS = new Set([
   'onDeletion',
   'maxRefetchesPerGap',
   'dispatcher',
+  'stopWhen',
+  'resume',
+  'onCheckpoint',
   'onPage',
   'onRetry',
   'onProgress',
@@ -191,12 +225,17 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
     throw new InvalidOptionError('dispatcher', 'an undici Dispatcher (Agent, Pool, …)', dispatcher);
   }
 
+  const pageSize = integer('pageSize', o['pageSize'], DEFAULTS.pageSize, 1, MAX_PAGE_SIZE);
+  const filters = validateFilters(o['filters']);
+  const resume =
+    o['resume'] === undefined ? undefined : validateCheckpoint(o['resume'], { pageSize, filters });
+
   return {
     apiKey,
     baseUrl: validateBaseUrl(o['baseUrl']),
-    pageSize: integer('pageSize', o['pageSize'], DEFAULTS.pageSize, 1, MAX_PAGE_SIZE),
+    pageSize,
     concurrency: integer('concurrency', o['concurrency'], DEFAULTS.concurrency, 1, MAX_CONCURRENCY),
-    filters: validateFilters(o['filters']),
+    filters,
     maxRecords: limit('maxRecords', o['maxRecords']),
     maxPages: limit('maxPages', o['maxPages']),
     retry,
@@ -211,6 +250,9 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
       100,
     ),
     dispatcher: dispatcher as Dispatcher | undefined,
+    stopWhen: fn('stopWhen', o['stopWhen']) as ResolvedOptions['stopWhen'],
+    resume,
+    onCheckpoint: fn('onCheckpoint', o['onCheckpoint']) as ResolvedOptions['onCheckpoint'],
     onPage: fn('onPage', o['onPage']) as ResolvedOptions['onPage'],
     onRetry: fn('onRetry', o['onRetry']) as ResolvedOptions['onRetry'],
     onProgress: fn('onProgress', o['onProgress']) as ResolvedOptions['onProgress'],

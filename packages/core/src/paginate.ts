@@ -11,9 +11,30 @@
  * `concurrency` pages in flight or buffered including it. Retries reuse the page's slot; drift
  * refetches (only when a gap is detected) are awaited one at a time in the consumer's path.
  * The Readable adapter adds its own object buffer (`highWaterMark`, default 16 records).
+ *
+ * ## Stop rule (`stopWhen`, issue 6 incremental runs)
+ * Each call about to be handed on is offered to `stopWhen`, in order. The first one it accepts is
+ * not handed on; the calls before it are, then the source ends normally: no page is requested
+ * after that one, and prefetched pages still in flight are aborted when the consumer comes back.
+ *
+ * ## Resume (`resume`, issue 6 crash resume)
+ * A checkpoint (checkpoint.ts) fixes the view (`totalAtStart`, `newestId`) and the position
+ * (`position`, `lastId`). A resumed source:
+ * 1. requests first the page where the next call sat at the checkpoint's shift:
+ *    `floor((position + shift) / pageSize) + 1`, alone. With nothing changed since, that is the page
+ *    right after the last one handed on, so no page already handed on is fetched again. Calls that
+ *    arrived since push the anchor (`lastId`) down: with up to `pageSize` of them the anchor is on
+ *    that same page, which is therefore re-read once (unavoidable: only the anchor proves where
+ *    the previous run stopped);
+ * 2. if that page's `total_records` puts the anchor on a later page (more than `pageSize` calls
+ *    arrived), jumps straight there (bounded by `maxRefetchesPerGap`), discarding the page;
+ * 3. continues as usual: the drift reconciler re-anchors on `lastId` and never hands on a call
+ *    newer than the view or not older than `lastId` (drift.ts "Resuming").
+ * Deletions between the runs are detected as during one run (`total_records` below the start).
  */
 import { throwIfAborted } from './abort.js';
 import type { CallLog } from './call-log.js';
+import { type CallLogCheckpoint, CheckpointTracker } from './checkpoint.js';
 import { DriftReconciler } from './drift.js';
 import { AbortError, DriftError, LimitExceededError } from './errors.js';
 import {
@@ -23,6 +44,7 @@ import {
   type PageEvent,
   type ProgressEvent,
   type RetryEvent,
+  type StopReason,
 } from './events.js';
 import { type FetchedPage, type FetchPageDeps, fetchPage } from './fetch-page.js';
 import { createHttpClient } from './http-client.js';
@@ -50,12 +72,20 @@ export interface CallLogPageResult {
   durationMs: number;
 }
 
-/** The page iterator: an async generator plus live {@link CallLogStats}. */
-export type CallLogPageIterator = AsyncGenerator<CallLogPageResult, void, undefined> & {
+/** What the paging entry points carry besides the generator. */
+export interface CallLogSourceState {
+  /** Live counters of this source. */
   readonly stats: CallLogStats;
-};
-/** The record iterator: an async generator plus live {@link CallLogStats}. */
-export type CallLogIterator = AsyncGenerator<CallLog, void, undefined> & { readonly stats: CallLogStats };
+  /**
+   * Checkpoint of everything handed on (yielded) so far, at record granularity; undefined before
+   * the first page arrives. Pass it as `resume` to continue after the last call handed on.
+   */
+  readonly checkpoint: CallLogCheckpoint | undefined;
+}
+/** The page iterator: an async generator plus live {@link CallLogStats} and the checkpoint. */
+export type CallLogPageIterator = AsyncGenerator<CallLogPageResult, void, undefined> & CallLogSourceState;
+/** The record iterator: an async generator plus live {@link CallLogStats} and the checkpoint. */
+export type CallLogIterator = AsyncGenerator<CallLog, void, undefined> & CallLogSourceState;
 
 /** Receivers of engine events besides the option hooks (the Readable re-emits them). */
 export interface EngineListeners {
@@ -63,6 +93,16 @@ export interface EngineListeners {
   retry?: (event: RetryEvent) => void;
   progress?: (event: ProgressEvent) => void;
   drift?: (event: DriftEvent) => void;
+  checkpoint?: (checkpoint: CallLogCheckpoint) => void;
+}
+
+/** A page as the engine yields it: the public result plus each record's start offset. */
+export interface EnginePage {
+  result: CallLogPageResult;
+  /** Start offset of each record of `result.records` (see drift.ts "Coordinates"). */
+  offsets: number[];
+  /** Latest known shift of the list when the page was yielded (checkpoint.ts `shift`). */
+  shift: number;
 }
 
 /**
@@ -78,7 +118,9 @@ export interface EngineListeners {
 export function paginateCallLogPages(options: CallLogsOptions): CallLogPageIterator {
   const resolved = resolveOptions(options);
   const stats = createStats();
-  return withStats(runPages(resolved, stats, {}, undefined), stats);
+  const tracker = createTracker(resolved, stats);
+  const engine = runPages(resolved, stats, {}, undefined, tracker);
+  return withState(handOnPages(engine, tracker, checkpointEmitter(resolved, {}, tracker)), stats, tracker);
 }
 
 /**
@@ -93,17 +135,84 @@ export function paginateCallLogPages(options: CallLogsOptions): CallLogPageItera
 export function paginateCallLogs(options: CallLogsOptions): CallLogIterator {
   const resolved = resolveOptions(options);
   const stats = createStats();
-  return withStats(flatten(runPages(resolved, stats, {}, undefined)), stats);
+  const tracker = createTracker(resolved, stats);
+  const engine = runPages(resolved, stats, {}, undefined, tracker);
+  return withState(handOnRecords(engine, tracker, checkpointEmitter(resolved, {}, tracker)), stats, tracker);
 }
 
-/** Flattens pages to records. */
-export async function* flatten(pages: AsyncGenerator<CallLogPageResult, void, undefined>) {
-  for await (const page of pages) yield* page.records;
+/** The checkpoint tracker of one source (reads deletions from its live stats). */
+export function createTracker(options: ResolvedOptions, stats: CallLogStats): CheckpointTracker {
+  return new CheckpointTracker(
+    options.pageSize,
+    options.filters,
+    () => stats.deletionsDetected,
+    options.resume,
+  );
 }
 
-function withStats<T>(generator: AsyncGenerator<T, void, undefined>, stats: CallLogStats) {
+/** Calls `onCheckpoint` and the listener with the tracker's current checkpoint. */
+export function checkpointEmitter(
+  options: ResolvedOptions,
+  listeners: EngineListeners,
+  tracker: CheckpointTracker,
+): () => void {
+  return () => {
+    const checkpoint = tracker.current();
+    if (checkpoint === undefined) return;
+    options.onCheckpoint?.(checkpoint);
+    listeners.checkpoint?.(checkpoint);
+  };
+}
+
+/**
+ * Hands on records one by one, updating the checkpoint after each; once the consumer comes back
+ * after a page's last record, the page-boundary checkpoint is emitted.
+ */
+export async function* handOnRecords(
+  pages: AsyncGenerator<EnginePage, void, undefined>,
+  tracker: CheckpointTracker,
+  emitCheckpoint: () => void,
+): AsyncGenerator<CallLog, void, undefined> {
+  for await (const page of pages) {
+    const { records } = page.result;
+    for (let i = 0; i < records.length; i += 1) {
+      const record = records[i] as CallLog;
+      tracker.handOn(record, page.offsets[i] as number, page.shift);
+      yield record;
+    }
+    emitCheckpoint();
+  }
+}
+
+/** Hands on whole pages; the checkpoint is emitted when the consumer comes back for the next. */
+export async function* handOnPages(
+  pages: AsyncGenerator<EnginePage, void, undefined>,
+  tracker: CheckpointTracker,
+  emitCheckpoint: () => void,
+): AsyncGenerator<CallLogPageResult, void, undefined> {
+  for await (const page of pages) {
+    const { records } = page.result;
+    for (let i = 0; i < records.length; i += 1) {
+      tracker.handOn(records[i] as CallLog, page.offsets[i] as number, page.shift);
+    }
+    yield page.result;
+    emitCheckpoint();
+  }
+}
+
+function withState<T>(
+  generator: AsyncGenerator<T, void, undefined>,
+  stats: CallLogStats,
+  tracker: CheckpointTracker,
+): AsyncGenerator<T, void, undefined> & CallLogSourceState {
   Object.defineProperty(generator, 'stats', { value: stats, enumerable: true });
-  return generator as AsyncGenerator<T, void, undefined> & { readonly stats: CallLogStats };
+  Object.defineProperty(generator, 'checkpoint', { get: () => tracker.current(), enumerable: true });
+  return generator as AsyncGenerator<T, void, undefined> & CallLogSourceState;
+}
+
+/** First page a resumed source requests (see "Resume" above). */
+export function resumePage(checkpoint: CallLogCheckpoint): number {
+  return Math.floor(Math.max(0, checkpoint.position + checkpoint.shift) / checkpoint.pageSize) + 1;
 }
 
 /**
@@ -115,7 +224,8 @@ export async function* runPages(
   stats: CallLogStats,
   listeners: EngineListeners,
   stop: AbortSignal | undefined,
-): AsyncGenerator<CallLogPageResult, void, undefined> {
+  tracker: CheckpointTracker,
+): AsyncGenerator<EnginePage, void, undefined> {
   const controller = new AbortController();
   const sources = [options.signal, stop].filter((s): s is AbortSignal => s !== undefined);
   const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
@@ -146,6 +256,7 @@ export async function* runPages(
       listeners.progress?.(e);
     },
     drift: (e: DriftEvent) => {
+      if (e.kind === 'unverified') stats.unverified += 1;
       options.onDrift?.(e);
       listeners.drift?.(e);
       if (options.onDeletion === 'error' && (e.kind === 'deletion' || e.kind === 'unverified')) {
@@ -165,7 +276,13 @@ export async function* runPages(
       stats.requests += 1;
     },
   };
-  const reconciler = new DriftReconciler(options.pageSize);
+  const resume = options.resume;
+  const reconciler = new DriftReconciler(options.pageSize, resume);
+  if (resume) {
+    stats.totalAtStart = resume.totalAtStart;
+    stats.emittedBefore = resume.emitted;
+    stats.deletionsDetected = resume.deletionsDetected;
+  }
   const inflight = new Map<number, Promise<FetchedPage>>();
   const request = (pageno: number): Promise<FetchedPage> => {
     const promise = fetchPage({ pageno, pageSize: options.pageSize, filters: options.filters }, deps);
@@ -199,12 +316,19 @@ export async function* runPages(
     throwIfAborted(signal);
     let planned: number | undefined;
     let maxTotal = 0;
-    for (let pageno = 1; ; pageno += 1) {
+    // total_records of the first response of THIS run: bounds runaway paging (for a resumed
+    // source the list may have grown well beyond the view since the checkpoint).
+    let boundBase: number | undefined;
+    // A resumed source locates its anchor before prefetching (see "Resume" above).
+    let located = resume === undefined || resume.lastId === null;
+    let jumps = 0;
+    let pageno = resume === undefined ? 1 : resumePage(resume);
+    for (;;) {
       if (pageno > options.maxPages) {
         throw new LimitExceededError('maxPages', `the export needs more than ${options.maxPages} page(s)`);
       }
-      if (planned !== undefined && stats.totalAtStart !== undefined) {
-        const bound = hardPageBound(stats.totalAtStart, maxTotal, options.pageSize);
+      if (planned !== undefined && boundBase !== undefined) {
+        const bound = hardPageBound(boundBase, maxTotal, options.pageSize);
         if (pageno > bound) {
           throw new LimitExceededError(
             'pages',
@@ -222,20 +346,38 @@ export async function* runPages(
       }
       const fetched = await pending;
       inflight.delete(pageno);
+      if (boundBase === undefined) boundBase = fetched.total_records;
       if (stats.totalAtStart === undefined) stats.totalAtStart = fetched.total_records;
+      if (pageno === 1) tracker.fixView(stats.totalAtStart, fetched.records[0]?.id);
       maxTotal = Math.max(maxTotal, fetched.total_records);
+
+      if (!located) {
+        // More calls arrived since the checkpoint than fit between the guess and the anchor:
+        // this page holds only calls handed on before (or newer ones); go straight to the anchor.
+        const target = reconciler.anchorPage(fetched.total_records);
+        if (target !== undefined && target > pageno && jumps < options.maxRefetchesPerGap) {
+          jumps += 1;
+          stats.refetches += 1;
+          note(fetched, 0, true);
+          pageno = target;
+          continue;
+        }
+        located = true;
+      }
       planned = Math.max(planned ?? 0, planPageCount(fetched.total_records, options.pageSize));
+      if (fetched.short) stats.shortPages += 1;
 
       // Reconcile, refetching to close drift gaps (bounded by maxRefetchesPerGap).
       const out: CallLog[] = [];
+      const outOffsets: number[] = [];
       const refetched: number[] = [];
       let decision = reconciler.accept(fetched);
-      let accepted: CallLog[] | undefined = decision.kind === 'accept' ? decision.records : undefined;
+      let accepted = decision.kind === 'accept' ? decision : undefined;
       while (decision.kind === 'refetch') {
         for (const e of decision.events) emit.drift(e);
         if (refetched.length >= options.maxRefetchesPerGap) {
           decision = reconciler.accept(fetched, true);
-          accepted = decision.kind === 'accept' ? decision.records : [];
+          accepted = decision.kind === 'accept' ? decision : undefined;
           break;
         }
         const target = decision.refetchPage;
@@ -248,18 +390,45 @@ export async function* runPages(
         note(again, inner.kind === 'accept' ? inner.records.length : 0, true);
         // The stale copy of this page is reconciled again below: once the gap is closed its
         // rows are either duplicates (dropped) or follow the new anchor.
-        if (inner.kind === 'accept') out.push(...inner.records);
+        if (inner.kind === 'accept') {
+          out.push(...inner.records);
+          outOffsets.push(...inner.offsets);
+        }
         decision = reconciler.accept(fetched);
-        accepted = decision.kind === 'accept' ? decision.records : undefined;
+        accepted = decision.kind === 'accept' ? decision : undefined;
       }
       if (decision.kind === 'accept') for (const e of decision.events) emit.drift(e);
-      out.push(...(accepted ?? []));
-      note(fetched, accepted?.length ?? 0, false);
+      if (accepted) {
+        out.push(...accepted.records);
+        outOffsets.push(...accepted.offsets);
+      }
+      note(fetched, accepted?.records.length ?? 0, false);
       syncStats();
 
+      // Stop rule first (the call that fires it is not handed on), then maxRecords.
+      let records = out;
+      let offsets = outOffsets;
+      let end: { reason: StopReason; viewEnd: number } | undefined;
+      if (options.stopWhen) {
+        const at = out.findIndex((call) => options.stopWhen?.(call) === true);
+        if (at >= 0) {
+          records = out.slice(0, at);
+          offsets = outOffsets.slice(0, at);
+          end = { reason: 'stopWhen', viewEnd: outOffsets[at] as number };
+        }
+      }
       const room = options.maxRecords - stats.records;
-      const records = out.length > room ? out.slice(0, room) : out;
+      if (records.length > room || (end === undefined && records.length === room)) {
+        records = records.slice(0, room);
+        offsets = offsets.slice(0, room);
+        end = { reason: 'maxRecords', viewEnd: (offsets[offsets.length - 1] ?? tracker.position - 1) + 1 };
+      }
       stats.records += records.length;
+      if (end) {
+        stats.stoppedEarly = true;
+        stats.stopReason = end.reason;
+        stats.viewEnd = end.viewEnd;
+      }
       emit.progress({
         total_records: fetched.total_records,
         totalAtStart: stats.totalAtStart,
@@ -268,15 +437,19 @@ export async function* runPages(
         records: stats.records,
       });
       yield {
-        page: pageno,
-        records,
-        received: fetched.records.length,
-        total_records: fetched.total_records,
-        refetched,
-        attempts: fetched.attempts,
-        durationMs: fetched.durationMs,
+        result: {
+          page: pageno,
+          records,
+          received: fetched.records.length,
+          total_records: fetched.total_records,
+          refetched,
+          attempts: fetched.attempts,
+          durationMs: fetched.durationMs,
+        },
+        offsets,
+        shift: reconciler.latestShift,
       };
-      if (stats.records >= options.maxRecords) return;
+      if (end) return;
       // Stop on an empty page, or a short one that is consistent with total_records. A page
       // that stayed suspiciously short (fetch-page.ts) does not end the export while the plan
       // says more pages exist: the next page's gap check refetches it.
@@ -284,8 +457,10 @@ export async function* runPages(
       if (fetched.records.length === 0 || (isShort && !(fetched.short && pageno < planned))) {
         for (const e of reconciler.finish(fetched.total_records)) emit.drift(e);
         syncStats();
+        stats.viewEnd = stats.totalAtStart;
         return;
       }
+      pageno += 1;
     }
   } catch (error) {
     if (signal.aborted && !(error instanceof AbortError)) throw new AbortError(signal.reason);

@@ -5,6 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import type { CallLog } from './call-log.js';
+import type { CallLogCheckpoint, CheckpointTracker } from './checkpoint.js';
 import {
   type CallLogStats,
   createStats,
@@ -14,7 +15,7 @@ import {
   type RetryEvent,
 } from './events.js';
 import { type CallLogsOptions, resolveOptions } from './options.js';
-import { flatten, runPages } from './paginate.js';
+import { checkpointEmitter, createTracker, handOnRecords, runPages } from './paginate.js';
 
 /** Events of {@link CallLogStream} besides the Readable ones. */
 export interface CallLogStreamEvents {
@@ -22,39 +23,63 @@ export interface CallLogStreamEvents {
   retry: [RetryEvent];
   progress: [ProgressEvent];
   drift: [DriftEvent];
+  /**
+   * Every call of a page was pushed into this stream (not necessarily written by your sink yet:
+   * keep the checkpoints and commit the latest one whose `emitted` your sink has durably written).
+   */
+  checkpoint: [CallLogCheckpoint];
 }
 
 /** Object-mode Readable of call logs with live `stats`; see {@link callLogs}. */
 export class CallLogStream extends Readable {
   /** Live counters of this export. */
   readonly stats: CallLogStats;
+  readonly #tracker: CheckpointTracker;
   readonly #stop = new AbortController();
   readonly #records: AsyncGenerator<CallLog, void, undefined>;
   #reading: Promise<void> | undefined;
+  #wanted = false;
 
   constructor(options: CallLogsOptions, highWaterMark = 16) {
     super({ objectMode: true, highWaterMark });
     const resolved = resolveOptions(options);
     this.stats = createStats();
+    this.#tracker = createTracker(resolved, this.stats);
     const listeners = {
       page: (e: PageEvent) => this.emit('page', e),
       retry: (e: RetryEvent) => this.emit('retry', e),
       progress: (e: ProgressEvent) => this.emit('progress', e),
       drift: (e: DriftEvent) => this.emit('drift', e),
+      checkpoint: (c: CallLogCheckpoint) => this.emit('checkpoint', c),
     };
-    this.#records = flatten(runPages(resolved, this.stats, listeners, this.#stop.signal));
+    const engine = runPages(resolved, this.stats, listeners, this.#stop.signal, this.#tracker);
+    this.#records = handOnRecords(
+      engine,
+      this.#tracker,
+      checkpointEmitter(resolved, listeners, this.#tracker),
+    );
+  }
+
+  /** Checkpoint of every call pushed into this stream so far (see {@link CallLogCheckpoint}). */
+  get checkpoint(): CallLogCheckpoint | undefined {
+    return this.#tracker.current();
   }
 
   override _read(): void {
+    // A demand that arrives while a pump is finishing (it returned on a full buffer but its
+    // promise has not settled yet) must not be lost: remember it and pump again afterwards.
+    this.#wanted = true;
     if (this.#reading !== undefined) return;
     this.#reading = this.#pump().finally(() => {
       this.#reading = undefined;
+      if (this.#wanted && !this.destroyed) this._read();
     });
   }
 
   async #pump(): Promise<void> {
     try {
       for (;;) {
+        this.#wanted = false;
         const next = await this.#records.next();
         if (this.destroyed) return;
         if (next.done) {
@@ -85,7 +110,8 @@ export class CallLogStream extends Readable {
 /**
  * An object-mode Readable of call logs, newest first, each id once, fetched as the consumer
  * reads (at most `concurrency` pages in flight or ahead). Emits `'page'`, `'retry'`,
- * `'progress'` and `'drift'`; `stream.stats` holds live counters. Options are validated now:
+ * `'progress'`, `'drift'` and `'checkpoint'`; `stream.stats` holds live counters and
+ * `stream.checkpoint` the position after the last call pushed. Options are validated now:
  * a bad option throws before any request.
  *
  * @example

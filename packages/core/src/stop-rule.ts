@@ -1,0 +1,20 @@
+/**
+ * Ready-made stop rules for the `stopWhen` option. The list is newest first with ids rising with
+ * time (NOTES.md "Ordering and paging"), so an incremental read can stop at the first call it
+ * already has. Date-based rules (`--since`) belong to the caller, which owns the `time_of_call`
+ * parser and its time zone: core never guesses a zone.
+ */
+import type { CallLog } from './call-log.js';
+
+/**
+ * A `stopWhen` rule that fires at the first call whose numeric id is at or below `id` (for
+ * example the newest id a previous run committed). Calls without a numeric id never fire it.
+ *
+ * @example
+ * for await (const call of paginateCallLogs({ apiKey, stopWhen: stopAtOrBelowId(lastCommittedId) })) {
+ *   console.log(call.id); // only calls newer than lastCommittedId
+ * }
+ */
+export function stopAtOrBelowId(id: number): (call: CallLog) => boolean {
+  return (call) => typeof call.id === 'number' && call.id <= id;
+}

@@ -1,0 +1,126 @@
+import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallLog } from '../src/call-log.js';
+import { completeness } from '../src/completeness.js';
+import { paginateCallLogPages, paginateCallLogs } from '../src/paginate.js';
+import { stopAtOrBelowId } from '../src/stop-rule.js';
+import { ids, quiesce } from './helpers.js';
+
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function collect(iterable: AsyncIterable<CallLog>) {
+  const out: CallLog[] = [];
+  for await (const r of iterable) out.push(r);
+  return out;
+}
+
+/** `MM/DD/YYYY HH:MM:SS` read as UTC: the caller's parser (core never parses dates). */
+function instant(value: unknown): number | undefined {
+  const m =
+    typeof value === 'string' ? /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(value) : null;
+  if (!m) return undefined;
+  return Date.UTC(Number(m[3]), Number(m[1]) - 1, Number(m[2]), Number(m[4]), Number(m[5]), Number(m[6]));
+}
+
+describe('stopWhen: newest-first incremental reads', () => {
+  it('by id: hands on exactly the calls newer than the id, then ends without requesting more pages', async () => {
+    sim = await startSimulator({ records: 400, pageLatencyMs: 5 });
+    const all = sim.ids();
+    const lastCommitted = all[57] as number; // 58th newest: on page 3 of 25
+    const calls = paginateCallLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 25,
+      concurrency: 3,
+      stopWhen: stopAtOrBelowId(lastCommitted),
+    });
+    const got = ids(await collect(calls));
+    expect(got).toEqual(all.slice(0, 57));
+    expect(calls.stats).toMatchObject({
+      stoppedEarly: true,
+      stopReason: 'stopWhen',
+      viewEnd: 57,
+      records: 57,
+    });
+    // Page 3 held the stop; pages 4 and 5 may have been prefetched, nothing after.
+    await quiesce(sim);
+    expect(Math.max(...sim.stats.pagesRequested)).toBeLessThanOrEqual(3 + 3 - 1);
+    const after = sim.stats.requests;
+    await quiesce(sim);
+    expect(sim.stats.requests).toBe(after);
+    expect(completeness(calls.stats)).toMatchObject({ expected: 57, emitted: 57, missing: 0, proven: true });
+  });
+
+  it('by predicate on time_of_call (the caller parses it): stops at the first older call', async () => {
+    sim = await startSimulator({ records: 300 });
+    const everything = await collect(
+      paginateCallLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 40 }),
+    );
+    const since = instant(everything[123]?.time_of_call) as number;
+    expect(since).toBeTypeOf('number');
+    const older = (call: CallLog) => (instant(call.time_of_call) ?? Number.POSITIVE_INFINITY) < since;
+    const expected = everything.slice(0, everything.findIndex(older));
+    expect(expected.length).toBeGreaterThanOrEqual(123);
+
+    const pages = paginateCallLogPages({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 40,
+      stopWhen: older,
+    });
+    const got: CallLog[] = [];
+    for await (const page of pages) got.push(...page.records);
+    expect(ids(got)).toEqual(ids(expected));
+    expect(pages.stats.stopReason).toBe('stopWhen');
+    expect(pages.stats.viewEnd).toBe(expected.length);
+  });
+
+  it('a stop on the very first call hands on nothing; a rule that never fires reads to the end', async () => {
+    sim = await startSimulator({ records: 90 });
+    const none = paginateCallLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 30,
+      stopWhen: () => true,
+    });
+    expect(await collect(none)).toEqual([]);
+    expect(none.stats).toMatchObject({ stoppedEarly: true, stopReason: 'stopWhen', viewEnd: 0 });
+    expect(sim.stats.pagesRequested.filter((p) => p > 1).length).toBeLessThanOrEqual(3);
+
+    const all = paginateCallLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 30,
+      stopWhen: () => false,
+    });
+    expect(ids(await collect(all))).toEqual(sim.ids());
+    expect(all.stats).toMatchObject({ stoppedEarly: false, stopReason: undefined, viewEnd: 90 });
+  });
+
+  it('maxRecords reached before the stop rule is reported as maxRecords', async () => {
+    sim = await startSimulator({ records: 200 });
+    const all = sim.ids();
+    const calls = paginateCallLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 30,
+      maxRecords: 45,
+      stopWhen: stopAtOrBelowId(all[100] as number),
+    });
+    expect(ids(await collect(calls))).toEqual(all.slice(0, 45));
+    expect(calls.stats).toMatchObject({ stoppedEarly: true, stopReason: 'maxRecords', viewEnd: 45 });
+    expect(completeness(calls.stats)).toMatchObject({ expected: 45, missing: 0 });
+  });
+
+  it('stopWhen must be a function (before any request)', async () => {
+    sim = await startSimulator({ records: 10 });
+    expect(() =>
+      paginateCallLogs({ apiKey: sim?.apiKey ?? '', baseUrl: sim?.url, stopWhen: 5 as never }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', option: 'stopWhen' }));
+    expect(sim.stats.requests).toBe(0);
+  });
+});
