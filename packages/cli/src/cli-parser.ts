@@ -1,0 +1,234 @@
+import yargs, { type Argv } from 'yargs';
+import { SIMULATOR_FAULT_KINDS } from './commands/simulate.js';
+import {
+  BASE_URL_ENV,
+  CALL_STATUSES,
+  DEFAULT_BASE_URL,
+  FORMATS,
+  HASH_KEY_ENV,
+  REDACTION_FLAGS,
+  TABLES,
+} from './export-options.js';
+
+/** The command yargs selected, with its raw (not yet validated) flags. */
+export interface ChosenCommand {
+  name: 'export' | 'convert' | 'schema' | 'simulate';
+  argv: Record<string, unknown>;
+}
+
+const DATASET_GROUP = 'Output:';
+
+/** Flags `export` and `convert` share. Numbers are read as strings and validated by us, so a
+ * bad value gets a message naming the flag, the expected range and what was given. */
+function datasetFlags(y: Argv): Argv {
+  y.option('out', {
+    type: 'string',
+    describe: 'Dataset directory (created if missing)',
+    group: DATASET_GROUP,
+  })
+    .option('format', {
+      type: 'string',
+      choices: FORMATS,
+      describe: 'File format [default: parquet]',
+      group: DATASET_GROUP,
+    })
+    .option('tables', {
+      type: 'string',
+      describe: `Comma-separated tables [default: ${TABLES.join(',')}]`,
+      group: DATASET_GROUP,
+    })
+    .option('compression', {
+      type: 'string',
+      describe:
+        'Codec: parquet snappy|gzip|brotli|none [default: snappy], csv/ndjson none|gzip [default: none]',
+      group: DATASET_GROUP,
+    })
+    .option('rows-per-file', { type: 'string', describe: 'Split files after N rows', group: DATASET_GROUP })
+    .option('time-zone', {
+      type: 'string',
+      describe: 'IANA zone of time_of_call and of date partitions [default: UTC]',
+      group: DATASET_GROUP,
+    })
+    .option('json', { type: 'boolean', describe: 'Print one JSON summary object on stdout at the end' })
+    .option('quiet', { type: 'boolean', describe: 'Print nothing but errors' });
+  for (const { flag, describe, actions } of REDACTION_FLAGS) {
+    y.option(flag, {
+      type: 'string',
+      describe: `${describe}: ${actions.join('|')} [bare flag: ${actions[1] ?? actions[0]}]`,
+      group: 'Redaction:',
+    });
+  }
+  y.option('hash-key-file', {
+    type: 'string',
+    describe: `File holding the HMAC key for "hash" actions (≥16 bytes) [default: env ${HASH_KEY_ENV}]`,
+    group: 'Redaction:',
+  });
+  return y;
+}
+
+/**
+ * Builds the yargs parser. Command handlers only record which command was chosen; `main()` runs
+ * it, so parsing stays synchronous and output is captured instead of printed.
+ */
+export function buildParser(
+  onCommand: (command: ChosenCommand) => void,
+  version: string,
+  width: number,
+): Argv {
+  const choose = (name: ChosenCommand['name']) => (argv: Record<string, unknown>) =>
+    onCommand({ name, argv });
+  return yargs()
+    .scriptName('omnidim-stream')
+    .usage('$0 <command> [options]\n\nStream OmniDimension call logs into NDJSON, CSV and Parquet datasets.')
+    .command(
+      'export',
+      'Export call logs from the API to a dataset',
+      (y) =>
+        datasetFlags(y)
+          .option('demo', {
+            type: 'boolean',
+            describe:
+              'Export from the built-in simulator (no key, no network) into --out [default: demo-out]',
+          })
+          .option('api-key-file', {
+            type: 'string',
+            describe: 'File holding the API key [default: env OMNIDIM_API_KEY]',
+            group: 'Source:',
+          })
+          .option('base-url', {
+            type: 'string',
+            describe: `API root [default: env ${BASE_URL_ENV} or ${DEFAULT_BASE_URL}]`,
+            group: 'Source:',
+          })
+          .option('page-size', {
+            type: 'string',
+            describe: 'Calls per page, 1–150 [default: 150]',
+            group: 'Source:',
+          })
+          .option('concurrency', {
+            type: 'string',
+            describe: 'Pages fetched at once, 1–32 [default: 4]',
+            group: 'Source:',
+          })
+          .option('max-records', { type: 'string', describe: 'Stop after N calls', group: 'Source:' })
+          .option('raw', {
+            type: 'boolean',
+            describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',
+            group: 'Source:',
+          })
+          .option('agent-id', { type: 'string', describe: 'Only calls of this agent', group: 'Filters:' })
+          .option('call-status', {
+            type: 'string',
+            choices: CALL_STATUSES,
+            describe: 'Only calls with this status',
+            group: 'Filters:',
+          })
+          .option('bulk-call-id', {
+            type: 'string',
+            describe: 'Only calls of this bulk campaign',
+            group: 'Filters:',
+          })
+          .option('since', {
+            type: 'string',
+            describe:
+              'Only calls at/after this date or instant (paging stops there: the list is newest first)',
+            group: 'Filters:',
+          })
+          .option('until', {
+            type: 'string',
+            describe: 'Only calls before this date or instant',
+            group: 'Filters:',
+          })
+          .example('OMNIDIM_API_KEY=… $0 export --out lake', 'All history to Parquet under ./lake')
+          .example('$0 export --demo', 'Try it with the built-in simulator: no key, no network')
+          .example(
+            '$0 export --api-key-file ~/.omnidim-key --out lake --format csv --since 2026-05-01 --time-zone Europe/Paris',
+            'May onwards, as CSV, dates read in Paris time',
+          )
+          .example(
+            '$0 export --out lake --tables calls --call-status completed --json',
+            'Completed calls only; JSON summary on stdout',
+          ),
+      choose('export'),
+    )
+    .command(
+      'convert <input>',
+      'Turn a raw archive (NDJSON from --raw, or JSON call logs / API pages; .gz or not) into the same tables, offline',
+      (y) =>
+        datasetFlags(y.positional('input', { type: 'string', describe: 'Archive file' }))
+          .example(
+            '$0 convert lake/raw/calls-….ndjson.gz --out lake2 --format parquet',
+            'Rebuild tables from a --raw archive',
+          )
+          .example('$0 convert pages.json.gz --out lake --format csv', 'A JSON array of API pages, gzipped'),
+      choose('convert'),
+    )
+    .command(
+      'schema',
+      'Print the declared table schemas',
+      (y) =>
+        y
+          .option('table', { type: 'string', choices: TABLES, describe: 'Only this table' })
+          .option('format', {
+            type: 'string',
+            choices: ['markdown', 'json'],
+            default: 'markdown',
+            describe: 'Output format',
+          })
+          .example('$0 schema --table calls', 'The calls table as Markdown')
+          .example('$0 schema --format json', 'Every schema as JSON'),
+      choose('schema'),
+    )
+    .command(
+      'simulate',
+      'Run the API simulator on 127.0.0.1 until Ctrl-C',
+      (y) =>
+        y
+          .option('port', { type: 'string', describe: 'Port, 0 = any free one [default: 0]' })
+          .option('seed', { type: 'string', describe: 'Data generator seed [default: 1]' })
+          .option('records', { type: 'string', describe: 'Calls in the history [default: 500]' })
+          .option('latency', { type: 'string', describe: 'Delay before each page, ms [default: 0]' })
+          .option('fault-rate', {
+            type: 'string',
+            describe: 'Probability 0–1 that a page request fails [default: 0]',
+          })
+          .option('fault-kinds', {
+            type: 'string',
+            describe: `Comma-separated: ${SIMULATOR_FAULT_KINDS.join(', ')}`,
+          })
+          .option('retry-after', {
+            type: 'string',
+            describe: 'Retry-After seconds sent with 429 [default: 1]',
+          })
+          .option('drift-insert-per-page', {
+            type: 'string',
+            describe: 'New calls inserted after every page',
+          })
+          .option('drift-delete-per-page', { type: 'string', describe: 'Old calls deleted after every page' })
+          .option('sim-key', {
+            type: 'string',
+            describe: 'The Bearer token the simulator accepts [default: sim-key-0000]',
+          })
+          .option('quiet', { type: 'boolean', describe: 'No banner on stderr' })
+          .example(
+            '$0 simulate --port 8787 --records 10000',
+            'A 10,000-call history on http://127.0.0.1:8787/api/v1',
+          )
+          .example(
+            '$0 simulate --fault-rate 0.2 --fault-kinds 429,503,reset --drift-insert-per-page 3',
+            'A hostile API',
+          ),
+      choose('simulate'),
+    )
+    .demandCommand(1, 'Pick a command: export, convert, schema or simulate (see --help)')
+    .strict()
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .help()
+    .alias('h', 'help')
+    .version(version)
+    .epilogue(
+      'Exit codes: 0 ok, 2 usage, 3 auth, 4 API failure, 5 incomplete, 6 output, 7 bad input, 130/143 interrupted.',
+    )
+    .wrap(Math.min(width, 120));
+}

@@ -1,0 +1,279 @@
+import { isAbsolute, resolve } from 'node:path';
+import { CALL_STATUSES, type CallLogFilters, type CallStatus } from '@omnidim-stream/core';
+import { UsageError } from './exit-codes.js';
+import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
+
+/** The vendor's API root (shared/api/NOTES.md). */
+export const DEFAULT_BASE_URL = 'https://backend.omnidim.io/api/v1';
+/** Environment variable overriding {@link DEFAULT_BASE_URL}; `--base-url` wins over it. */
+export const BASE_URL_ENV = 'OMNIDIM_BASE_URL';
+
+export const FORMATS = ['parquet', 'csv', 'ndjson'] as const;
+export type Format = (typeof FORMATS)[number];
+export const TABLES = ['calls', 'interactions', 'function_calls', 'webhooks'] as const;
+export { CALL_STATUSES };
+
+/**
+ * Redaction flags → the transform's `redact` options, one table so `--help`, the mapping and the
+ * tests agree. Each takes an action; given bare (`--redact-emails`) it means `redact` (`mask`
+ * for secret tokens). `hash` is a keyed HMAC: the key comes from `--hash-key-file` or
+ * `OMNIDIM_HASH_KEY`, never from a flag.
+ */
+export const REDACTION_FLAGS = [
+  {
+    flag: 'redact-phone-numbers',
+    option: 'phoneNumbers',
+    actions: ['keep', 'redact', 'hash'],
+    describe: 'Phone numbers, at any depth',
+  },
+  {
+    flag: 'redact-emails',
+    option: 'emails',
+    actions: ['keep', 'redact', 'hash'],
+    describe: 'E-mail addresses inside any text',
+  },
+  {
+    flag: 'redact-recording-urls',
+    option: 'recordingUrls',
+    actions: ['keep', 'redact', 'hash'],
+    describe: 'Signed recording links',
+  },
+  {
+    flag: 'redact-webhook-payloads',
+    option: 'webhookPayloads',
+    actions: ['keep', 'redact', 'hash'],
+    describe: 'webhooks.payload column',
+  },
+  {
+    flag: 'redact-response-bodies',
+    option: 'responseBodies',
+    actions: ['keep', 'redact', 'hash'],
+    describe: 'webhooks.response_body column',
+  },
+  {
+    flag: 'redact-secret-tokens',
+    option: 'secretTokens',
+    actions: ['mask', 'hash'],
+    describe: 'secret_key_… tokens (always masked by default)',
+  },
+] as const;
+
+/** Environment variable holding the HMAC key for `hash` redaction (alternative to `--hash-key-file`). */
+export const HASH_KEY_ENV = 'OMNIDIM_HASH_KEY';
+
+/** Codecs each format accepts (the dataset sink's); the first is the default. */
+export const COMPRESSIONS: Readonly<Record<Format, readonly string[]>> = {
+  parquet: ['snappy', 'gzip', 'brotli', 'none'],
+  csv: ['none', 'gzip'],
+  ndjson: ['none', 'gzip'],
+};
+
+/** Defaults of every export/convert flag, in one place. */
+export const EXPORT_DEFAULTS = {
+  format: 'parquet' as Format,
+  tables: TABLES,
+  pageSize: 150,
+  concurrency: 4,
+  timeZone: 'UTC',
+  demoOut: 'demo-out',
+  demoRecords: 1000,
+  demoLatencyMs: 2,
+} as const;
+
+/** Bounds that keep a typo from turning into a runaway run. */
+const LIMITS = { pageSize: [1, 150], concurrency: [1, 32], rowsPerFile: [1, 100_000_000] } as const;
+
+/** Dataset options shared by `export` and `convert`, validated. */
+export interface DatasetOptions {
+  outDir: string;
+  format: Format;
+  tables: string[];
+  timeZone: string;
+  /** The transform's `redact` options (action per kind of sensitive value). */
+  redact: Record<string, string>;
+  /** Set when some redaction action is `hash`: where the HMAC key comes from. */
+  hashKeyFile: string | undefined;
+  compression: string | undefined;
+  rowsPerFile: number | undefined;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** Everything `export` needs, validated once (bad value → {@link UsageError} naming the flag). */
+export interface ExportOptions extends DatasetOptions {
+  demo: boolean;
+  baseUrl: string;
+  apiKeyFile: string | undefined;
+  pageSize: number;
+  concurrency: number;
+  filters: CallLogFilters;
+  window: TimeWindow;
+  maxRecords: number | undefined;
+  raw: boolean;
+}
+
+type Argv = Record<string, unknown>;
+
+/** Validates the dataset flags `export` and `convert` share. */
+export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: string): DatasetOptions {
+  const out = optionalString(argv, 'out') ?? outDefault;
+  if (out === undefined || out === '') throw new UsageError('--out: required (the dataset directory)');
+  const timeZone = optionalString(argv, 'time-zone') ?? EXPORT_DEFAULTS.timeZone;
+  if (!isValidTimeZone(timeZone)) {
+    throw new UsageError(
+      `--time-zone: expected an IANA zone name like Europe/Paris, received ${JSON.stringify(timeZone)}`,
+    );
+  }
+  const redact: Record<string, string> = {};
+  for (const { flag, option, actions } of REDACTION_FLAGS) {
+    const raw = single(argv, flag);
+    if (raw === undefined) continue;
+    // A bare flag (yargs gives '' or true) means the strongest non-hash action.
+    const action = raw === '' || raw === true ? (actions[1] ?? actions[0]) : String(raw).trim();
+    if (!(actions as readonly string[]).includes(action)) {
+      throw new UsageError(
+        `--${flag}: expected one of ${actions.join(', ')}, received ${JSON.stringify(action)}`,
+      );
+    }
+    redact[option] = action;
+  }
+  const format = oneOf(argv, 'format', FORMATS) ?? EXPORT_DEFAULTS.format;
+  return {
+    outDir: isAbsolute(out) ? out : resolve(cwd, out),
+    format,
+    tables: parseTables(argv),
+    timeZone,
+    redact,
+    hashKeyFile: optionalString(argv, 'hash-key-file'),
+    compression: oneOf(argv, 'compression', COMPRESSIONS[format]),
+    rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
+    json: argv['json'] === true,
+    quiet: argv['quiet'] === true,
+  };
+}
+
+/**
+ * Validates `export`'s flags and environment, before any request or write.
+ *
+ * @example
+ * ```ts
+ * resolveExportOptions({ out: 'lake', 'page-size': '100' }, {}, process.cwd());
+ * ```
+ */
+export function resolveExportOptions(
+  argv: Argv,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): ExportOptions {
+  const demo = argv['demo'] === true;
+  const dataset = resolveDatasetOptions(argv, cwd, demo ? EXPORT_DEFAULTS.demoOut : undefined);
+  const baseUrlFlag = optionalString(argv, 'base-url');
+  if (demo && baseUrlFlag !== undefined)
+    throw new UsageError('--base-url: not allowed with --demo (the demo starts its own server)');
+  const baseUrl = baseUrlFlag ?? env[BASE_URL_ENV] ?? DEFAULT_BASE_URL;
+  const flag = baseUrlFlag !== undefined ? '--base-url' : BASE_URL_ENV;
+  let parsed: URL;
+  try {
+    parsed = new URL(baseUrl);
+  } catch {
+    throw new UsageError(
+      `${flag}: expected an http(s) URL like ${DEFAULT_BASE_URL}, received ${JSON.stringify(baseUrl)}`,
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UsageError(`${flag}: expected an http(s) URL, received ${JSON.stringify(parsed.protocol)}`);
+  }
+  if (parsed.username || parsed.password)
+    throw new UsageError(`${flag}: credentials in the URL are not allowed`);
+  const since = bound(argv, 'since', dataset.timeZone);
+  const until = bound(argv, 'until', dataset.timeZone);
+  if (since !== undefined && until !== undefined && since >= until) {
+    throw new UsageError('--since: must be earlier than --until');
+  }
+  const filters: ExportOptions['filters'] = {};
+  const agentId = integer(argv, 'agent-id', [1, Number.MAX_SAFE_INTEGER]);
+  if (agentId !== undefined) filters.agentId = agentId;
+  const callStatus = oneOf(argv, 'call-status', CALL_STATUSES);
+  if (callStatus !== undefined) filters.callStatus = callStatus as CallStatus;
+  const bulkCallId = integer(argv, 'bulk-call-id', [1, Number.MAX_SAFE_INTEGER]);
+  if (bulkCallId !== undefined) filters.bulkCallId = bulkCallId;
+  return {
+    ...dataset,
+    demo,
+    baseUrl,
+    apiKeyFile: optionalString(argv, 'api-key-file'),
+    pageSize: integer(argv, 'page-size', LIMITS.pageSize) ?? EXPORT_DEFAULTS.pageSize,
+    concurrency: integer(argv, 'concurrency', LIMITS.concurrency) ?? EXPORT_DEFAULTS.concurrency,
+    filters,
+    window: { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) },
+    maxRecords: integer(argv, 'max-records', [1, Number.MAX_SAFE_INTEGER]),
+    raw: argv['raw'] === true,
+  };
+}
+
+function single(argv: Argv, flag: string): unknown {
+  const value = argv[flag];
+  if (Array.isArray(value)) throw new UsageError(`--${flag}: given ${value.length} times; give it once`);
+  return value;
+}
+
+function optionalString(argv: Argv, flag: string): string | undefined {
+  const value = single(argv, flag);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${flag}: expected a value`);
+  return value.trim();
+}
+
+function oneOf<T extends string>(argv: Argv, flag: string, allowed: readonly T[]): T | undefined {
+  const value = optionalString(argv, flag);
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(
+      `--${flag}: expected one of ${allowed.join(', ')}, received ${JSON.stringify(value)}`,
+    );
+  }
+  return value as T;
+}
+
+function integer(argv: Argv, flag: string, [min, max]: readonly [number, number]): number | undefined {
+  const raw = single(argv, flag);
+  if (raw === undefined) return undefined;
+  const text = String(raw).trim();
+  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    throw new UsageError(`--${flag}: expected ${range}, received ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+function bound(argv: Argv, flag: string, timeZone: string): number | undefined {
+  const text = optionalString(argv, flag);
+  if (text === undefined) return undefined;
+  const instant = parseWindowBound(text, timeZone);
+  if (instant === undefined) {
+    throw new UsageError(
+      `--${flag}: expected a date (2026-05-01), a local date-time (2026-05-01T08:00) or an ISO instant (2026-05-01T08:00:00Z), received ${JSON.stringify(text)}`,
+    );
+  }
+  return instant;
+}
+
+function parseTables(argv: Argv): string[] {
+  const raw = argv['tables'];
+  if (raw === undefined) return [...EXPORT_DEFAULTS.tables];
+  const names = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new UsageError(`--tables: expected one or more of ${TABLES.join(', ')}`);
+  for (const name of names) {
+    if (!(TABLES as readonly string[]).includes(name)) {
+      throw new UsageError(
+        `--tables: expected names from ${TABLES.join(', ')}, received ${JSON.stringify(name)}`,
+      );
+    }
+  }
+  return [...new Set(names)];
+}
