@@ -45,7 +45,9 @@ export class OmnidimError extends Error {
 
   static override [Symbol.hasInstance](value: unknown): boolean {
     // Subclasses keep normal prototype checks; the base class also accepts branded errors
-    // from another installed copy of this package.
+    // from another installed copy of this package. `this` is the class `instanceof` was asked
+    // about, which is exactly what must be compared here.
+    // biome-ignore lint/complexity/noThisInStatic: the receiver decides which check applies
     if (this !== OmnidimError) return Function.prototype[Symbol.hasInstance].call(this, value);
     return isOmnidimError(value);
   }
