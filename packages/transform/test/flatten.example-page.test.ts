@@ -6,9 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { flattenCallLog } from '../src/index.js';
 
-const page = JSON.parse(
-  readFileSync(new URL('../../../../shared/api/example-page.json', import.meta.url), 'utf8'),
-) as {
+const page = JSON.parse(readFileSync(new URL('./fixtures/example-page.json', import.meta.url), 'utf8')) as {
   call_log_data: unknown[];
   total_records: number;
 };

@@ -9,9 +9,7 @@ import { InvalidOptionError } from '@omnidim-stream/core';
 import { describe, expect, it } from 'vitest';
 import { flattenCallLog, resolveTransformOptions, type TransformOptions } from '../src/index.js';
 
-const page = JSON.parse(
-  readFileSync(new URL('../../../../shared/api/example-page.json', import.meta.url), 'utf8'),
-);
+const page = JSON.parse(readFileSync(new URL('./fixtures/example-page.json', import.meta.url), 'utf8'));
 const example = page.call_log_data[0] as Record<string, unknown>;
 const TOKEN = 'secret_key_fb6cac5ad0ba353d30768b2f6d92dab3_74f67317-cdd6-4b56-9954-440933284998';
 const KEY = 'a-test-key-of-32-bytes-0123456789';

@@ -13,9 +13,7 @@ import {
   TABLE_NAMES,
 } from '../src/index.js';
 
-const page = JSON.parse(
-  readFileSync(new URL('../../../../shared/api/example-page.json', import.meta.url), 'utf8'),
-);
+const page = JSON.parse(readFileSync(new URL('./fixtures/example-page.json', import.meta.url), 'utf8'));
 const example = page.call_log_data[0] as Record<string, unknown>;
 const LOGICAL_TYPES = ['int64', 'float64', 'boolean', 'string', 'timestamp', 'json'];
 
