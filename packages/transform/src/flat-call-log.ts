@@ -3,8 +3,11 @@ import type { TableRows } from './table-schema.js';
 /**
  * What the transform emits for one call log and what dataset sinks consume: the rows of every
  * table plus the partition the rows belong to.
+ *
+ * The rows of each table are on the object itself (`flat.calls`, `flat.interactions`, …) and,
+ * as the very same arrays, under `flat.tables` for code that iterates over table names.
  */
-export interface FlatCallLog {
+export interface FlatCallLog extends TableRows {
   /** The call's `id`. */
   callId: number;
   /**

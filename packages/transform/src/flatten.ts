@@ -126,8 +126,8 @@ class RowBuilder {
  *
  * @example
  * const flat = flattenCallLog(page.call_log_data[0], { timeZone: 'America/New_York' });
- * flat.tables.calls[0].id;           // 50958
- * flat.tables.interactions.length;   // 4
+ * flat.calls[0].id;                 // 50958 (also flat.tables.calls[0].id)
+ * flat.interactions.length;         // 4
  */
 export function flattenCallLog(
   log: unknown,
@@ -233,7 +233,7 @@ function flattenRecord(
   row['webhook_count'] = tables.webhooks.length;
   fillBulkCall(row, tables.webhooks);
   tables.calls.push(call.finish());
-  return { callId, partitionDate, tables, coercions: ctx.coercions };
+  return { callId, partitionDate, tables, coercions: ctx.coercions, ...tables };
 }
 
 function flattenCallRequest(call: RowBuilder, value: unknown): void {

@@ -26,6 +26,15 @@ describe('flattenCallLog on the vendor example page', () => {
     expect(flat.tables.webhooks).toHaveLength(1);
   });
 
+  it('returns the rows per table at the top level too, as the same arrays', () => {
+    expect(flat.calls[0]?.['id']).toBe(50958);
+    expect(flat.interactions.map((row) => row['id'])).toEqual([88247, 88248, 88249, 88250]);
+    expect(flat.function_calls[0]?.['function_name']).toBe('offer_calendly_meeting');
+    expect(flat.webhooks[0]?.['id']).toBe(1870);
+    expect(flat.calls).toBe(flat.tables.calls);
+    expect(flat.webhooks).toBe(flat.tables.webhooks);
+  });
+
   it('calls: every column, by hand', () => {
     expect(call['id']).toBe(50958);
     expect(call['organization_branch_name']).toBeNull(); // ""
