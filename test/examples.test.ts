@@ -113,7 +113,7 @@ describe('examples/ run against the simulator', () => {
       .split('\n')
       .filter(Boolean)
       .map((l) => l.trim().slice(2).trim());
-    const command = JSON.parse(/command: (\[.*\])/.exec(yaml)?.[1] ?? '[]') as string[];
+    const command = JSON.parse(/command: (\[.*omnidim-stream.*\])/.exec(yaml)?.[1] ?? '[]') as string[];
 
     const lines: [string, string[]][] = [
       ['cron', cliArgs(cron[0]!.split(/\s+/))],

@@ -116,6 +116,28 @@ export function buildParser(
             describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',
             group: 'Source:',
           })
+          .option('state', {
+            type: 'string',
+            describe:
+              'Incremental runs: state file (bare --state: DIR/_state.json). First run full, later runs re-read only the lookback window',
+            group: 'Scheduling:',
+          })
+          .option('lookback', {
+            type: 'string',
+            describe:
+              'Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: 24h]',
+            group: 'Scheduling:',
+          })
+          .option('full', {
+            type: 'boolean',
+            describe: 'With --state: ignore the state, export everything again and start a new state',
+            group: 'Scheduling:',
+          })
+          .option('checkpoint-pages', {
+            type: 'string',
+            describe: 'Checkpoint every N pages so a killed run resumes when rerun; 0 = never [default: 20]',
+            group: 'Scheduling:',
+          })
           .option('agent-id', { type: 'string', describe: 'Only calls of this agent', group: 'Filters:' })
           .option('call-status', {
             type: 'string',
@@ -144,6 +166,10 @@ export function buildParser(
           .example(
             '$0 export --api-key-file ~/.omnidim-key --out lake --format csv --since 2026-05-01 --time-zone Europe/Paris',
             'May onwards, as CSV, dates read in Paris time',
+          )
+          .example(
+            '$0 export --out lake --state --lookback 24h --json',
+            'Hourly/daily job: only new and recently changed calls; each call once in the lake',
           )
           .example(
             '$0 export --out lake --tables calls --call-status completed --json',
@@ -228,7 +254,7 @@ export function buildParser(
     .alias('h', 'help')
     .version(version)
     .epilogue(
-      'Exit codes: 0 ok, 2 usage, 3 auth, 4 API failure, 5 incomplete, 6 output, 7 bad input, 130/143 interrupted.',
+      'Exit codes: 0 ok, 2 usage, 3 auth, 4 API failure, 5 incomplete, 6 output, 7 bad input, 8 locked by another run, 130/143 interrupted.',
     )
     .wrap(Math.min(width, 120));
 }

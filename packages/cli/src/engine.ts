@@ -4,6 +4,8 @@
  * sibling package's surface is absorbed here.
  */
 import {
+  type CallLog,
+  type CallLogCheckpoint,
   type CallLogFilters,
   type CallLogStats,
   type CallLogsOptions,
@@ -11,8 +13,23 @@ import {
   paginateCallLogs,
   resolveOptions as resolveCoreOptions,
 } from '@omnidim-stream/core';
-import { createDatasetSink, type DatasetRunSummary, type DatasetSink } from '@omnidim-stream/sinks';
-import { createFlattenStream, type FlattenStream, type TransformOptions } from '@omnidim-stream/transform';
+import {
+  createDatasetSink,
+  type DatasetCheckpoint,
+  type DatasetMode,
+  type DatasetRunSummary,
+  type DatasetSidecar,
+  type DatasetSink,
+} from '@omnidim-stream/sinks';
+import {
+  createFlattenStream,
+  type FlattenResult,
+  type FlattenStream,
+  type ResolvedTransformOptions,
+  resolveTransformOptions,
+  type TransformOptions,
+  tryFlattenCallLog,
+} from '@omnidim-stream/transform';
 
 import { UsageError } from './exit-codes.js';
 
@@ -41,6 +58,12 @@ export interface SourceOptions {
   filters: CallLogFilters;
   maxRecords?: number;
   signal: AbortSignal;
+  /** Core's stop rule (newest first: the first call it accepts ends the source normally). */
+  stopWhen?: (call: CallLog) => boolean;
+  /** Continue from a checkpoint (crash resume): same view, next call after it. */
+  resume?: CallLogCheckpoint;
+  /** Each page boundary's checkpoint (the consumer has had every call of the page). */
+  onCheckpoint?: (checkpoint: CallLogCheckpoint) => void;
   /** Called whenever a counter changes (progress). */
   onUpdate?: (counters: SourceCounters) => void;
 }
@@ -49,6 +72,8 @@ export interface CallLogSource {
   /** The call logs, newest first, deduplicated by core. Breaking out of the loop stops paging. */
   records: AsyncIterable<unknown>;
   counters: SourceCounters;
+  /** Core's live stats (for `completeness()`). */
+  readonly stats: CallLogStats;
 }
 
 /** Core option names → the CLI flag that sets them, so core's validation errors name the flag. */
@@ -71,6 +96,9 @@ function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptions> = {
     concurrency: options.concurrency,
     filters: options.filters,
     ...(options.maxRecords === undefined ? {} : { maxRecords: options.maxRecords }),
+    ...(options.stopWhen === undefined ? {} : { stopWhen: options.stopWhen }),
+    ...(options.resume === undefined ? {} : { resume: options.resume }),
+    ...(options.onCheckpoint === undefined ? {} : { onCheckpoint: options.onCheckpoint }),
     signal: options.signal,
     ...hooks,
   };
@@ -133,6 +161,9 @@ export function openCallLogSource(options: SourceOptions): CallLogSource {
   );
   return {
     counters,
+    get stats() {
+      return iterator.stats;
+    },
     records: (async function* () {
       try {
         yield* iterator;
@@ -148,6 +179,16 @@ export function createFlatten(options: TransformOptions): FlattenStream {
   return createFlattenStream(options);
 }
 
+/** Validates the transform options once (a bad value throws before any request or write). */
+export function resolveTransform(options: TransformOptions): ResolvedTransformOptions {
+  return resolveTransformOptions(options);
+}
+
+/** Flattens one call log, or says why it is quarantined (secrets in the record masked). */
+export function flattenOne(record: unknown, options: ResolvedTransformOptions): FlattenResult {
+  return tryFlattenCallLog(record, options);
+}
+
 export interface SinkOptions {
   outDir: string;
   format: 'parquet' | 'csv' | 'ndjson';
@@ -159,6 +200,14 @@ export interface SinkOptions {
   sourceStats: () => Record<string, unknown>;
   /** Runs once every file is staged, before anything becomes visible; throwing aborts the commit. */
   beforeCommit?: (summary: DatasetRunSummary) => Promise<void>;
+  /** `overwrite` (default) or `replacePartitions` (incremental runs). */
+  mode?: DatasetMode;
+  /** Files committed with the data (quarantine, raw archive). */
+  sidecars?: () => readonly DatasetSidecar[];
+  /** Crash resume: adopt a crashed run's checkpoint when this returns true. */
+  resume?: (checkpoint: DatasetCheckpoint) => boolean;
+  onDiscard?: (runId: string, reason: string) => void;
+  onCheckpoint?: (checkpoint: DatasetCheckpoint) => void;
 }
 
 /** What a committed run wrote. */
@@ -177,6 +226,11 @@ export function createSink(options: SinkOptions): DatasetSink {
     runId: options.runId,
     sourceStats: options.sourceStats,
     ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
+    ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.sidecars ? { sidecars: options.sidecars } : {}),
+    ...(options.resume ? { resume: options.resume } : {}),
+    ...(options.onDiscard ? { onDiscard: options.onDiscard } : {}),
+    ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
   });

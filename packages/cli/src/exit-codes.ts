@@ -10,6 +10,7 @@
  * - `5`   incomplete export: fewer calls than the API announced (completeness check)
  * - `6`   output error: the dataset could not be written or committed (disk full, permissions, …)
  * - `7`   invalid input: `convert` met a file that is not JSON / NDJSON call logs
+ * - `8`   locked: another live run holds the dataset's lock (`<out>/_lock`); this run wrote nothing
  * - `130` interrupted by SIGINT (Ctrl-C); nothing of this run was committed
  * - `143` terminated by SIGTERM; nothing of this run was committed
  *
@@ -28,6 +29,7 @@ export const EXIT_CODES = {
   INCOMPLETE: 5,
   OUTPUT: 6,
   INPUT: 7,
+  LOCKED: 8,
   SIGINT: 130,
   SIGTERM: 143,
 } as const;
@@ -99,6 +101,8 @@ export function exitCodeFor(error: unknown, signalName?: string): ExitCode {
       return EXIT_CODES.INCOMPLETE;
     case 'SINK':
       return EXIT_CODES.OUTPUT;
+    case 'LOCKED':
+      return EXIT_CODES.LOCKED;
     case 'INPUT':
     case 'INVALID_RECORD':
       return EXIT_CODES.INPUT;

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CALL_STATUSES, type CallLogFilters, type CallStatus } from '@omnidim-stream/core';
+import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
 import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
 
@@ -78,10 +79,30 @@ export const EXPORT_DEFAULTS = {
   demoOut: 'demo-out',
   demoRecords: 1000,
   demoLatencyMs: 2,
+  /** Incremental runs: the state file inside `--out` when `--state` is given bare. */
+  stateName: '_state.json',
+  lookback: '24h',
+  checkpointPages: 20,
 } as const;
 
 /** Bounds that keep a typo from turning into a runaway run. */
-const LIMITS = { pageSize: [1, 150], concurrency: [1, 32], rowsPerFile: [1, 100_000_000] } as const;
+const LIMITS = {
+  pageSize: [1, 150],
+  concurrency: [1, 32],
+  rowsPerFile: [1, 100_000_000],
+  checkpointPages: [0, 1_000_000],
+} as const;
+
+/** `--state` / `--lookback` / `--full`: an incremental, scheduled export. */
+export interface IncrementalOptions {
+  /** Absolute path of the state file. */
+  stateFile: string;
+  /** The `--lookback` text (recorded in the state) and its value. */
+  lookback: string;
+  lookbackMs: number;
+  /** `--full`: ignore the state, export everything (overwrite) and write a new state. */
+  full: boolean;
+}
 
 /** Dataset options shared by `export` and `convert`, validated. */
 export interface DatasetOptions {
@@ -110,6 +131,10 @@ export interface ExportOptions extends DatasetOptions {
   window: TimeWindow;
   maxRecords: number | undefined;
   raw: boolean;
+  /** Set with `--state` (or `--lookback`): incremental runs. */
+  incremental: IncrementalOptions | undefined;
+  /** Checkpoint every N pages (crash resume); 0 = never. */
+  checkpointPages: number;
 }
 
 type Argv = Record<string, unknown>;
@@ -197,6 +222,8 @@ export function resolveExportOptions(
   if (callStatus !== undefined) filters.callStatus = callStatus as CallStatus;
   const bulkCallId = integer(argv, 'bulk-call-id', [1, Number.MAX_SAFE_INTEGER]);
   if (bulkCallId !== undefined) filters.bulkCallId = bulkCallId;
+  const window = { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
+  const maxRecords = integer(argv, 'max-records', [1, Number.MAX_SAFE_INTEGER]);
   return {
     ...dataset,
     demo,
@@ -205,10 +232,54 @@ export function resolveExportOptions(
     pageSize: integer(argv, 'page-size', LIMITS.pageSize) ?? EXPORT_DEFAULTS.pageSize,
     concurrency: integer(argv, 'concurrency', LIMITS.concurrency) ?? EXPORT_DEFAULTS.concurrency,
     filters,
-    window: { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) },
-    maxRecords: integer(argv, 'max-records', [1, Number.MAX_SAFE_INTEGER]),
+    window,
+    maxRecords,
     raw: argv['raw'] === true,
+    incremental: incrementalOptions(argv, dataset.outDir, cwd, {
+      partial: since !== undefined || until !== undefined || maxRecords !== undefined,
+      demo,
+    }),
+    checkpointPages:
+      integer(argv, 'checkpoint-pages', LIMITS.checkpointPages) ?? EXPORT_DEFAULTS.checkpointPages,
   };
+}
+
+function incrementalOptions(
+  argv: Argv,
+  outDir: string,
+  cwd: string,
+  { partial, demo }: { partial: boolean; demo: boolean },
+): IncrementalOptions | undefined {
+  const stateRaw = single(argv, 'state');
+  const lookbackText = optionalString(argv, 'lookback');
+  const full = argv['full'] === true;
+  if (stateRaw === undefined && lookbackText === undefined) {
+    if (full) throw new UsageError('--full: only with --state (it restarts an incremental export)');
+    return undefined;
+  }
+  if (demo) throw new UsageError('--state: not with --demo (the demo simulator starts fresh each time)');
+  // A state describes the whole list; a window or a cap would make the lake partial for good.
+  if (partial) {
+    throw new UsageError(
+      '--state: cannot be combined with --since, --until or --max-records (an incremental lake holds every call)',
+    );
+  }
+  const stateText =
+    stateRaw === undefined || stateRaw === '' || stateRaw === true ? '' : String(stateRaw).trim();
+  const stateFile =
+    stateText === ''
+      ? resolve(outDir, EXPORT_DEFAULTS.stateName)
+      : isAbsolute(stateText)
+        ? stateText
+        : resolve(cwd, stateText);
+  const lookback = lookbackText ?? EXPORT_DEFAULTS.lookback;
+  const lookbackMs = parseDuration(lookback);
+  if (lookbackMs === undefined) {
+    throw new UsageError(
+      `--lookback: expected a duration like 24h, 90m or 2d (at most 366d), received ${JSON.stringify(lookback)}`,
+    );
+  }
+  return { stateFile, lookback, lookbackMs, full };
 }
 
 function single(argv: Argv, flag: string): unknown {

@@ -11,9 +11,10 @@ export {
 export type { CliIo } from './io.js';
 export { main } from './main.js';
 export { formatProgress } from './progress.js';
-export { RawArchive } from './raw-archive.js';
+export { QUARANTINE_DIR, quarantinePath, RAW_DIR, rawArchivePath } from './raw-archive.js';
 export { type ArchiveStats, RecordAssembler, readCallLogArchive } from './read-archive.js';
 export { type PipelineOptions, runPipeline } from './run-pipeline.js';
 export { API_KEY_ENV, loadApiKey, loadHashKey } from './secrets.js';
+export { StagedLog } from './staged-log.js';
 export type { RunSummary } from './summary.js';
 export { parseWindowBound, timeOfCallInstant } from './time-window.js';

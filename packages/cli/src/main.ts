@@ -128,11 +128,18 @@ async function runDatasetCommand(
     duplicatesDropped: 0,
     driftSeen: 0,
     quarantined: 0,
+    quarantineFile: null,
     filesWritten: 0,
     files: [],
     raw: null,
     durationMs: 0,
     startedAt: new Date(started).toISOString(),
+    mode: command === 'export' ? 'full' : null,
+    incremental: null,
+    completeness: null,
+    resumedFrom: null,
+    resumedCalls: 0,
+    checkpoints: 0,
   };
   let code: number = EXIT_CODES.OK;
   try {

@@ -1,17 +1,44 @@
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { TransformOptions } from '@omnidim-stream/transform';
-import { createFlatten, createSink, type SinkResult, sinkResult } from './engine.js';
-import { RawArchive } from './raw-archive.js';
+import { isOmnidimError } from '@omnidim-stream/core';
+import {
+  type CheckpointRequest,
+  checkpointRequest,
+  type DatasetMode,
+  type DatasetSidecar,
+  type StagedSidecarInfo,
+} from '@omnidim-stream/sinks';
+import type { FlatCallLog, TransformOptions } from '@omnidim-stream/transform';
+import { createSink, flattenOne, resolveTransform, type SinkResult, sinkResult } from './engine.js';
+import { quarantinePath, rawArchivePath } from './raw-archive.js';
+import { StagedLog } from './staged-log.js';
+
+/**
+ * Yielded by a pipeline's record source between call logs: "everything before me may be
+ * checkpointed, and `state` is what a resumed run needs to continue after it". The pipeline turns
+ * it into the sink's checkpoint request, in order with the data (no barrier needed).
+ */
+export class CheckpointMark {
+  constructor(readonly state: unknown) {}
+}
+
+/** What a run's record source is started with. */
+export interface PipelineStart {
+  /** The caller's state of the checkpoint this run resumed from (crash resume), else undefined. */
+  resumed: unknown;
+  /** `--raw`: the archive to tee every kept call log into, else undefined. */
+  raw: StagedLog | undefined;
+}
 
 /** Options of {@link runPipeline}: one source of call logs into one dataset. */
 export interface PipelineOptions {
   /**
-   * Call logs, in order; called once the transform and sink options are validated, so a bad
-   * option fails before any request. Receives the raw archive (if any) to tee into.
+   * Call logs, in order (and optionally {@link CheckpointMark}s); called once the dataset lock
+   * is held, its leftovers handled and the options validated, so a bad option or a locked
+   * dataset fails before any request.
    */
-  records: (raw: RawArchive | undefined) => AsyncIterable<unknown>;
+  records: (start: PipelineStart) => AsyncIterable<unknown>;
   outDir: string;
   format: 'parquet' | 'csv' | 'ndjson';
   tables: readonly string[];
@@ -19,24 +46,57 @@ export interface PipelineOptions {
   rowsPerFile?: number | undefined;
   transform: TransformOptions;
   runId: string;
-  /** Also keep every call log as received, gzipped NDJSON under `raw/`. */
+  /** Also keep every call log as received, gzipped NDJSON under `raw/` (committed with the data). */
   raw: boolean;
   /** Source totals recorded in the manifest (read at commit time). */
   sourceStats?: () => Record<string, unknown>;
   signal: AbortSignal;
+  /** `overwrite` (default) or `replacePartitions` (incremental runs). */
+  mode?: DatasetMode;
+  /**
+   * Crash resume: marks become checkpoints, and a crashed run's checkpoint with this same
+   * `fingerprint` (the command's options) is adopted; any other is discarded (`onDiscard`).
+   */
+  resume?: {
+    fingerprint: string;
+    onDiscard?: (runId: string, reason: string) => void;
+  };
+  /** Runs once every row is staged, before anything is published; throwing aborts the commit. */
+  beforeCommit?: () => void | Promise<void>;
 }
 
 export interface PipelineResult extends SinkResult {
   quarantined: number;
+  /** The run's quarantine file, relative to `outDir`, or null when nothing was quarantined. */
+  quarantine: string | null;
   /** Relative to `outDir`. */
   raw: string | null;
+  /** The run whose checkpoint this run resumed, or null. */
+  resumedFrom: string | null;
+  /** Call logs the resumed checkpoint had already staged. */
+  resumedCalls: number;
+  /** Checkpoints this run wrote. */
+  checkpoints: number;
 }
 
+/** What the pipeline stores in the sink's checkpoint besides the caller's state. */
+interface PipelineCheckpointState {
+  fingerprint: string;
+  caller: unknown;
+  quarantined: number;
+  rawRecords: number;
+}
+
+const QUARANTINE_STAGED = '_sidecars/quarantine.ndjson';
+const RAW_STAGED = '_sidecars/raw.ndjson.gz';
+
 /**
- * One run = one `pipeline()`: source → flatten → dataset sink, under the run's AbortSignal. On
- * any error or abort the sink commits nothing (the previous dataset stays as it was) and the raw
- * archive's temp file is removed. The raw archive is flushed and fsync'd in the sink's
- * `beforeCommit` (a failure there aborts the commit) and renamed into place right after it.
+ * One run = one `pipeline()`: source → flatten → dataset sink, under the run's AbortSignal. The
+ * dataset lock is taken first (a locked dataset fails with code `LOCKED` before any request or
+ * write). Quarantined records and the `--raw` archive are written in the run's staging dir and
+ * committed by the sink's journal with the tables, atomically. On any error or abort the sink
+ * publishes nothing (the previous dataset stays as it was); its staging dir is kept only when it
+ * holds a checkpoint and the failure is not a completeness failure, so the same command resumes.
  *
  * @example
  * ```ts
@@ -45,8 +105,31 @@ export interface PipelineResult extends SinkResult {
  * ```
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const flatten = createFlatten(options.transform);
-  let raw: RawArchive | undefined;
+  const transform = resolveTransform(options.transform);
+  const fingerprint = options.resume?.fingerprint;
+  let quarantine: StagedLog | undefined;
+  let raw: StagedLog | undefined;
+  let checkpoints = 0;
+  const sidecars = (): DatasetSidecar[] => {
+    const list: DatasetSidecar[] = [];
+    if (quarantine && quarantine.records > 0) {
+      list.push({
+        path: quarantinePath(options.runId),
+        staged: QUARANTINE_STAGED,
+        kind: 'quarantine',
+        records: quarantine.records,
+      });
+    }
+    if (raw && raw.records > 0) {
+      list.push({
+        path: rawArchivePath(options.runId),
+        staged: RAW_STAGED,
+        kind: 'raw',
+        records: raw.records,
+      });
+    }
+    return list;
+  };
   const sink = createSink({
     outDir: options.outDir,
     format: options.format,
@@ -54,28 +137,89 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     runId: options.runId,
     sourceStats: options.sourceStats ?? (() => ({})),
     beforeCommit: async () => {
+      await options.beforeCommit?.();
       await raw?.finish();
+      await quarantine?.finish();
     },
+    sidecars,
+    ...(options.mode ? { mode: options.mode } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(fingerprint === undefined
+      ? {}
+      : {
+          resume: (checkpoint) =>
+            (checkpoint.state as Partial<PipelineCheckpointState> | null)?.fingerprint === fingerprint,
+          ...(options.resume?.onDiscard ? { onDiscard: options.resume.onDiscard } : {}),
+          onCheckpoint: () => {
+            checkpoints += 1;
+          },
+        }),
   });
+
+  async function* flattened(source: AsyncIterable<unknown>): AsyncGenerator<FlatCallLog | CheckpointRequest> {
+    for await (const item of source) {
+      if (item instanceof CheckpointMark) {
+        if (fingerprint === undefined) continue;
+        // The sidecars are written here, upstream of the sink: flushed and fsync'd now, they hold
+        // exactly the records before the mark, which is where the sink will checkpoint the rows.
+        const files: StagedSidecarInfo[] = [];
+        const q = await quarantine!.checkpoint();
+        if (q !== undefined) files.push({ staged: QUARANTINE_STAGED, bytes: q });
+        const r = await raw?.checkpoint();
+        if (r !== undefined) files.push({ staged: RAW_STAGED, bytes: r });
+        const state: PipelineCheckpointState = {
+          fingerprint,
+          caller: item.state,
+          quarantined: quarantine!.records,
+          rawRecords: raw?.records ?? 0,
+        };
+        yield checkpointRequest(state, files);
+        continue;
+      }
+      const result = flattenOne(item, transform);
+      if (result.ok) yield result.value;
+      else await quarantine!.write(result.quarantine);
+    }
+  }
+
   try {
-    raw = options.raw ? await RawArchive.open(options.outDir, options.runId) : undefined;
-    await pipeline(Readable.from(options.records(raw), { objectMode: true }), flatten, sink, {
-      signal: options.signal,
+    await sink.ready();
+    const resumed = sink.resumedFrom?.state as PipelineCheckpointState | undefined;
+    quarantine = await StagedLog.open(join(sink.stagingDir, QUARANTINE_STAGED), {
+      gzip: false,
+      records: resumed?.quarantined ?? 0,
     });
+    raw = options.raw
+      ? await StagedLog.open(join(sink.stagingDir, RAW_STAGED), {
+          gzip: true,
+          records: resumed?.rawRecords ?? 0,
+        })
+      : undefined;
+    const source = options.records({ resumed: resumed?.caller, raw });
+    await pipeline(Readable.from(flattened(source), { objectMode: true }), sink, { signal: options.signal });
   } catch (error) {
-    // Wait until the sink removed its staged files and released the dataset lock.
-    await sink.abort(error instanceof Error ? error : undefined);
-    await raw?.discard();
+    raw?.destroy();
+    quarantine?.destroy();
+    // A completeness failure would fail the same way again: don't keep its checkpoint.
+    const incomplete = isOmnidimError(error) && error.code === 'INCOMPLETE';
+    // Wait until the sink removed (or kept) its staged files and released the dataset lock.
+    await sink.abort(error instanceof Error ? error : undefined, { keepCheckpoint: !incomplete });
     throw error;
   }
-  const rawPath = raw ? await raw.commit() : null;
   const result = sinkResult(sink);
+  const committed = new Map((sink.manifest?.sidecars ?? []).map((c) => [c.path, c]));
+  const own = (path: string) => (committed.get(path)?.runId === options.runId ? path : null);
+  const rel = (path: string | null) =>
+    path === null ? null : relative(options.outDir, join(options.outDir, path)).split('\\').join('/');
   return {
     rows: result.rows,
     files: result.files,
-    quarantined: flatten.stats.quarantined,
-    raw: rawPath === null ? null : relative(options.outDir, rawPath).split('\\').join('/'),
+    quarantined: quarantine?.records ?? 0,
+    quarantine: rel(own(quarantinePath(options.runId))),
+    raw: rel(options.raw ? own(rawArchivePath(options.runId)) : null),
+    resumedFrom: sink.resumedFrom?.runId ?? null,
+    resumedCalls: sink.resumedFrom?.calls ?? 0,
+    checkpoints,
   };
 }

@@ -22,6 +22,8 @@ export interface RunSummary {
   duplicatesDropped: number;
   driftSeen: number;
   quarantined: number;
+  /** The run's quarantined records `{ reason, detail, record }` (secrets masked), relative to `outputDir`; null when none. */
+  quarantineFile: string | null;
   filesWritten: number;
   /** Paths of the files written, relative to `outputDir`. */
   files: string[];
@@ -29,6 +31,38 @@ export interface RunSummary {
   raw: string | null;
   durationMs: number;
   startedAt: string;
+  /** `export`: `full` (everything, replacing the dataset) or `incremental` (`--state`). */
+  mode: 'full' | 'incremental' | null;
+  /** `--state` runs: the state file, lookback, cutoff and whether the state was advanced. */
+  incremental: {
+    stateFile: string;
+    lookback: string;
+    /** The run stopped at the first call older than this instant (start of `cutoffDate`). */
+    cutoff: string | null;
+    /** The oldest date partition the run replaced. */
+    cutoffDate: string | null;
+    previousRunId: string | null;
+    stateWritten: boolean;
+  } | null;
+  /**
+   * `export`: what the API promised against what was handed on (core's `completeness()`), plus
+   * the quarantined count (accounted for, not missing). Reported whether the run passed or not.
+   */
+  completeness: {
+    ended: boolean;
+    expected: number;
+    emitted: number;
+    missing: number;
+    proven: boolean;
+    reason: string;
+    quarantined: number;
+  } | null;
+  /** The interrupted run this run resumed from (crash resume), or null. */
+  resumedFrom: string | null;
+  /** Calls that run had already staged. */
+  resumedCalls: number;
+  /** Checkpoints this run wrote (`--checkpoint-pages`). */
+  checkpoints: number;
   /** Present when the run failed: the error's stable code and its (secret-free) message. */
   error?: { code: string; message: string };
 }

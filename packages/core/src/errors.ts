@@ -24,6 +24,7 @@ export type OmnidimErrorCode =
   | 'DRIFT'
   | 'INVALID_RECORD'
   | 'SINK'
+  | 'LOCKED'
   | 'INCOMPLETE';
 
 const BRAND = Symbol.for('omnidim-stream.error');
@@ -207,6 +208,21 @@ export class InvalidRecordError extends OmnidimError {
 export class SinkError extends OmnidimError {
   constructor(detail: string, options: OmnidimErrorOptions = {}) {
     super('SINK', detail, options);
+  }
+}
+
+/**
+ * Another live run holds the dataset's lock (`<out>/_lock`); this run wrote nothing. `holder`
+ * says who (pid, host, run id) so an operator can check it.
+ */
+export class DatasetLockedError extends OmnidimError {
+  readonly holder: { pid: number | undefined; host: string | undefined; runId: string | undefined };
+  constructor(
+    detail: string,
+    holder: { pid: number | undefined; host: string | undefined; runId: string | undefined },
+  ) {
+    super('LOCKED', detail);
+    this.holder = holder;
   }
 }
 

@@ -75,12 +75,14 @@ export async function applyCommit(out: string, journal: CommitJournal): Promise<
 
 /**
  * Run at start, under the lock: finishes commits interrupted after their journal was written
- * and deletes everything else a crashed run left (staging dirs, temp files).
+ * and deletes everything else a crashed run left (staging dirs, temp files), except the staging
+ * dir of `keepRunId` (the starting run's own, when it adopted a checkpoint).
  */
-export async function recover(out: string): Promise<void> {
+export async function recover(out: string, keepRunId?: string): Promise<void> {
   const staging = join(out, STAGING_DIR);
   const runs = await readdir(staging).catch(() => [] as string[]);
   for (const runId of runs) {
+    if (runId === keepRunId) continue;
     const journalText = await readFile(join(staging, runId, JOURNAL_NAME), 'utf8').catch(() => undefined);
     if (journalText !== undefined) {
       let journal: CommitJournal;

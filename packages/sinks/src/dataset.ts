@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -12,13 +12,25 @@ import {
   type TableName,
   type TableSchema,
 } from '@omnidim-stream/transform';
+import {
+  adoptCheckpoint,
+  CHECKPOINT_NAME,
+  type CheckpointRequest,
+  DATASET_CHECKPOINT_VERSION,
+  type DatasetCheckpoint,
+  isCheckpointRequest,
+  readCheckpoint,
+  type StagedFileInfo,
+} from './dataset-checkpoint.js';
 import { applyCommit, type CommitJournal, JOURNAL_NAME, recover, STAGING_DIR } from './dataset-commit.js';
 import { acquireLock, releaseLock } from './dataset-lock.js';
 import {
   type DatasetManifest,
   type ManifestFile,
+  type ManifestSidecar,
   readManifest,
   type SourceStats,
+  sha256File,
   writeFileAtomic,
 } from './manifest.js';
 import { isBoolean, oneOf, positiveInteger } from './option-checks.js';
@@ -26,9 +38,18 @@ import { partitionDir } from './partition.js';
 import { drained, type TableWriter } from './table-writer.js';
 
 export type {
+  CheckpointRequest,
+  DatasetCheckpoint,
+  StagedFileInfo,
+  StagedSidecarInfo,
+} from './dataset-checkpoint.js';
+export { CHECKPOINT_NAME, checkpointRequest, isCheckpointRequest } from './dataset-checkpoint.js';
+export { LOCK_NAME, STALE_LOCK_RULE } from './dataset-lock.js';
+export type {
   DatasetManifest,
   ManifestFile,
   ManifestMismatch,
+  ManifestSidecar,
   ManifestTable,
   SourceStats,
 } from './manifest.js';
@@ -52,6 +73,24 @@ export interface DatasetRunSummary {
   callsReceived: number;
   rows: Partial<Record<TableName, number>>;
   files: number;
+}
+
+/**
+ * A file the caller wrote into the run's staging dir ({@link DatasetSink.stagingDir}) to be
+ * committed with the data, atomically (same journal): e.g. the run's quarantine or raw archive.
+ */
+export interface DatasetSidecar {
+  /**
+   * Final path relative to the dataset root, `/`-separated, e.g. `_quarantine/<runId>.ndjson`.
+   * Must not be inside a table directory (never data); no `.`/`..` segments.
+   */
+  path: string;
+  /** Where it was written, relative to the run's staging dir, `/`-separated. */
+  staged: string;
+  /** What it holds (`quarantine`, `raw`), recorded in the manifest. */
+  kind: string;
+  /** Records in it, recorded in the manifest. */
+  records: number;
 }
 
 /** Options of {@link createDatasetSink}. */
@@ -95,6 +134,23 @@ export interface DatasetSinkOptions {
    * (e.g. an `IncompleteExportError`) aborts the run: the previous dataset stays as it was.
    */
   beforeCommit?: (summary: DatasetRunSummary) => void | Promise<void>;
+  /**
+   * Files to commit with the data, asked for at commit time (after `beforeCommit`, which is where
+   * a caller finishes and fsyncs them). They are renamed into place by the same journal as the
+   * data files and listed in the manifest's `sidecars`.
+   */
+  sidecars?: () => readonly DatasetSidecar[] | Promise<readonly DatasetSidecar[]>;
+  /**
+   * Crash resume: called, under the lock, with each checkpoint an unfinished run left in
+   * `_staging/` (see {@link checkpointRequest}). Return true to adopt it: its checkpointed files
+   * become this run's (files written after the checkpoint are deleted) and
+   * {@link DatasetSink.resumedFrom} holds it. Staging dirs not adopted are deleted as usual.
+   */
+  resume?: (checkpoint: DatasetCheckpoint) => boolean | Promise<boolean>;
+  /** Told why a crashed run's staging dir was discarded instead of adopted. */
+  onDiscard?: (runId: string, reason: string) => void;
+  /** Called after each `_checkpoint.json` was written (durably). */
+  onCheckpoint?: (checkpoint: DatasetCheckpoint) => void;
   /** Run id (letters, digits, `-`, `_`). Default: UTC timestamp + random suffix. */
   runId?: string;
   /** Clock, injectable for tests. Default `() => new Date()`. */
@@ -129,6 +185,10 @@ interface ResolvedOptions {
   formulaGuard: boolean;
   maxFiles: number;
   beforeCommit: DatasetSinkOptions['beforeCommit'];
+  sidecars: DatasetSinkOptions['sidecars'];
+  resume: DatasetSinkOptions['resume'];
+  onDiscard: DatasetSinkOptions['onDiscard'];
+  onCheckpoint: DatasetSinkOptions['onCheckpoint'];
   runId: string;
   now: () => Date;
 }
@@ -142,15 +202,7 @@ interface OpenFile {
   writer: TableWriter;
 }
 
-interface StagedFile {
-  table: TableName;
-  partition: string;
-  date: string | null;
-  name: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-}
+type StagedFile = StagedFileInfo;
 
 /**
  * A Writable (object mode) of `FlatCallLog`s that writes a Hive-partitioned dataset
@@ -176,6 +228,11 @@ export class DatasetSink extends Writable {
   #locked = false;
   #journalWritten = false;
   #manifest: DatasetManifest | undefined;
+  /** Staged files already fsync'd (by a checkpoint), by staged path. */
+  readonly #synced = new Set<string>();
+  #lastCheckpoint: DatasetCheckpoint | undefined;
+  #resumedFrom: DatasetCheckpoint | undefined;
+  #keepCheckpoint = false;
   readonly #opened: Promise<void>;
   #settleOpen!: (error?: Error) => void;
 
@@ -208,6 +265,21 @@ export class DatasetSink extends Writable {
     this.#sourceStats = stats;
   }
 
+  /** The run's staging dir (`<out>/_staging/<runId>`): sidecars are written under it. */
+  get stagingDir(): string {
+    return join(this.out, STAGING_DIR, this.runId);
+  }
+
+  /** The checkpoint this run adopted (crash resume), once {@link ready} resolved; else undefined. */
+  get resumedFrom(): DatasetCheckpoint | undefined {
+    return this.#resumedFrom;
+  }
+
+  /** The last checkpoint this run wrote or adopted. */
+  get lastCheckpoint(): DatasetCheckpoint | undefined {
+    return this.#lastCheckpoint;
+  }
+
   /** The committed manifest, once the sink has finished. */
   get manifest(): DatasetManifest | undefined {
     return this.#manifest;
@@ -217,7 +289,11 @@ export class DatasetSink extends Writable {
    * Destroys the sink and resolves once its staged files are removed and the lock released;
    * the previous dataset is untouched.
    */
-  async abort(reason?: Error): Promise<void> {
+  async abort(reason?: Error, options: { keepCheckpoint?: boolean } = {}): Promise<void> {
+    // With keepCheckpoint the staging dir stays when a checkpoint was written, so that running
+    // the same command again resumes (a failed API, a signal); it is hidden (`_staging`) and the
+    // next run adopts or deletes it.
+    this.#keepCheckpoint = options.keepCheckpoint === true;
     // The caller chose to abort and knows why: don't let the reason become an uncaught 'error'.
     this.once('error', () => undefined);
     if (!this.destroyed) this.destroy(reason);
@@ -229,7 +305,8 @@ export class DatasetSink extends Writable {
       await mkdir(this.out, { recursive: true });
       await acquireLock(this.out, this.runId);
       this.#locked = true;
-      await recover(this.out);
+      await this.#adopt();
+      await recover(this.out, this.#resumedFrom ? this.runId : undefined);
       this.#factory = await loadWriterFactory(this.#options);
     })().then(
       () => {
@@ -245,11 +322,12 @@ export class DatasetSink extends Writable {
   }
 
   override _write(
-    log: FlatCallLog,
+    log: FlatCallLog | CheckpointRequest,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    this.#writeLog(log).then(
+    const work = isCheckpointRequest(log) ? this.#checkpoint(log) : this.#writeLog(log);
+    work.then(
       () => callback(),
       (error: unknown) => callback(asSinkError(error, 'Cannot write the dataset')),
     );
@@ -272,7 +350,9 @@ export class DatasetSink extends Writable {
         await finished(file.writer).catch(() => undefined);
       }
       // After the journal the commit must be finished, not undone: the next run rolls it forward.
-      if (!this.#journalWritten) {
+      // Without the lock (another run holds it) nothing here is ours to touch.
+      const keep = this.#keepCheckpoint && this.#lastCheckpoint !== undefined;
+      if (this.#locked && !this.#journalWritten && !keep) {
         await rm(join(this.out, STAGING_DIR, this.runId), { recursive: true, force: true }).catch(
           () => undefined,
         );
@@ -281,6 +361,125 @@ export class DatasetSink extends Writable {
       if (this.#locked) await releaseLock(this.out, this.runId).catch(() => undefined);
       this.#locked = false;
     })().then(() => callback(error));
+  }
+
+  /** Adopts the checkpoint of a crashed run when the `resume` option accepts it. */
+  async #adopt(): Promise<void> {
+    const accept = this.#options.resume;
+    if (!accept) return;
+    const root = join(this.out, STAGING_DIR);
+    for (const runId of (await readdir(root).catch(() => [] as string[])).sort().reverse()) {
+      if (runId === this.runId) continue;
+      const dir = join(root, runId);
+      // A journal means that run committed: recover() rolls it forward.
+      if (
+        await stat(join(dir, JOURNAL_NAME)).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      const checkpoint = await readCheckpoint(dir);
+      if (!checkpoint) {
+        this.#options.onDiscard?.(runId, `no usable ${CHECKPOINT_NAME}`);
+        continue;
+      }
+      if (!(await accept(checkpoint))) {
+        this.#options.onDiscard?.(runId, 'its checkpoint belongs to a different command');
+        continue;
+      }
+      const problem = await adoptCheckpoint(root, runId, this.runId, checkpoint);
+      if (problem !== undefined) {
+        this.#options.onDiscard?.(runId, problem);
+        continue;
+      }
+      for (const f of checkpoint.files) {
+        this.#staged.push({ ...f });
+        const staged = join(this.stagingDir, f.table, f.partition, `${f.name}.staged`);
+        this.#synced.add(staged);
+        this.#stagingDirs.add(join(this.stagingDir, f.table, f.partition));
+      }
+      this.#seq = checkpoint.seq;
+      this.#calls = checkpoint.calls;
+      Object.assign(this.#rows, checkpoint.rows);
+      this.#resumedFrom = checkpoint;
+      this.#lastCheckpoint = checkpoint;
+      return;
+    }
+  }
+
+  /**
+   * Closes every open file, fsyncs what is staged and writes `_checkpoint.json` atomically. Runs
+   * in the write path (the request is written in order with the data), so it covers exactly the
+   * FlatCallLogs written before the request.
+   */
+  async #checkpoint(request: CheckpointRequest): Promise<void> {
+    for (const [table, file] of [...this.#open]) await this.#close(table, file);
+    await this.#drainClosing();
+    const runDir = this.stagingDir;
+    const fresh = this.#staged
+      .map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`))
+      .filter((path) => !this.#synced.has(path));
+    await fsyncAll([...fresh, ...this.#stagingDirs]);
+    for (const path of fresh) this.#synced.add(path);
+    await mkdir(runDir, { recursive: true });
+    const checkpoint: DatasetCheckpoint = {
+      version: DATASET_CHECKPOINT_VERSION,
+      runId: this.runId,
+      writtenAt: this.#options.now().toISOString(),
+      calls: this.#calls,
+      rows: { ...this.#rows },
+      seq: this.#seq,
+      files: this.#staged.map((f) => ({ ...f })),
+      sidecars: request.sidecars.map((s) => ({ staged: s.staged, bytes: s.bytes })),
+      state: request.state,
+    };
+    await writeFileAtomic(runDir, CHECKPOINT_NAME, JSON.stringify(checkpoint), this.runId);
+    this.#lastCheckpoint = checkpoint;
+    this.#options.onCheckpoint?.(checkpoint);
+  }
+
+  /** Checks the caller's sidecars and measures them (size, sha256) for the manifest. */
+  async #stageSidecars(runDir: string): Promise<{ staged: string; entry: ManifestSidecar }[]> {
+    const list = (await this.#options.sidecars?.()) ?? [];
+    const out: { staged: string; entry: ManifestSidecar }[] = [];
+    const seen = new Set<string>();
+    for (const sidecar of list) {
+      const segments = String(sidecar.path).split('/');
+      const safe = (p: string) =>
+        /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(p) && !/(^|\/)\.\.?(\/|$)/.test(p);
+      if (
+        !safe(sidecar.path) ||
+        !safe(sidecar.staged) ||
+        (TABLE_NAMES as readonly string[]).includes(segments[0] ?? '') ||
+        segments[0] === STAGING_DIR ||
+        seen.has(sidecar.path)
+      ) {
+        throw new SinkError(
+          `Invalid sidecar path ${JSON.stringify(String(sidecar.path).slice(0, 80))}: expected a relative path outside the table directories`,
+        );
+      }
+      seen.add(sidecar.path);
+      const full = join(runDir, ...sidecar.staged.split('/'));
+      const bytes = await stat(full).then(
+        (st) => st.size,
+        (error: unknown) => {
+          throw new SinkError(`Sidecar ${sidecar.staged} was not written`, { cause: error });
+        },
+      );
+      out.push({
+        staged: sidecar.staged,
+        entry: {
+          path: sidecar.path,
+          kind: sidecar.kind,
+          records: sidecar.records,
+          bytes,
+          sha256: await sha256File(full),
+          runId: this.runId,
+        },
+      });
+    }
+    return out;
   }
 
   async #writeLog(log: FlatCallLog): Promise<void> {
@@ -377,7 +576,19 @@ export class DatasetSink extends Writable {
       files: this.#staged.length,
     });
     const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
-    const previous = o.mode === 'replacePartitions' ? await readManifest(this.out) : undefined;
+    const runDir = join(this.out, STAGING_DIR, this.runId);
+    const sidecars = await this.#stageSidecars(runDir);
+    const previous =
+      o.mode === 'replacePartitions'
+        ? await readManifest(this.out)
+        : // Overwrite only carries the previous sidecars forward (their files stay): a damaged
+          // manifest must not stop a run that replaces it.
+          await readManifest(this.out).catch(() => undefined);
+    const newPaths = new Set(sidecars.map((c) => c.entry.path));
+    const sidecarEntries = [
+      ...(previous?.sidecars ?? []).filter((c) => !newPaths.has(c.path)),
+      ...sidecars.map((c) => c.entry),
+    ];
     const touched = new Set(this.#staged.map((f) => `${f.table}/${f.partition}`));
     const newFiles: ManifestFile[] = this.#staged.map((f) => ({
       path: `${f.table}/${f.partition}/${f.name}`,
@@ -388,10 +599,10 @@ export class DatasetSink extends Writable {
       sha256: f.sha256,
       runId: this.runId,
     }));
-    const kept = (previous?.files ?? []).filter(
+    const kept = (o.mode === 'replacePartitions' ? (previous?.files ?? []) : []).filter(
       (f) => !touched.has(f.path.slice(0, f.path.lastIndexOf('/'))),
     );
-    if (previous && previous.format !== o.format) {
+    if (o.mode === 'replacePartitions' && previous && previous.format !== o.format) {
       throw new SinkError(
         `replacePartitions cannot mix formats: the dataset is ${previous.format}, this run writes ${o.format}`,
       );
@@ -427,22 +638,28 @@ export class DatasetSink extends Writable {
       callsReceived: this.#calls,
       tables,
       files,
+      ...(sidecarEntries.length > 0 ? { sidecars: sidecarEntries } : {}),
     };
     const journal: CommitJournal = {
       runId: this.runId,
-      renames: this.#staged.map((f) => ({
-        from: `${STAGING_DIR}/${this.runId}/${f.table}/${f.partition}/${f.name}.staged`,
-        to: `${f.table}/${f.partition}/${f.name}`,
-      })),
+      renames: [
+        ...this.#staged.map((f) => ({
+          from: `${STAGING_DIR}/${this.runId}/${f.table}/${f.partition}/${f.name}.staged`,
+          to: `${f.table}/${f.partition}/${f.name}`,
+        })),
+        ...sidecars.map((c) => ({ from: `${STAGING_DIR}/${this.runId}/${c.staged}`, to: c.entry.path })),
+      ],
       manifest,
       cleanup: o.mode === 'overwrite' ? { tables: 'all' } : { partitions: [...touched] },
       successTables: [...o.tables],
     };
-    const runDir = join(this.out, STAGING_DIR, this.runId);
     // Staged files were closed without fsync (see TableWriterBaseOptions.fsync): make them and
     // their directories durable now, in parallel, before the journal makes the commit decision.
     await fsyncAll([
-      ...this.#staged.map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`)),
+      ...this.#staged
+        .map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`))
+        .filter((path) => !this.#synced.has(path)),
+      ...sidecars.map((c) => join(runDir, ...c.staged.split('/'))),
       ...this.#stagingDirs,
     ]);
     await mkdir(runDir, { recursive: true });
@@ -525,9 +742,20 @@ function resolveOptions(options: DatasetSinkOptions): ResolvedOptions {
     formulaGuard: isBoolean('formulaGuard', options.formulaGuard ?? DEFAULTS.formulaGuard),
     maxFiles: positiveInteger('maxFiles', options.maxFiles ?? DEFAULTS.maxFiles),
     beforeCommit: options.beforeCommit,
+    sidecars: fn('sidecars', options.sidecars),
+    resume: fn('resume', options.resume),
+    onDiscard: fn('onDiscard', options.onDiscard),
+    onCheckpoint: fn('onCheckpoint', options.onCheckpoint),
     runId,
     now: options.now ?? (() => new Date()),
   };
+}
+
+function fn<T>(option: string, value: T): T {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new InvalidOptionError(option, 'a function', value);
+  }
+  return value;
 }
 
 function defaultRunId(now: Date): string {

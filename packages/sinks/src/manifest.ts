@@ -22,6 +22,23 @@ export interface ManifestFile {
   runId: string;
 }
 
+/**
+ * A file committed with the data but not part of any table: the quarantine of a run
+ * (`_quarantine/<runId>.ndjson`), a raw archive (`raw/calls-<runId>.ndjson.gz`). Sidecars of
+ * earlier runs stay listed as long as their files stay (no mode deletes them).
+ */
+export interface ManifestSidecar {
+  /** Path relative to the dataset root, `/`-separated. */
+  path: string;
+  /** What it holds, e.g. `quarantine`, `raw`. */
+  kind: string;
+  /** Records (lines) in it. */
+  records: number;
+  bytes: number;
+  sha256: string;
+  runId: string;
+}
+
 /** Per-table totals of a committed dataset. */
 export interface ManifestTable {
   schemaVersion: number;
@@ -47,6 +64,8 @@ export interface DatasetManifest {
   callsReceived: number;
   tables: Partial<Record<TableName, ManifestTable>>;
   files: ManifestFile[];
+  /** Non-table files committed with runs (absent in manifests written before sidecars existed). */
+  sidecars?: ManifestSidecar[];
 }
 
 /**

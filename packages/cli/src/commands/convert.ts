@@ -60,6 +60,7 @@ export async function runConvert(
     summary.files = result.files;
     summary.filesWritten = result.files.length;
     summary.quarantined = result.quarantined;
+    summary.quarantineFile = result.quarantine;
     return summary;
   } finally {
     summary.records = stats.records;

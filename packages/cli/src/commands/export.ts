@@ -1,5 +1,15 @@
-import type { TransformOptions } from '@omnidim-stream/transform';
+import { createHash } from 'node:crypto';
 import {
+  type CallLog,
+  type CallLogCheckpoint,
+  type CallLogStats,
+  completeness,
+  filtersFingerprint,
+  IncompleteExportError,
+} from '@omnidim-stream/core';
+import { parseApiDateTime, type TransformOptions } from '@omnidim-stream/transform';
+import {
+  type CallLogSource,
   checkSourceOptions,
   openCallLogSource,
   type SourceCounters,
@@ -7,10 +17,11 @@ import {
   startSimulator,
 } from '../engine.js';
 import { EXPORT_DEFAULTS, type ExportOptions } from '../export-options.js';
+import { planRun, type RunPlan } from '../incremental.js';
 import type { CliIo } from '../io.js';
 import { createProgress, type ProgressState } from '../progress.js';
-import type { RawArchive } from '../raw-archive.js';
-import { runPipeline } from '../run-pipeline.js';
+import { CheckpointMark, runPipeline } from '../run-pipeline.js';
+import { RUN_STATE_VERSION, type Watermark, writeRunState } from '../run-state.js';
 import { loadApiKey, transformOptionsFor } from '../secrets.js';
 import type { RunSummary } from '../summary.js';
 import { type TimeWindow, timeOfCallInstant, windowPosition } from '../time-window.js';
@@ -25,7 +36,9 @@ export interface WindowCounters {
  * Applies `--since` / `--until` / `--max-records` to the newest-first source and tees each kept
  * call log into the raw archive. The API has no date filter (shared/api/NOTES.md), but the list is
  * newest first, so the first call older than `--since` ends the loop, and breaking out of the
- * `for await` stops core's paging.
+ * `for await` stops core's paging (the export itself hands `--since` to core's `stopWhen`, so
+ * that the source ends normally and its completeness can be checked). {@link CheckpointMark}s
+ * pass through unchanged.
  */
 export async function* windowRecords(
   source: AsyncIterable<unknown>,
@@ -33,7 +46,7 @@ export async function* windowRecords(
     window: TimeWindow;
     timeZone: string;
     maxRecords: number | undefined;
-    raw: RawArchive | undefined;
+    raw: { write(record: unknown): Promise<void> } | undefined;
     counters: WindowCounters;
     onRecord?: () => void;
   },
@@ -41,6 +54,10 @@ export async function* windowRecords(
   const { window, timeZone, maxRecords, raw, counters } = options;
   if (maxRecords !== undefined && maxRecords <= 0) return;
   for await (const record of source) {
+    if (record instanceof CheckpointMark) {
+      yield record;
+      continue;
+    }
     const time = (record as { time_of_call?: unknown } | null)?.time_of_call;
     const position = windowPosition(timeOfCallInstant(time, timeZone), window);
     if (position === 'older') break;
@@ -89,6 +106,52 @@ export async function runExport(
   }
 }
 
+/** What an export stores in each checkpoint (the pipeline adds its own counters). */
+interface ExportCheckpointState {
+  core: CallLogCheckpoint;
+  counters: WindowCounters;
+  newest: Watermark | null;
+}
+
+/**
+ * The options that decide what a run writes, hashed: a crashed run's checkpoint is resumed only
+ * by the same command (same source, filters, window, format, redaction, and for incremental runs
+ * the same state). Concurrency, progress and output flags don't matter; the key is never included.
+ */
+function fingerprintOf(options: ExportOptions, plan: RunPlan): string {
+  const material = {
+    command: 'export',
+    baseUrl: options.baseUrl,
+    format: options.format,
+    compression: options.compression ?? null,
+    tables: [...options.tables].sort(),
+    timeZone: options.timeZone,
+    redact: options.redact,
+    filters: filtersFingerprint(options.filters),
+    pageSize: options.pageSize,
+    window: options.window,
+    maxRecords: options.maxRecords ?? null,
+    raw: options.raw,
+    rowsPerFile: options.rowsPerFile ?? null,
+    plan: plan.kind,
+    cutoff: plan.cutoff ?? null,
+    stateRun: plan.previous?.lastRunId ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex');
+}
+
+function watermarkOf(record: unknown, timeZone: string): Watermark {
+  const log = record as { id?: unknown; time_of_call?: unknown } | null;
+  const id = log?.id;
+  const text = typeof log?.time_of_call === 'string' ? log.time_of_call : null;
+  const instant = text === null ? null : parseApiDateTime(text, timeZone);
+  return {
+    newestId: typeof id === 'number' || typeof id === 'string' ? id : null,
+    newestTime: instant ? instant.toISOString() : null,
+    newestTimeOfCall: text,
+  };
+}
+
 async function exportFrom(
   { apiKey, baseUrl }: { apiKey: string; baseUrl: string },
   transform: TransformOptions,
@@ -98,6 +161,28 @@ async function exportFrom(
 ): Promise<RunSummary> {
   const summary = context.summary;
   const now = io.now ?? Date.now;
+  const plan = await planRun(
+    options.incremental,
+    {
+      timeZone: options.timeZone,
+      format: options.format,
+      tables: options.tables,
+      filters: filtersFingerprint(options.filters),
+    },
+    options.outDir,
+  );
+  if (plan.note && !options.quiet) io.stderr.write(`omnidim-stream export: ${plan.note}\n`);
+  summary.mode = options.incremental ? plan.kind : 'full';
+  summary.incremental = options.incremental
+    ? {
+        stateFile: options.incremental.stateFile,
+        lookback: options.incremental.lookback,
+        cutoff: plan.cutoff === undefined ? null : new Date(plan.cutoff).toISOString(),
+        cutoffDate: plan.cutoffDate ?? null,
+        previousRunId: plan.previous?.lastRunId ?? null,
+        stateWritten: false,
+      }
+    : null;
   const state: ProgressState = { pages: 0, plannedPages: undefined, records: 0, retries: 0 };
   const progress = createProgress({
     enabled: io.isTTY && !options.quiet && !options.json,
@@ -106,8 +191,8 @@ async function exportFrom(
     now,
   });
   const counters: WindowCounters = { records: 0, skippedNewerThanUntil: 0 };
-  // Core may stop paging by itself when nothing is skipped; with --until, skipped calls must not count.
-  const coreMaxRecords = options.window.until === undefined ? options.maxRecords : undefined;
+  let newest: Watermark | null = null;
+  let opened: CallLogSource | undefined;
   let sourceCounters: SourceCounters | undefined;
   const syncCounters = () => {
     summary.records = counters.records;
@@ -118,14 +203,33 @@ async function exportFrom(
     summary.duplicatesDropped = sourceCounters.duplicatesDropped;
     summary.driftSeen = sourceCounters.driftSeen;
   };
-  // Opened lazily, from inside the pipeline, once the transform and sink accepted their options.
-  const sourceOptions: SourceOptions = {
+  const checkCompleteness = (stats: CallLogStats) => {
+    const c = completeness(stats);
+    // A page that stayed short after retries (fewer rows than its own total_records implies)
+    // lost at least one call. Core's position accounting cannot see it when the page also holds
+    // the call that fired stopWhen (incremental runs stop inside the first pages), and replacing
+    // a partition with a call missing would delete that call's row from the lake: count each
+    // such page as at least one missing call.
+    if (c.ended && stats.shortPages > c.missing) {
+      const missing = stats.shortPages;
+      const adjusted = {
+        ...c,
+        missing,
+        proven: false,
+        reason: `at least ${missing} call(s) missing: ${stats.shortPages} page(s) stayed shorter than total_records implies after retries (${c.emitted} call(s) handed on; ${c.reason})`,
+      };
+      summary.completeness = { ...adjusted, quarantined: summary.quarantined };
+      return adjusted;
+    }
+    summary.completeness = { ...c, quarantined: summary.quarantined };
+    return c;
+  };
+  const baseSource: SourceOptions = {
     apiKey,
     baseUrl,
     pageSize: options.pageSize,
     concurrency: options.concurrency,
     filters: options.filters,
-    ...(coreMaxRecords === undefined ? {} : { maxRecords: coreMaxRecords }),
     signal: context.signal,
     onUpdate: (c) => {
       state.pages = c.pages;
@@ -140,26 +244,96 @@ async function exportFrom(
       progress.update();
     },
   };
-  checkSourceOptions(sourceOptions);
-  async function* source(): AsyncGenerator<unknown> {
-    const opened = openCallLogSource(sourceOptions);
+  checkSourceOptions(baseSource);
+
+  /**
+   * Core's source, resumed from a checkpoint when there is one, with the stop rules handed to
+   * core (so it ends normally and completeness can be checked) and a {@link CheckpointMark}
+   * after every `checkpointPages` pages.
+   */
+  async function* source(resumed: ExportCheckpointState | undefined): AsyncGenerator<unknown> {
+    if (resumed) {
+      counters.records = resumed.counters.records;
+      counters.skippedNewerThanUntil = resumed.counters.skippedNewerThanUntil;
+      newest = resumed.newest;
+    }
+    // Stop at the first call older than --since or the incremental cutoff (the list is newest
+    // first; NOTES.md), parsed with the transform's parser so it agrees with the partition dates.
+    const oldest = Math.max(
+      options.window.since ?? Number.NEGATIVE_INFINITY,
+      plan.cutoff ?? Number.NEGATIVE_INFINITY,
+    );
+    const tooOld = (call: CallLog): boolean => {
+      if (oldest === Number.NEGATIVE_INFINITY || typeof call.time_of_call !== 'string') return false;
+      const instant = parseApiDateTime(call.time_of_call, options.timeZone);
+      return instant !== null && instant.getTime() < oldest;
+    };
+    // --max-records: core counts it, unless --until skips calls (they must not count): then the
+    // stop rule counts the calls inside the window itself.
+    const max = options.maxRecords;
+    let inWindow = counters.records;
+    const countInWindow = (call: CallLog): boolean => {
+      if (max === undefined || options.window.until === undefined) return false;
+      const position = windowPosition(timeOfCallInstant(call.time_of_call, options.timeZone), options.window);
+      if (position !== 'inside') return false;
+      inWindow += 1;
+      return inWindow > max;
+    };
+    const coreMax =
+      max === undefined || options.window.until !== undefined
+        ? undefined
+        : max - (resumed?.core.emitted ?? 0);
+    let pagesSince = 0;
+    let due: ExportCheckpointState | undefined;
+    opened = openCallLogSource({
+      ...baseSource,
+      ...(coreMax === undefined ? {} : coreMax > 0 ? { maxRecords: coreMax } : {}),
+      stopWhen:
+        coreMax !== undefined && coreMax <= 0 ? () => true : (call) => tooOld(call) || countInWindow(call),
+      ...(resumed ? { resume: resumed.core } : {}),
+      onCheckpoint: (checkpoint) => {
+        pagesSince += 1;
+        if (options.checkpointPages > 0 && pagesSince >= options.checkpointPages) {
+          pagesSince = 0;
+          // Counters now cover exactly the calls of the pages before this boundary.
+          due = { core: checkpoint, counters: { ...counters }, newest };
+        }
+      },
+    });
     sourceCounters = opened.counters;
-    yield* opened.records;
+    for await (const record of opened.records) {
+      if (due) {
+        yield new CheckpointMark(due);
+        due = undefined;
+      }
+      newest ??= watermarkOf(record, options.timeZone);
+      yield record;
+    }
   }
+
+  let checkpointsWritten = 0;
   try {
     const result = await runPipeline({
-      records: (raw) =>
-        windowRecords(source(), {
+      records: ({ resumed, raw }) => {
+        if (resumed && !options.quiet) {
+          const r = resumed as ExportCheckpointState;
+          io.stderr.write(
+            `omnidim-stream export: resuming an interrupted run of this command after ${r.core.emitted} call(s) (checkpoint at offset ${r.core.position})\n`,
+          );
+        }
+        return windowRecords(source(resumed as ExportCheckpointState | undefined), {
           window: options.window,
           timeZone: options.timeZone,
-          maxRecords: options.maxRecords,
+          // Enforced by core (maxRecords / stopWhen), so the source ends normally.
+          maxRecords: undefined,
           raw,
           counters,
           onRecord: () => {
             state.records = counters.records;
             progress.update();
           },
-        }),
+        });
+      },
       outDir: options.outDir,
       format: options.format,
       tables: options.tables,
@@ -168,6 +342,33 @@ async function exportFrom(
       transform,
       runId: context.runId,
       raw: options.raw,
+      mode: plan.kind === 'incremental' ? 'replacePartitions' : 'overwrite',
+      ...(options.checkpointPages > 0 || options.incremental
+        ? {
+            resume: {
+              fingerprint: fingerprintOf(options, plan),
+              onDiscard: (runId, reason) => {
+                if (!options.quiet) {
+                  io.stderr.write(
+                    `omnidim-stream export: discarding the unfinished run ${runId} left in ${options.outDir}/_staging (${reason})\n`,
+                  );
+                }
+              },
+            },
+          }
+        : {}),
+      beforeCommit: () => {
+        syncCounters();
+        if (!opened) return;
+        const c = checkCompleteness(opened.stats);
+        // Only a source that ended by itself has a view to compare with.
+        if (c.ended && c.missing > 0) {
+          throw new IncompleteExportError(
+            c.missing,
+            `${c.reason}. Nothing was committed; the previous dataset${options.incremental ? ' and state are' : ' is'} unchanged`,
+          );
+        }
+      },
       sourceStats: () => {
         syncCounters();
         return {
@@ -178,17 +379,44 @@ async function exportFrom(
           retries: summary.retries,
           duplicatesDropped: summary.duplicatesDropped,
           driftSeen: summary.driftSeen,
+          ...(summary.completeness ? { completeness: summary.completeness } : {}),
         };
       },
       signal: context.signal,
     });
+    checkpointsWritten = result.checkpoints;
     summary.counts = Object.fromEntries(options.tables.map((t) => [t, result.rows[t] ?? 0]));
     summary.files = result.files;
     summary.filesWritten = result.files.length;
     summary.quarantined = result.quarantined;
+    summary.quarantineFile = result.quarantine;
+    if (summary.completeness) summary.completeness.quarantined = result.quarantined;
     summary.raw = result.raw;
+    summary.resumedFrom = result.resumedFrom;
+    summary.resumedCalls = result.resumedCalls;
+    if (options.incremental) {
+      // Only now, after the data commit: a run that failed never moves the state.
+      await writeRunState(options.incremental.stateFile, {
+        version: RUN_STATE_VERSION,
+        lastRunId: context.runId,
+        committedAt: new Date(now()).toISOString(),
+        lastMode: plan.kind,
+        watermark: newest ??
+          plan.previous?.watermark ?? { newestId: null, newestTime: null, newestTimeOfCall: null },
+        timeZone: options.timeZone,
+        format: options.format,
+        tables: [...options.tables],
+        filters: filtersFingerprint(options.filters),
+        pageSize: options.pageSize,
+        lookback: options.incremental.lookback,
+        outDir: options.outDir,
+      });
+      if (summary.incremental) summary.incremental.stateWritten = true;
+    }
     return summary;
   } finally {
+    summary.checkpoints = checkpointsWritten;
+    if (opened && !summary.completeness) checkCompleteness(opened.stats);
     syncCounters();
     progress.done();
   }

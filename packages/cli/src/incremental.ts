@@ -1,0 +1,81 @@
+/**
+ * Incremental runs (issue 6): which part of the newest-first list a scheduled run re-reads, and
+ * how it is committed so that every call is in the lake exactly once, in its latest version.
+ *
+ * A call's date partition never changes (`time_of_call` is fixed), and the list is newest first
+ * with `time_of_call` rising with id (shared/api/NOTES.md "Ordering and paging"). So a run reads
+ * from the newest call down to the START of the local date (in `--time-zone`) of
+ * `newest committed call time − lookback`, and stops at the first call older than that. Every
+ * date partition it writes is then complete (it read all calls of those dates), and the dataset
+ * sink's `replacePartitions` mode swaps exactly those partitions: re-read calls replace their old
+ * rows, older dates stay as they were.
+ */
+import { readManifest } from '@omnidim-stream/sinks';
+import { localDateOf } from '@omnidim-stream/transform';
+import type { IncrementalOptions } from './export-options.js';
+import { checkStateMatches, type RunState, readRunState, type StateKey } from './run-state.js';
+import { parseWindowBound } from './time-window.js';
+
+/** What this run does. */
+export interface RunPlan {
+  /** `full`: everything, replacing the dataset; `incremental`: down to `cutoff`, replacing partitions. */
+  kind: 'full' | 'incremental';
+  /** The state the run continues from (undefined on a first or `--full` run, or without `--state`). */
+  previous: RunState | undefined;
+  /** Incremental: stop at the first call older than this instant (ms). */
+  cutoff: number | undefined;
+  /** Incremental: the local date `cutoff` starts (the oldest partition replaced). */
+  cutoffDate: string | undefined;
+  /** Why a `--state` run is full, for stderr (undefined when nothing needs saying). */
+  note: string | undefined;
+}
+
+/**
+ * The start of the local date (in `timeZone`) that contains `instant`: the incremental cutoff, so
+ * that whole date partitions are re-read.
+ *
+ * @example
+ * ```ts
+ * startOfLocalDate(Date.parse('2026-05-04T03:30:00Z'), 'America/New_York'); // 2026-05-03T04:00Z
+ * ```
+ */
+export function startOfLocalDate(instant: number, timeZone: string): { instant: number; date: string } {
+  const date = localDateOf(new Date(instant), timeZone);
+  const start = parseWindowBound(date, timeZone);
+  if (start === undefined) throw new Error(`unreachable: ${date} is a valid date`);
+  return { instant: start, date };
+}
+
+/**
+ * Decides the run from `--state`/`--lookback`/`--full` and the state file. A state written with
+ * other format/tables/time zone/filters is a usage error (before anything is written).
+ */
+export async function planRun(
+  incremental: IncrementalOptions | undefined,
+  key: StateKey,
+  outDir: string,
+): Promise<RunPlan> {
+  const full = (note?: string, previous?: RunState): RunPlan => ({
+    kind: 'full',
+    previous,
+    cutoff: undefined,
+    cutoffDate: undefined,
+    note,
+  });
+  if (!incremental) return full();
+  const previous = await readRunState(incremental.stateFile);
+  if (incremental.full) return full(undefined, previous);
+  if (!previous) return full();
+  checkStateMatches(previous, key, incremental.stateFile);
+  const manifest = await readManifest(outDir).catch(() => undefined);
+  if (!manifest) {
+    return full(
+      `the state ${incremental.stateFile} exists but ${outDir} holds no dataset: exporting everything`,
+    );
+  }
+  const newest =
+    previous.watermark.newestTime === null ? Number.NaN : Date.parse(previous.watermark.newestTime);
+  if (Number.isNaN(newest)) return full();
+  const start = startOfLocalDate(newest - incremental.lookbackMs, key.timeZone);
+  return { kind: 'incremental', previous, cutoff: start.instant, cutoffDate: start.date, note: undefined };
+}

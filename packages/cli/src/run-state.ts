@@ -1,0 +1,147 @@
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { SinkError } from '@omnidim-stream/core';
+import { UsageError } from './exit-codes.js';
+
+/** Format version of {@link RunState}. */
+export const RUN_STATE_VERSION = 1;
+
+/** The newest call a committed run saw: where the next incremental run looks back from. */
+export interface Watermark {
+  /** Id of the newest call (the list is newest first: the first call read). */
+  newestId: number | string | null;
+  /** Its `time_of_call` read in the state's time zone, as an ISO instant; null if unparseable. */
+  newestTime: string | null;
+  /** Its `time_of_call` as the API wrote it. */
+  newestTimeOfCall: string | null;
+}
+
+/**
+ * The state file of incremental runs (`--state`, default `<out>/_state.json`), JSON. Written
+ * atomically (temp file, fsync, rename) only after the run's data was committed; a failed run
+ * never changes it. What must match the flags of the next run: `format`, `tables`, `timeZone`,
+ * `filters` (a different set would leave the lake mixed; `--full` starts over).
+ */
+export interface RunState {
+  version: typeof RUN_STATE_VERSION;
+  /** The run that committed last, and when. */
+  lastRunId: string;
+  committedAt: string;
+  /** Whether that run was a full export or an incremental one. */
+  lastMode: 'full' | 'incremental';
+  watermark: Watermark;
+  timeZone: string;
+  format: string;
+  tables: string[];
+  /** Core's canonical filter text (`agentid=…&call_status=…`), '' for none. */
+  filters: string;
+  pageSize: number;
+  /** The `--lookback` of the last run (informational; each run may pass its own). */
+  lookback: string;
+  /** The dataset directory the state describes. */
+  outDir: string;
+}
+
+/**
+ * Reads the state file; `undefined` when it does not exist. A file that is not a state of this
+ * version is a usage error (naming `--state`), never silently replaced.
+ *
+ * @example
+ * ```ts
+ * const state = await readRunState('lake/_state.json');
+ * ```
+ */
+export async function readRunState(path: string): Promise<RunState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UsageError(
+      `--state: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  let value: Partial<RunState>;
+  try {
+    value = JSON.parse(text) as Partial<RunState>;
+  } catch {
+    throw new UsageError(`--state: ${path} is not JSON; fix or delete it, or pass --full`);
+  }
+  if (
+    value?.version !== RUN_STATE_VERSION ||
+    typeof value.lastRunId !== 'string' ||
+    typeof value.watermark !== 'object' ||
+    value.watermark === null ||
+    !Array.isArray(value.tables)
+  ) {
+    throw new UsageError(
+      `--state: ${path} is not an omnidim-stream state file (version ${RUN_STATE_VERSION})`,
+    );
+  }
+  return value as RunState;
+}
+
+/** What the flags say; compared with the state by {@link checkStateMatches}. */
+export interface StateKey {
+  timeZone: string;
+  format: string;
+  tables: readonly string[];
+  filters: string;
+}
+
+/**
+ * Throws a {@link UsageError} when the state was written by runs with another format, tables,
+ * time zone or filters: continuing would mix two different exports in one lake.
+ */
+export function checkStateMatches(state: RunState, key: StateKey, path: string): void {
+  const differences: string[] = [];
+  if (state.format !== key.format) differences.push(`--format ${state.format} (now ${key.format})`);
+  const before = [...state.tables].sort().join(',');
+  const now = [...key.tables].sort().join(',');
+  if (before !== now) differences.push(`--tables ${before} (now ${now})`);
+  if (state.timeZone !== key.timeZone)
+    differences.push(`--time-zone ${state.timeZone} (now ${key.timeZone})`);
+  if (state.filters !== key.filters) {
+    differences.push(`filters "${state.filters || 'none'}" (now "${key.filters || 'none'}")`);
+  }
+  if (differences.length > 0) {
+    throw new UsageError(
+      `--state: ${path} was written by runs with ${differences.join(', ')}; use the same flags, or pass --full to export everything again with the new ones`,
+    );
+  }
+}
+
+/**
+ * Writes the state atomically: a temp file next to it (`.<name>.<runId>.tmp`, which a dataset's
+ * recovery removes when it is inside `--out`), fsync, rename, fsync of the directory.
+ *
+ * @example
+ * ```ts
+ * await writeRunState('lake/_state.json', state);
+ * ```
+ */
+export async function writeRunState(path: string, state: RunState): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${state.lastRunId}.tmp`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+    const dirHandle = await open(dir, 'r').catch(() => undefined);
+    if (dirHandle) {
+      await dirHandle.sync().catch(() => undefined);
+      await dirHandle.close();
+    }
+  } catch (error) {
+    throw new SinkError(
+      `The data was committed but the state ${path} could not be written; the next run re-reads more (still exactly once)`,
+      { cause: error },
+    );
+  }
+}

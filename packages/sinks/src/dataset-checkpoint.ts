@@ -1,0 +1,168 @@
+/**
+ * Crash-resumable runs (issue 6, "Crash resume"): a run's staging dir can hold a checkpoint,
+ * `_staging/<runId>/_checkpoint.json`, listing the staged part files that were closed and fsync'd
+ * and the caller's own state (e.g. the source's position). A later run of the same command, once
+ * it holds the lock, adopts that staging dir: keeps the listed files, deletes anything else (files
+ * being written when the process died) and continues from there. The commit then publishes every
+ * file once, as for a run that never stopped.
+ */
+import { lstat, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { SinkError } from '@omnidim-stream/core';
+import { TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
+import { isCalendarDate, partitionDir } from './partition.js';
+
+/** Name of the checkpoint inside a run's staging dir (starts with `_`: never data). */
+export const CHECKPOINT_NAME = '_checkpoint.json';
+/** Format version of {@link DatasetCheckpoint}; other versions are never adopted. */
+export const DATASET_CHECKPOINT_VERSION = 1;
+
+/** A part file that is complete, closed and fsync'd in the staging dir. */
+export interface StagedFileInfo {
+  table: TableName;
+  /** `date=YYYY-MM-DD` (or the Hive default partition). */
+  partition: string;
+  date: string | null;
+  /** Final file name (the staged copy is `<name>.staged`). */
+  name: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+/** A caller-written file in the staging dir (e.g. the quarantine), durable up to `bytes`. */
+export interface StagedSidecarInfo {
+  /** Path relative to the run's staging dir, `/`-separated. */
+  staged: string;
+  bytes: number;
+}
+
+/** Contents of `_checkpoint.json`. */
+export interface DatasetCheckpoint {
+  version: typeof DATASET_CHECKPOINT_VERSION;
+  /** The run that wrote it (a run that adopts it renames the dir to its own id). */
+  runId: string;
+  writtenAt: string;
+  /** FlatCallLogs written before the checkpoint. */
+  calls: number;
+  rows: Partial<Record<TableName, number>>;
+  /** Next part-file sequence number. */
+  seq: number;
+  files: StagedFileInfo[];
+  sidecars: StagedSidecarInfo[];
+  /** The caller's state, as given to {@link checkpointRequest} (JSON). */
+  state: unknown;
+}
+
+const REQUEST = Symbol.for('omnidim-stream.dataset-checkpoint-request');
+
+/** An object written into the sink between FlatCallLogs; see {@link checkpointRequest}. */
+export interface CheckpointRequest {
+  readonly [REQUEST]: true;
+  readonly state: unknown;
+  readonly sidecars: readonly StagedSidecarInfo[];
+}
+
+/**
+ * A checkpoint request to write into a dataset sink, in order with the data: when the sink
+ * reaches it, every FlatCallLog written before it is in closed, fsync'd files, and the sink
+ * writes `_checkpoint.json` with those files, `sidecars` (already fsync'd by the caller) and
+ * `state` (JSON, e.g. the source's checkpoint). Writing it in order needs no barrier.
+ *
+ * @example
+ * yield checkpointRequest({ source: calls.checkpoint }); // from the generator feeding the sink
+ */
+export function checkpointRequest(
+  state: unknown,
+  sidecars: readonly StagedSidecarInfo[] = [],
+): CheckpointRequest {
+  return { [REQUEST]: true, state, sidecars: [...sidecars] };
+}
+
+/** True for an object made by {@link checkpointRequest}. */
+export function isCheckpointRequest(value: unknown): value is CheckpointRequest {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[REQUEST] === true;
+}
+
+const PART_NAME = /^part-[A-Za-z0-9_-]{1,64}-\d{5,}\.(parquet|csv|ndjson)(\.gz)?$/;
+const SIDECAR_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
+
+/**
+ * Reads and checks the checkpoint of a staging dir; `undefined` when it has none or it is not a
+ * well-formed checkpoint of this version (names are checked, so a tampered file cannot point
+ * outside the staging dir).
+ */
+export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint | undefined> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(join(runDir, CHECKPOINT_NAME), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const c = value as Partial<DatasetCheckpoint> | null;
+  if (typeof c !== 'object' || c === null || c.version !== DATASET_CHECKPOINT_VERSION) return undefined;
+  if (!Array.isArray(c.files) || !Array.isArray(c.sidecars)) return undefined;
+  if (!Number.isSafeInteger(c.calls) || !Number.isSafeInteger(c.seq)) return undefined;
+  for (const f of c.files) {
+    if (!(TABLE_NAMES as readonly string[]).includes(f.table)) return undefined;
+    if (f.date !== null && !isCalendarDate(f.date)) return undefined;
+    if (f.partition !== partitionDir(f.date) || !PART_NAME.test(f.name)) return undefined;
+    if (!Number.isSafeInteger(f.rows) || !Number.isSafeInteger(f.bytes)) return undefined;
+  }
+  for (const s of c.sidecars) {
+    if (typeof s.staged !== 'string' || !SIDECAR_PATH.test(s.staged) || !Number.isSafeInteger(s.bytes)) {
+      return undefined;
+    }
+  }
+  return c as DatasetCheckpoint;
+}
+
+/**
+ * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
+ * its size, truncates sidecars to their checkpointed length, deletes every other file (written
+ * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted
+ * (the caller then discards it), undefined on success.
+ */
+export async function adoptCheckpoint(
+  stagingRoot: string,
+  from: string,
+  to: string,
+  checkpoint: DatasetCheckpoint,
+): Promise<string | undefined> {
+  const dir = join(stagingRoot, from);
+  const keep = new Set<string>([CHECKPOINT_NAME]);
+  for (const f of checkpoint.files) {
+    const path = `${f.table}/${f.partition}/${f.name}.staged`;
+    const size = await lstat(join(dir, ...path.split('/'))).then(
+      (s) => (s.isFile() ? s.size : -1),
+      () => -1,
+    );
+    if (size !== f.bytes) return `staged file ${path} is missing or has the wrong size`;
+    keep.add(path);
+  }
+  for (const s of checkpoint.sidecars) {
+    const full = join(dir, ...s.staged.split('/'));
+    const size = await lstat(full).then(
+      (st) => (st.isFile() ? st.size : -1),
+      () => -1,
+    );
+    if (size < s.bytes) return `staged file ${s.staged} is shorter than its checkpoint`;
+    // Bytes after the checkpoint belong to records whose rows were not checkpointed.
+    if (size > s.bytes) await truncate(full, s.bytes);
+    keep.add(s.staged);
+  }
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (!keep.has(path)) await rm(join(dir, ...path.split('/')), { force: true });
+  }
+  if (from !== to) {
+    try {
+      await rename(dir, join(stagingRoot, to));
+    } catch (error) {
+      throw new SinkError(`Cannot adopt the staging dir of run ${from}`, { cause: error });
+    }
+  }
+  return undefined;
+}
