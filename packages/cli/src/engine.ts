@@ -33,7 +33,7 @@ import {
 
 import { UsageError } from './exit-codes.js';
 
-export { startSimulator } from '@omnidim-stream/simulator';
+export { FAULT_KINDS, startSimulator } from '@omnidim-stream/simulator';
 
 /** Counters the source reports; 0 / undefined until the source reports them. */
 export interface SourceCounters {

@@ -1,22 +1,10 @@
 import { once } from 'node:events';
-import { startSimulator } from '../engine.js';
+import { FAULT_KINDS, startSimulator } from '../engine.js';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
-/** Fault kinds `simulate --fault-kinds` accepts (the simulator's `FaultKind`). */
-export const SIMULATOR_FAULT_KINDS = [
-  '429',
-  '500',
-  '502',
-  '503',
-  '504',
-  'reset',
-  'truncate',
-  'html200',
-  'error200',
-  'slow',
-  'short',
-] as const;
+/** Fault kinds `simulate --fault-kinds` accepts: the simulator's own list, never a copy. */
+export const SIMULATOR_FAULT_KINDS = FAULT_KINDS;
 
 type Argv = Record<string, unknown>;
 
