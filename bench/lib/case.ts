@@ -1,0 +1,67 @@
+/**
+ * The child side of child.ts: parses the case's parameters, runs it, and reports its figures
+ * plus the process's peak RSS and CPU time as one `BENCH_RESULT {json}` line.
+ */
+import { readFileSync } from 'node:fs';
+import { RESULT_PREFIX } from './child.js';
+
+/**
+ * Peak RSS of this process since it exec'd, in bytes.
+ *
+ * Not `process.resourceUsage().maxRSS` alone: on Linux, `ru_maxrss` survives `execve`, and the
+ * forked child starts as a copy of its parent, so a case spawned by a runner holding 250 MB
+ * reports at least 250 MB whatever it does. `VmHWM` in /proc/self/status is the high-water mark
+ * of the current address space only (the one created by exec). Elsewhere, fall back to maxRSS.
+ */
+export function peakRssBytes(): number {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]) * 1024;
+  } catch {
+    // Not Linux: no /proc.
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+/** What a case body returns: its wall time and any figures of its own. */
+export interface CaseOutput {
+  wallMs: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Runs `body` with the JSON parameters given as the process's first argument, then prints the
+ * result line and exits (0, or 1 with the error on stderr).
+ *
+ * @example
+ * await runAsCase<{ n: number }>(async ({ n }) => { const t = performance.now(); work(n); return { wallMs: performance.now() - t }; });
+ */
+export async function runAsCase<P>(body: (params: P) => Promise<CaseOutput>): Promise<void> {
+  try {
+    const params = JSON.parse(process.argv[2] ?? '{}') as P;
+    // Modules are loaded by now (static imports run first): CPU from here on is the work's.
+    const cpuBefore = process.cpuUsage();
+    const output = await body(params);
+    const cpu = process.cpuUsage(cpuBefore);
+    const usage = process.resourceUsage();
+    const result = {
+      ...output,
+      maxRssBytes: peakRssBytes(),
+      // resourceUsage(): CPU times in microseconds.
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      processCpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+    };
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
+    process.exitCode = 0;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+/** The API key the runner passes to cases through the environment (never on the command line). */
+export function benchApiKey(): string {
+  const key = process.env['OMNIDIM_API_KEY'];
+  if (!key) throw new Error('OMNIDIM_API_KEY is not set (the runner passes the simulator key)');
+  return key;
+}

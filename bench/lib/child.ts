@@ -1,0 +1,99 @@
+/**
+ * Runs one bench case in its own Node process, so that its peak RSS and CPU time are its own
+ * (not the runner's, not the simulator's). The case prints one `BENCH_RESULT {json}` line on
+ * stdout (see case.ts); everything else it prints is passed through to stderr.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const RESULT_PREFIX = 'BENCH_RESULT ';
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** What every case reports besides its own figures. */
+export interface CaseResult {
+  /** Wall time of the measured section, ms. */
+  wallMs: number;
+  /** Peak resident set size of the whole process, bytes (VmHWM; see `peakRssBytes()` in case.ts). */
+  maxRssBytes: number;
+  /** CPU time (user + system) of the measured work, after module loading, ms. */
+  cpuMs: number;
+  /** CPU time of the whole process, module loading included, ms. */
+  processCpuMs: number;
+  [key: string]: unknown;
+}
+
+export interface RunCaseOptions {
+  /** Environment added to the runner's (e.g. `OMNIDIM_API_KEY`). */
+  env?: Record<string, string>;
+  /** Write a V8 CPU profile of the case into this directory. */
+  cpuProfDir?: string;
+  /** Kill the case after this long. Default 300 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Spawns `node --conditions=source --import tsx bench/cases/<name>.ts <json>` and resolves
+ * with the result the case reported; rejects if it exits non-zero or reports nothing.
+ *
+ * @example
+ * const r = await runCase('fetch-floor', { baseUrl: sim.url, concurrency: 1 }, { env: { OMNIDIM_API_KEY: key } });
+ * console.log(r.wallMs, r.maxRssBytes);
+ */
+export function runCase<T extends CaseResult = CaseResult>(
+  name: string,
+  params: Record<string, unknown>,
+  options: RunCaseOptions = {},
+): Promise<T> {
+  const nodeArgs = ['--conditions=source', '--import', 'tsx'];
+  if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
+  const script = `${BENCH_DIR}cases/${name}.ts`;
+  const child = spawn(process.execPath, [...nodeArgs, script, JSON.stringify(params)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+      if (code !== 0 || line === undefined) {
+        const why = signal ? `killed by ${signal} (timeout ${timeoutMs} ms?)` : `exit code ${code}`;
+        reject(new Error(`bench case ${name} failed: ${why}\n${stderr.slice(-4000)}${stdout.slice(-2000)}`));
+        return;
+      }
+      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
+    });
+  });
+}
+
+export { RESULT_PREFIX };
+
+/**
+ * `spawn()` arguments that run `node args…` as a grandchild of a tiny `sh`, so that a script
+ * measuring its own `resourceUsage().maxRSS` (scripts this runner does not own) starts from the
+ * shell's few MB rather than inheriting this runner's RSS across fork + exec (Linux keeps
+ * `ru_maxrss` over `execve`). The trailing `exit` stops `sh` from exec'ing node in its place.
+ *
+ * @example
+ * const [cmd, argv] = isolatedNode(['--conditions=source', '--import', 'tsx', 'bench/sinks.ts']);
+ * spawn(cmd, argv, { stdio: 'inherit' });
+ */
+export function isolatedNode(args: readonly string[]): [string, string[]] {
+  if (process.platform === 'win32') return [process.execPath, [...args]];
+  return ['/bin/sh', ['-c', '"$0" "$@"; status=$?; exit $status', process.execPath, ...args]];
+}
