@@ -111,6 +111,21 @@ export function buildParser(
             group: 'Source:',
           })
           .option('max-records', { type: 'string', describe: 'Stop after N calls', group: 'Source:' })
+          .option('retries', {
+            type: 'string',
+            describe: 'Retries per page after the first attempt, 0–100 [default: 5]',
+            group: 'Source:',
+          })
+          .option('max-retry-delay', {
+            type: 'string',
+            describe: 'Longest wait before a retry, backoff or Retry-After (e.g. 10s, 2m) [default: 30s]',
+            group: 'Source:',
+          })
+          .option('timeout', {
+            type: 'string',
+            describe: 'Per-request timeout (e.g. 60s, 2m) [default: 60s]',
+            group: 'Source:',
+          })
           .option('raw', {
             type: 'boolean',
             describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',

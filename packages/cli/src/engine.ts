@@ -56,6 +56,10 @@ export interface SourceOptions {
   pageSize: number;
   concurrency: number;
   filters: CallLogFilters;
+  /** Retries per page, and the cap of one retry's wait (backoff and Retry-After). */
+  retries?: number;
+  maxRetryDelayMs?: number;
+  timeoutMs?: number;
   maxRecords?: number;
   signal: AbortSignal;
   /** Core's stop rule (newest first: the first call it accepts ends the source normally). */
@@ -82,6 +86,10 @@ const CORE_OPTION_FLAGS: Record<string, string> = {
   baseUrl: '--base-url',
   pageSize: '--page-size',
   concurrency: '--concurrency',
+  'retry.limit': '--retries',
+  'retry.maxDelayMs': '--max-retry-delay',
+  'retry.maxRetryAfterMs': '--max-retry-delay',
+  timeoutMs: '--timeout',
   'filters.agentId': '--agent-id',
   'filters.callStatus': '--call-status',
   'filters.bulkCallId': '--bulk-call-id',
@@ -95,6 +103,17 @@ function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptions> = {
     pageSize: options.pageSize,
     concurrency: options.concurrency,
     filters: options.filters,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.retries === undefined && options.maxRetryDelayMs === undefined
+      ? {}
+      : {
+          retry: {
+            ...(options.retries === undefined ? {} : { limit: options.retries }),
+            ...(options.maxRetryDelayMs === undefined
+              ? {}
+              : { maxDelayMs: options.maxRetryDelayMs, maxRetryAfterMs: options.maxRetryDelayMs }),
+          },
+        }),
     ...(options.maxRecords === undefined ? {} : { maxRecords: options.maxRecords }),
     ...(options.stopWhen === undefined ? {} : { stopWhen: options.stopWhen }),
     ...(options.resume === undefined ? {} : { resume: options.resume }),

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { CALL_STATUSES, type CallLogFilters, type CallStatus } from '@omnidim-stream/core';
+import { CALL_STATUSES, type CallLogFilters, type CallStatus, isLoopbackHost } from '@omnidim-stream/core';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
 import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
@@ -83,6 +83,12 @@ export const EXPORT_DEFAULTS = {
   stateName: '_state.json',
   lookback: '24h',
   checkpointPages: 20,
+  /** Retries per page after the first attempt (429, 5xx, resets, cut or invalid bodies). */
+  retries: 5,
+  /** Cap of one retry's wait, backoff and `Retry-After` alike. */
+  maxRetryDelay: '30s',
+  /** Per-request timeout (the vendor's own clients use 60 s). */
+  timeout: '60s',
 } as const;
 
 /** Bounds that keep a typo from turning into a runaway run. */
@@ -91,6 +97,7 @@ const LIMITS = {
   concurrency: [1, 32],
   rowsPerFile: [1, 100_000_000],
   checkpointPages: [0, 1_000_000],
+  retries: [0, 100],
 } as const;
 
 /** `--state` / `--lookback` / `--full`: an incremental, scheduled export. */
@@ -127,6 +134,10 @@ export interface ExportOptions extends DatasetOptions {
   apiKeyFile: string | undefined;
   pageSize: number;
   concurrency: number;
+  /** `--retries`, `--max-retry-delay`, `--timeout`. */
+  retries: number;
+  maxRetryDelayMs: number;
+  timeoutMs: number;
   filters: CallLogFilters;
   window: TimeWindow;
   maxRecords: number | undefined;
@@ -210,6 +221,13 @@ export function resolveExportOptions(
   }
   if (parsed.username || parsed.password)
     throw new UsageError(`${flag}: credentials in the URL are not allowed`);
+  // Checked here rather than left to core so the message names where the URL came from
+  // (the flag or the environment variable).
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new UsageError(
+      `${flag}: expected an https URL (plain http only for 127.0.0.0/8, ::1 or localhost), received ${JSON.stringify(`${parsed.protocol}//${parsed.host}`)}`,
+    );
+  }
   const since = bound(argv, 'since', dataset.timeZone);
   const until = bound(argv, 'until', dataset.timeZone);
   if (since !== undefined && until !== undefined && since >= until) {
@@ -231,6 +249,9 @@ export function resolveExportOptions(
     apiKeyFile: optionalString(argv, 'api-key-file'),
     pageSize: integer(argv, 'page-size', LIMITS.pageSize) ?? EXPORT_DEFAULTS.pageSize,
     concurrency: integer(argv, 'concurrency', LIMITS.concurrency) ?? EXPORT_DEFAULTS.concurrency,
+    retries: integer(argv, 'retries', LIMITS.retries) ?? EXPORT_DEFAULTS.retries,
+    maxRetryDelayMs: duration(argv, 'max-retry-delay', EXPORT_DEFAULTS.maxRetryDelay, 3_600_000),
+    timeoutMs: duration(argv, 'timeout', EXPORT_DEFAULTS.timeout, 3_600_000),
     filters,
     window,
     maxRecords,
@@ -317,6 +338,17 @@ function integer(argv: Argv, flag: string, [min, max]: readonly [number, number]
     throw new UsageError(`--${flag}: expected ${range}, received ${JSON.stringify(text)}`);
   }
   return value;
+}
+
+function duration(argv: Argv, flag: string, fallback: string, maxMs: number): number {
+  const text = optionalString(argv, flag) ?? fallback;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms > maxMs) {
+    throw new UsageError(
+      `--${flag}: expected a duration like 30s, 2m or 1h (at most ${maxMs / 3_600_000}h), received ${JSON.stringify(text)}`,
+    );
+  }
+  return ms;
 }
 
 function bound(argv: Argv, flag: string, timeZone: string): number | undefined {

@@ -4,6 +4,8 @@
  * built lazily per page and their JSON is cached, so a 200k-call history costs only metadata.
  */
 import { buildCallLog, type CallMeta, callMeta, indexOfId, type SimCallLog } from './generate-call-log.js';
+import { applyOddShape, type OddRecordSettings, oddShapeFor } from './odd-records.js';
+import type { OddShape } from './options.js';
 import { mixSeed, mulberry32, type Random } from './prng.js';
 
 /** Filters of `GET /calls/logs`, already parsed. `null` = not filtered. */
@@ -34,9 +36,15 @@ export class CallStore {
   readonly #json = new Map<number, string>();
   readonly #filtered = new Map<string, number[]>();
   readonly #deleteRng: Random;
+  readonly #odd: OddRecordSettings;
 
-  constructor(seed: number, records: number) {
+  constructor(
+    seed: number,
+    records: number,
+    odd: OddRecordSettings = { rate: 0, shapes: [], hugeTranscriptBytes: 0 },
+  ) {
     this.#seed = seed;
+    this.#odd = odd;
     this.#next = records;
     for (let i = 0; i < records; i++) {
       this.#meta.push(callMeta(seed, i));
@@ -56,6 +64,18 @@ export class CallStore {
     const out: number[] = new Array(this.#live.length);
     for (let i = 0; i < this.#live.length; i++)
       out[i] = this.#metaOf(this.#live[this.#live.length - 1 - i] as number).id;
+    return out;
+  }
+
+  /** Odd shapes of live calls by id, newest first (empty when odd records are off). */
+  oddShapes(): Map<number, OddShape> {
+    const out = new Map<number, OddShape>();
+    if (this.#odd.rate <= 0) return out;
+    for (let i = this.#live.length - 1; i >= 0; i--) {
+      const index = this.#live[i] as number;
+      const shape = oddShapeFor(this.#seed, index, this.#odd);
+      if (shape) out.set(this.#metaOf(index).id, shape);
+    }
     return out;
   }
 
@@ -120,6 +140,16 @@ export class CallStore {
     return { records, total: list.length };
   }
 
+  /** The call log as served: patched or generated, then made odd when `oddRecords` picks it. */
+  #served(index: number): unknown {
+    const patched = this.#patched.get(index);
+    const shape = this.#odd.rate > 0 ? oddShapeFor(this.#seed, index, this.#odd) : null;
+    if (!shape) return patched ?? buildCallLog(this.#seed, this.#metaOf(index));
+    // Odd shapes mutate: never the stored patched log itself.
+    const log = patched ? structuredClone(patched) : buildCallLog(this.#seed, this.#metaOf(index));
+    return applyOddShape(log, shape, this.#seed, index, this.#odd.hugeTranscriptBytes);
+  }
+
   #matching(filters: ListFilters): number[] {
     if (filters.agentId === null && filters.callStatus === null && filters.bulkCallId === null)
       return this.#live;
@@ -160,7 +190,7 @@ export class CallStore {
       this.#json.set(index, text);
       return text;
     }
-    text = JSON.stringify(this.#patched.get(index) ?? buildCallLog(this.#seed, this.#metaOf(index)));
+    text = JSON.stringify(this.#served(index));
     if (this.#json.size >= JSON_CACHE_LIMIT) {
       const oldest = this.#json.keys().next().value as number;
       this.#json.delete(oldest);

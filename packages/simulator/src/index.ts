@@ -11,10 +11,13 @@ export {
   indexOfId,
   SIM_AGENTS,
 } from './generate-call-log.js';
+export { applyOddShape, BROKEN_ODD_SHAPES, ODD_SHAPES, oddShapeFor } from './odd-records.js';
 export type {
   DriftOptions,
   FaultKind,
   FaultOptions,
+  OddRecordOptions,
+  OddShape,
   RunningSimulator,
   SimulatorOptions,
   SimulatorStats,

@@ -46,6 +46,33 @@ export interface DriftOptions {
   maxInserted?: number;
 }
 
+/**
+ * Odd but possible call-log shapes (NOTES.md: every field optional, `false`/`null` for empty,
+ * fields added over time), and a few broken records ('no-id', 'not-an-object') an exporter must
+ * quarantine. Chosen per call from the seed, independently of the call's own data.
+ */
+export type OddShape =
+  | 'missing-fields' // time_of_call, call_status, … and post_call_actions absent
+  | 'null-objects' // null where objects/arrays are expected
+  | 'interactions-false' // interactions: false, post_call_actions: false
+  | 'numbers-as-strings' // "123" for numeric fields, top level and per turn
+  | 'huge-transcript' // call_conversation of hugeTranscriptBytes with NUL, emoji, CRLF, quotes
+  | 'unknown-nested' // unknown fields at the top level and nested in turns and webhooks
+  | 'formula-text' // =cmd / +1+1 / @SUM text (CSV injection)
+  | 'id-as-string' // id as a numeric string
+  | 'hostile-paths' // ../ in bot_name and friends, a crafted time_of_call
+  | 'no-id' // broken: the id field is missing
+  | 'not-an-object'; // broken: null, a string, an array or a number instead of an object
+
+export interface OddRecordOptions {
+  /** Probability (0..1) that a call is served in an odd shape, seeded per call. Default 0. */
+  rate?: number;
+  /** Shapes drawn from. Default: every shape. */
+  shapes?: OddShape[];
+  /** Size of a 'huge-transcript' transcript, in bytes. Default 200 000. */
+  hugeTranscriptBytes?: number;
+}
+
 export interface SimulatorOptions {
   /** Seed of the deterministic data generator. Default 1. */
   seed?: number;
@@ -62,6 +89,7 @@ export interface SimulatorOptions {
   pageLatencyMs?: number;
   faults?: FaultOptions;
   drift?: DriftOptions;
+  oddRecords?: OddRecordOptions;
 }
 
 /** Counters exposed for tests and benchmarks; live object, read any time. */
@@ -91,6 +119,11 @@ export interface RunningSimulator {
   stats: SimulatorStats;
   /** Ids of every call currently in the list, newest first. */
   ids(): number[];
+  /**
+   * The odd shape of every live call served in one (see `oddRecords`), by id, newest first.
+   * Empty when `oddRecords.rate` is 0.
+   */
+  oddShapes(): Map<number, OddShape>;
   /** Adds `count` newer calls at the head (as new calls arriving); returns their ids. */
   insertCalls(count: number): number[];
   /**

@@ -4,6 +4,7 @@
  */
 import { InvalidOptionError } from '@omnidim-stream/core';
 import { MAX_CALL_INDEX } from './generate-call-log.js';
+import { ODD_SHAPES, type OddRecordSettings } from './odd-records.js';
 import type { FaultKind, SimulatorOptions } from './options.js';
 
 /** Every fault kind the simulator knows. */
@@ -40,6 +41,7 @@ export interface ResolvedSimulatorOptions {
     slowBodyMs: number;
   };
   drift: { insertPerPage: number; deletePerPage: number; maxInserted: number };
+  oddRecords: OddRecordSettings;
 }
 
 export const SIMULATOR_DEFAULTS: ResolvedSimulatorOptions = {
@@ -50,6 +52,7 @@ export const SIMULATOR_DEFAULTS: ResolvedSimulatorOptions = {
   pageLatencyMs: 0,
   faults: { rate: 0, kinds: DEFAULT_RANDOM_FAULT_KINDS, plan: null, retryAfterSeconds: 1, slowBodyMs: 500 },
   drift: { insertPerPage: 0, deletePerPage: 0, maxInserted: Number.POSITIVE_INFINITY },
+  oddRecords: { rate: 0, shapes: ODD_SHAPES, hugeTranscriptBytes: 200_000 },
 };
 
 /** Largest accepted `records` (keeps ids and dates in range). */
@@ -66,6 +69,16 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (typeof faults !== 'object' || faults === null)
     throw new InvalidOptionError('faults', 'an object', faults);
   if (typeof drift !== 'object' || drift === null) throw new InvalidOptionError('drift', 'an object', drift);
+  const odd = options.oddRecords ?? {};
+  if (typeof odd !== 'object' || odd === null) throw new InvalidOptionError('oddRecords', 'an object', odd);
+  const shapes = odd.shapes ?? d.oddRecords.shapes;
+  if (!Array.isArray(shapes) || shapes.length === 0 || !shapes.every((k) => ODD_SHAPES.includes(k))) {
+    throw new InvalidOptionError(
+      'oddRecords.shapes',
+      `a non-empty array of ${ODD_SHAPES.join(', ')}`,
+      shapes,
+    );
+  }
 
   const apiKey = options.apiKey ?? d.apiKey;
   if (typeof apiKey !== 'string' || apiKey.length === 0 || /[\s]/.test(apiKey)) {
@@ -104,6 +117,16 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
       insertPerPage: integer('drift.insertPerPage', drift.insertPerPage ?? d.drift.insertPerPage, 0, 10_000),
       deletePerPage: integer('drift.deletePerPage', drift.deletePerPage ?? d.drift.deletePerPage, 0, 10_000),
       maxInserted,
+    },
+    oddRecords: {
+      rate: number('oddRecords.rate', odd.rate ?? d.oddRecords.rate, 0, 1),
+      shapes: [...shapes],
+      hugeTranscriptBytes: integer(
+        'oddRecords.hugeTranscriptBytes',
+        odd.hugeTranscriptBytes ?? d.oddRecords.hugeTranscriptBytes,
+        1,
+        50_000_000,
+      ),
     },
   };
 }

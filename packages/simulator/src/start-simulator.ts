@@ -42,7 +42,7 @@ const SLOW_CHUNKS = 20;
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const opts = resolveSimulatorOptions(options);
-  const store = new CallStore(opts.seed, opts.records);
+  const store = new CallStore(opts.seed, opts.records, opts.oddRecords);
   const stats: SimulatorStats = {
     requests: 0,
     listRequests: 0,
@@ -266,6 +266,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     apiKey: opts.apiKey,
     stats,
     ids: () => store.ids(),
+    oddShapes: () => store.oddShapes(),
     insertCalls(count: number): number[] {
       if (!Number.isInteger(count) || count < 0) {
         throw new InvalidOptionError('count', 'a non-negative integer', count);

@@ -229,6 +229,9 @@ async function exportFrom(
     baseUrl,
     pageSize: options.pageSize,
     concurrency: options.concurrency,
+    retries: options.retries,
+    maxRetryDelayMs: options.maxRetryDelayMs,
+    timeoutMs: options.timeoutMs,
     filters: options.filters,
     signal: context.signal,
     onUpdate: (c) => {
