@@ -93,6 +93,7 @@ export function exitCodeFor(error: unknown, signalName?: string): ExitCode {
     case 'INVALID_RESPONSE':
     case 'TIMEOUT':
     case 'NETWORK':
+    case 'TLS':
     case 'RETRY_EXHAUSTED':
     case 'DRIFT':
     case 'LIMIT_EXCEEDED':

@@ -18,6 +18,7 @@ export type OmnidimErrorCode =
   | 'INVALID_RESPONSE'
   | 'TIMEOUT'
   | 'NETWORK'
+  | 'TLS'
   | 'RETRY_EXHAUSTED'
   | 'ABORTED'
   | 'LIMIT_EXCEEDED'
@@ -159,6 +160,21 @@ export class TimeoutError extends RequestError {
 export class NetworkError extends RequestError {
   constructor(detail: string, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
     super('NETWORK', `Network error${where(context)}: ${detail}`, context, options);
+  }
+}
+
+/**
+ * The server's TLS certificate was rejected (self-signed, expired, wrong host name, unknown
+ * issuer). Permanent, so never retried, and never "fixed" by turning verification off.
+ */
+export class TlsError extends RequestError {
+  constructor(detail: string, context: RequestContext = {}, options: OmnidimErrorOptions = {}) {
+    super(
+      'TLS',
+      `TLS certificate of the API server rejected${where(context)}: ${detail}; certificate verification stays on (use a trusted certificate or NODE_EXTRA_CA_CERTS)`,
+      context,
+      options,
+    );
   }
 }
 

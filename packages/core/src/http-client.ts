@@ -6,7 +6,14 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
-import { AbortError, NetworkError, type RequestContext, redactUrl, TimeoutError } from './errors.js';
+import {
+  AbortError,
+  NetworkError,
+  type RequestContext,
+  redactUrl,
+  TimeoutError,
+  TlsError,
+} from './errors.js';
 
 /** A response read whole (pages are bounded: ≤ 150 records). */
 export interface HttpResponse {
@@ -99,6 +106,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         if (timedOut) throw new TimeoutError(options.timeoutMs, ctx, { cause: error });
         const code = (error as { code?: unknown }).code;
         const detail = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
+        if (typeof code === 'string' && isCertificateError(code))
+          throw new TlsError(code, ctx, { cause: error });
         throw new NetworkError(detail, ctx, { cause: error });
       } finally {
         clearTimeout(timer);
@@ -113,4 +122,20 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return closed;
     },
   };
+}
+
+/**
+ * OpenSSL's verification failures as Node reports them (`err.code`): a bad certificate is a
+ * permanent failure, unlike a reset, so it must not be retried as a network error.
+ */
+function isCertificateError(code: string): boolean {
+  return (
+    code === 'ERR_TLS_CERT_ALTNAME_INVALID' ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' ||
+    code.startsWith('CERT_')
+  );
 }
