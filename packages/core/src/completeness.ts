@@ -9,16 +9,21 @@
  *
  * `expected = max(0, viewEnd − deletionsDetected)` and `emitted = emittedBefore + records` (a
  * resumed source counts what earlier runs handed on, from its checkpoint). `missing =
- * max(0, expected − emitted)`: calls lost without evidence of a deletion, for instance a page that
- * stayed short after its retries (`stats.shortPages`). Calls arriving during the export are not
+ * max(0, expected − emitted, shortfall)`: calls lost without evidence of a deletion, for instance
+ * a page that stayed short after its retries. `shortfall` (`stats.shortfall`) counts each such
+ * page's missing rows from the API's own count (`min(pagesize, total_records − offset) −
+ * received`): it is what keeps `missing` honest when the call that fires `stopWhen` sits on the
+ * short page itself (the stop point's offset is then computed from the short page, so
+ * `expected − emitted` alone would be 0). Calls arriving during the export are not
  * part of the view (`insertedSeen`, left to the next run); filters are applied by the API, so
  * `total_records` already counts only matching calls.
  *
  * Deletions are lower bounds and count calls deleted after they were handed on too, and page
  * boundaries the reconciler could not prove (`stats.unverified`) may hide skipped calls: with
  * deletions or unverified boundaries `missing` is a lower bound and `proven` is false. Without
- * them it is exact up to the stop point (a short page right above the call that fired `stopWhen`
- * can hide one call).
+ * them it is exact up to the stop point, except that a short page's missing rows are all counted
+ * even when some sat below the stop point (where they sat is unknown): `missing` never
+ * undercounts a short page.
  */
 import type { CallLogStats } from './events.js';
 
@@ -30,8 +35,10 @@ export interface Completeness {
   expected: number;
   /** Calls handed on, earlier runs of a resumed source included. */
   emitted: number;
-  /** `expected − emitted` when positive, else 0. */
+  /** The largest of `expected − emitted`, `shortfall` and 0. */
   missing: number;
+  /** Rows missing from pages that stayed short after their retries (`stats.shortfall`). */
+  shortfall: number;
   /**
    * True when the source ended, nothing is missing and every page boundary was proven
    * (`stats.unverified === 0`). With unverified boundaries `missing` is only a lower bound.
@@ -56,7 +63,8 @@ export function completeness(stats: CallLogStats): Completeness {
   const ended = stats.viewEnd !== undefined;
   const viewEnd = stats.viewEnd ?? stats.totalAtStart ?? 0;
   const expected = Math.max(0, viewEnd - stats.deletionsDetected);
-  const missing = Math.max(0, expected - emitted);
+  const shortfall = stats.shortfall ?? 0;
+  const missing = Math.max(0, expected - emitted, shortfall);
   const scope =
     stats.stopReason === 'stopWhen'
       ? `${viewEnd} call(s) above the stop point`
@@ -74,9 +82,9 @@ export function completeness(stats: CallLogStats): Completeness {
   else {
     const why =
       stats.shortPages > 0
-        ? `${stats.shortPages} page(s) stayed shorter than total_records implies after retries`
+        ? `${stats.shortPages} page(s) stayed shorter than total_records implies after retries (${shortfall} row(s) short)`
         : 'no deletion was detected to explain them';
     reason = `${missing} call(s) missing: ${head}; ${why}${unproven}`;
   }
-  return { ended, expected, emitted, missing, proven, reason };
+  return { ended, expected, emitted, missing, shortfall, proven, reason };
 }

@@ -50,10 +50,34 @@
  * was handed on by the earlier run, or is newer than the view). Rows it skips are counted as
  * `duplicatesDropped` (id ≤ `newestId`) or `insertedSeen` (above it).
  *
- * ## Deletions
+ * ## Deletions: the ordered path (numeric anchor id)
+ * Deletions above a page boundary slide surviving calls up across it, and `total_records` cannot
+ * tell them from deletions further down. So, whenever the anchor's id is numeric, the reconciler
+ * relies on the list being id-descending instead of on arithmetic alone:
+ * - the calls that follow the anchor are exactly the rows with a smaller id; a response holding a
+ *   row at or above the anchor (the anchor itself, or its predecessor when it was deleted) PROVES
+ *   where they start (index `c`, just after the last such row), whatever changed;
+ * - a response whose rows are all older than the anchor is accepted only when the totals prove
+ *   it starts right after it: it arrived after the anchor was seen (`seq`) and the anchor's
+ *   position then plus the change of `total_records` puts the anchor at index −1 (exact: calls
+ *   are inserted only at the head, and a deletion below the anchor would have left the anchor on
+ *   this page, which contradicts "all older"), or the anchor was the last call of the list;
+ * - otherwise a PROBE reads the boundary in one response: a request with its own `pagesize`
+ *   ({@link probeWindow}) whose window holds the anchor's estimated current position
+ *   (`position when seen + total_records now − total then`) and as many rows after it as
+ *   possible. A probe that holds the anchor is proven and its successors are passed on; one that
+ *   misses moves the aim up (all rows older) or down (all rows newer). Then the page is offered
+ *   again and usually overlaps the probe. Probes count as refetches (`maxRefetchesPerGap`); when
+ *   they run out the page is accepted with an `unverified` event.
+ * Positions (`offsets`) on this path count the calls passed on: a deleted call takes no start
+ * offset. Rows of the view found above the anchor but never passed on are reported `unverified`.
+ * Anchors without a numeric id keep the arithmetic below.
+ *
+ * ## Deletions: detection
  * They cannot be located from counts alone, so they are detected as lower bounds, never silently:
- * a negative shift (more deleted than inserted) and an anchor found further down than the
- * arithmetic says. `deletionsDetected` is the largest of these bounds. Calls deleted before we
+ * a negative shift (more deleted than inserted), an anchor found further down than the
+ * arithmetic says, and (ordered path) the sum over disjoint arrival intervals of the calls the
+ * overlap shows were deleted below the anchor. `deletionsDetected` is the largest of these bounds. Calls deleted before we
  * read them are simply gone; calls deleted after we read them were already passed on. Fewer
  * distinct calls than `T0 − deletionsDetected` at the end is NOT counted as a deletion (nothing
  * proves one): {@link DriftReconciler.finish} reports it as `unverified`, and completeness.ts as
@@ -68,15 +92,65 @@ export interface DriftPage {
   page: number;
   records: CallLog[];
   total_records: number;
+  /** `pagesize` the page was requested with (a probe's own size); default: the reconciler's. */
+  pageSize?: number;
+  /**
+   * Arrival order of the response (larger = later), set by the engine. Without it a page counts
+   * as the latest response when it is reconciled (unit tests feed pages in arrival order).
+   */
+  seq?: number;
 }
 
 /**
  * What to do with a page: pass `records` on (`offsets[i]` is the start offset of `records[i]`),
- * or first fetch `refetchPage` and offer this page again.
+ * or first fetch `refetchPage` (with `pagesize` = `pageSize` when set: a boundary probe, see
+ * "Deletions") and offer this page again.
  */
 export type DriftDecision =
   | { kind: 'accept'; records: CallLog[]; offsets: number[]; events: DriftEvent[] }
-  | { kind: 'refetch'; refetchPage: number; events: DriftEvent[] };
+  | { kind: 'refetch'; refetchPage: number; pageSize?: number; events: DriftEvent[] };
+
+/** Largest `pagesize` the API accepts (NOTES.md "Endpoints"); probes use up to this. */
+const PROBE_MAX_SIZE = 150;
+/** Rows a probe keeps above the anchor's estimated position (deletions below it skew the aim). */
+const PROBE_MARGIN = 16;
+
+/**
+ * The request that reads the list around current offset `aim` in ONE response: a `pagesize`
+ * (half of {@link PROBE_MAX_SIZE} up to it) and `pageno` whose window `[(pageno − 1)·size,
+ * pageno·size)` holds `aim` with up to 16 rows above it and as many rows below it as possible.
+ * A different page size is what lets one response straddle a boundary of the export's page grid.
+ *
+ * @example
+ * probeWindow(299); // { page: 3, pageSize: 141 }: offsets 282..422
+ */
+export function probeWindow(aim: number, maxSize = PROBE_MAX_SIZE): { page: number; pageSize: number } {
+  const target = Math.max(0, aim);
+  const above = Math.min(target, PROBE_MARGIN);
+  let best = { page: 1, pageSize: maxSize, below: -1 };
+  for (let size = maxSize; size >= Math.max(1, Math.ceil(maxSize / 2)); size -= 1) {
+    const index = Math.floor((target - above) / size);
+    const below = (index + 1) * size - 1 - target;
+    if (below > best.below) best = { page: index + 1, pageSize: size, below };
+  }
+  return { page: best.page, pageSize: best.pageSize };
+}
+
+/** A call id as a number when it is one (or a numeric string, NOTES.md: ids may come as text). */
+function numericKey(id: unknown): number | undefined {
+  if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
+  if (typeof id === 'string' && /^\d{1,15}$/.test(id)) return Number(id);
+  return undefined;
+}
+
+/** Where the anchor was last seen: current offset, with the `total_records` and arrival of that response. */
+interface AnchorSighting {
+  pos: number;
+  total: number;
+  seq: number;
+  /** False when seen on a short page (a row missing above it makes `pos` one too small). */
+  exact: boolean;
+}
 
 /** Start-offset window a page covered: `[start, end)`. Exported for tests and docs. */
 export function pageWindow(
@@ -126,6 +200,18 @@ export class DriftReconciler {
   private gapCursor: number | undefined;
   private lastInsertReported = 0;
   private deletionsFromAnchors = 0;
+  /** Ordered path: where the anchor was last seen (undefined for a resumed reconciler until found). */
+  private sighting: AnchorSighting | undefined;
+  /** Ordered path: aim of the next probe after a probe that missed the anchor (current offsets). */
+  private probeAim: { pos: number; total: number } | undefined;
+  /** Latest response seen (largest `seq`): its total aims probes. */
+  private latest: { seq: number; total: number } | undefined;
+  private autoSeq = 0;
+  /** A response reported fewer calls than an earlier one: the list is losing calls. */
+  private deletionSeen = false;
+  /** Deletions below the anchor proven by overlaps, summed over disjoint intervals of arrival. */
+  private deletionsBelow = 0;
+  private countedSeq = Number.NEGATIVE_INFINITY;
 
   /** `resume`: continue from a checkpoint (see "Resuming" above). */
   constructor(pageSize: number, resume?: CallLogCheckpoint) {
@@ -172,8 +258,15 @@ export class DriftReconciler {
    * Records a `total_records` as soon as a response arrives (prefetched pages arrive before they
    * are reconciled), so gap refetches aim with the latest shift.
    */
-  observeTotal(total: number): void {
+  observeTotal(total: number, seq?: number): void {
     if (this.totalAtStart !== undefined) this.maxShift = Math.max(this.maxShift, total - this.totalAtStart);
+    this.noteLatest(total, seq ?? (this.latest?.seq ?? 0) + 1);
+  }
+
+  private noteLatest(total: number, seq: number): void {
+    if (this.latest !== undefined && seq < this.latest.seq) return;
+    if (this.latest !== undefined && total < this.latest.total) this.deletionSeen = true;
+    this.latest = { seq, total };
   }
 
   /**
@@ -182,7 +275,8 @@ export class DriftReconciler {
    */
   acceptRefetch(input: DriftPage): DriftDecision {
     const decision = this.accept(input);
-    this.gapCursor = decision.kind === 'accept' ? input.page + 1 : undefined;
+    const ownGrid = input.pageSize === undefined || input.pageSize === this.pageSize;
+    this.gapCursor = decision.kind === 'accept' && ownGrid ? input.page + 1 : undefined;
     return decision;
   }
 
@@ -197,8 +291,12 @@ export class DriftReconciler {
       if (page === 1) this.newestId = records[0]?.id;
     }
     const t0 = this.totalAtStart;
-    const offset = (page - 1) * this.pageSize;
+    const size = input.pageSize ?? this.pageSize;
+    const offset = (page - 1) * size;
     const shift = input.total_records - t0;
+    const seq = input.seq ?? this.autoSeq + 1;
+    this.autoSeq = Math.max(this.autoSeq, seq);
+    this.noteLatest(input.total_records, seq);
     const event = (kind: DriftEvent['kind'], count: number, detail: string): DriftEvent => ({
       kind,
       page,
@@ -217,6 +315,10 @@ export class DriftReconciler {
     }
     this.noteDeletions(-shift, events, event, 'total_records fell below its value at the start');
 
+    const anchorKey = this.anchor === undefined ? undefined : numericKey(this.anchor.id);
+    if (anchorKey !== undefined) {
+      return this.acceptOrdered(input, force, anchorKey, { offset, size, seq, shift }, events, event);
+    }
     let startIndex: number;
     let pageShift = shift;
     let olderThan: number | undefined;
@@ -292,8 +394,158 @@ export class DriftReconciler {
       this.anchor = { id: out[out.length - 1]?.id };
       this.covered = Math.max(this.covered, offset - pageShift + records.length);
       this.passed += out.length;
+      const last = records.lastIndexOf(out[out.length - 1] as CallLog);
+      const exact = records.length === size || offset + records.length >= input.total_records;
+      this.sighting = { pos: offset + last, total: input.total_records, seq, exact };
     }
     return { kind: 'accept', records: out, offsets, events };
+  }
+
+  /**
+   * The ordered path (numeric anchor id): see "Deletions" above. The list is id-descending, so
+   * the calls that follow the anchor are exactly the rows with a smaller id; a page holding a row
+   * at or above the anchor proves where they start, whatever was inserted or deleted.
+   */
+  private acceptOrdered(
+    input: DriftPage,
+    force: boolean,
+    anchorKey: number,
+    at: { offset: number; size: number; seq: number; shift: number },
+    events: DriftEvent[],
+    event: (kind: DriftEvent['kind'], count: number, detail: string) => DriftEvent,
+  ): DriftDecision {
+    const { records, page } = input;
+    const total = input.total_records;
+    const { offset, size, seq } = at;
+    // A short page (fetch-page.ts: rows missing while total_records says more exist) places its
+    // rows too high by the rows it lacks above them: its positions are not evidence of deletions.
+    const exact = records.length === size || offset + records.length >= total;
+    // c: index of the first row after the last row at or above the anchor (0: none on the page).
+    let c = 0;
+    let anchorAt = -1;
+    for (let i = 0; i < records.length; i += 1) {
+      const id = (records[i] as CallLog).id;
+      const key = numericKey(id);
+      if (key !== undefined && key >= anchorKey) c = i + 1;
+      if (id === this.anchor?.id) anchorAt = i;
+    }
+    const seen = this.sighting;
+    // Expected index of the anchor on this page from the totals (exact under head insertions).
+    const j =
+      seen !== undefined
+        ? seen.pos + (total - seen.total) - offset
+        : this.covered - 1 - offset + at.shift + this.correction;
+    if (c > 0) {
+      // Overlap: the successors of the anchor in this response start at c (proven).
+      const full = c < records.length || records.length < size;
+      if (seen?.exact && exact && full && seq > seen.seq && seen.seq >= this.countedSeq) {
+        // Forward in time, the anchor's successor moved down by insertions minus deletions
+        // above it; the totals also count deletions below it: the difference is those.
+        const below = c - 1 - j;
+        this.countedSeq = seq;
+        if (below > 0) {
+          this.deletionsBelow += below;
+          this.noteDeletions(
+            Math.max(this.deletionsBelow, this.deletionsFromAnchors),
+            events,
+            event,
+            'rows below the last call read disappeared',
+          );
+        }
+      }
+      if (c === records.length && records.length === size) {
+        // Every row is at or above the anchor: it is further down now.
+        this.probeAim = { pos: offset + records.length, total };
+        if (anchorAt >= 0 && (seen === undefined || seq > seen.seq)) {
+          this.sighting = { pos: offset + anchorAt, total, seq, exact };
+        }
+      }
+    } else {
+      const anchorLast = seen !== undefined && seen.pos + 1 >= seen.total;
+      const fresh = seen !== undefined && (seq > seen.seq || !this.deletionSeen);
+      const proven =
+        anchorLast ||
+        (records.length > 0 && j === -1 && (seen === undefined || fresh)) ||
+        (seen === undefined && records.length === 0);
+      if (!proven && !force) {
+        // This response starts after the anchor, but nothing proves that no call sat between
+        // them (deletions above the boundary slide calls up across it): read the boundary itself
+        // in one response, a probe with its own page size, then offer this page again.
+        if (input.pageSize !== undefined && input.pageSize !== this.pageSize) {
+          // A probe that missed: the anchor is above its window.
+          this.probeAim = { pos: offset - Math.ceil(size / 2), total };
+        }
+        events.push(
+          event(
+            'gap',
+            Math.max(0, -1 - j),
+            `page ${page} does not overlap the last call read; reading the boundary again`,
+          ),
+        );
+        const aim = this.probeTarget();
+        const window = probeWindow(aim);
+        return { kind: 'refetch', refetchPage: window.page, pageSize: window.pageSize, events };
+      }
+      if (!proven) {
+        events.push(event('unverified', 0, `continuity before page ${page} could not be proven; continuing`));
+      }
+    }
+
+    const out: CallLog[] = [];
+    const offsets: number[] = [];
+    const newest = numericKey(this.newestId);
+    let late = 0;
+    let lastOut = -1;
+    let lastKeyed = -1;
+    for (let i = 0; i < records.length; i += 1) {
+      const row = records[i] as CallLog;
+      const id = row.id;
+      const key = numericKey(id);
+      const known = id !== undefined && id !== null && this.seen.has(id);
+      if (known) {
+        this.duplicatesDropped += 1;
+        continue;
+      }
+      if (i < c || (key !== undefined && key >= anchorKey)) {
+        const afterView = key !== undefined && newest !== undefined && key > newest;
+        const before = !afterView && key !== undefined && this.floorId !== undefined && key >= this.floorId;
+        if (afterView) this.insertedSeen += 1;
+        else if (before) this.duplicatesDropped += 1;
+        else if (key !== undefined) late += 1;
+        else this.duplicatesDropped += 1;
+        continue;
+      }
+      if (id !== undefined && id !== null) this.seen.add(id);
+      out.push(row);
+      offsets.push(this.covered + out.length - 1);
+      lastOut = i;
+      if (key !== undefined) lastKeyed = out.length - 1;
+    }
+    if (late > 0) {
+      // A call of the view above the last call read that was never passed on: it was skipped
+      // at a boundary that could not be proven. Too late to pass it on (order); never silent.
+      events.push(event('unverified', late, `${late} call(s) of the view found above the last call read`));
+    }
+    if (out.length > 0) {
+      const anchorRow = out[lastKeyed >= 0 ? lastKeyed : out.length - 1] as CallLog;
+      this.anchor = { id: anchorRow.id };
+      this.covered += out.length;
+      this.passed += out.length;
+      const pos = offset + (lastKeyed >= 0 ? records.indexOf(anchorRow) : lastOut);
+      this.sighting = { pos, total, seq, exact };
+      this.probeAim = undefined;
+    } else if (c > 0 && anchorAt >= 0 && (seen === undefined || seq > seen.seq)) {
+      this.sighting = { pos: offset + anchorAt, total, seq, exact };
+    }
+    return { kind: 'accept', records: out, offsets, events };
+  }
+
+  /** Current offset to aim the next probe at: the anchor's estimated position now. */
+  private probeTarget(): number {
+    const latest = this.latest?.total ?? this.totalAtStart ?? 0;
+    if (this.probeAim !== undefined) return this.probeAim.pos + latest - this.probeAim.total;
+    if (this.sighting !== undefined) return this.sighting.pos + latest - this.sighting.total;
+    return this.covered - 1 + this.latestShift;
   }
 
   /**

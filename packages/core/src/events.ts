@@ -108,6 +108,12 @@ export interface CallLogStats {
   unverified: number;
   /** Pages accepted while still short after their retries (the 'short' fault; see fetch-page.ts). */
   shortPages: number;
+  /**
+   * Rows those short pages lacked: per page `min(pagesize, total_records − offset) − received`
+   * (what the API's own count puts on it), each request counted once. Counted whole even when
+   * `stopWhen` fired inside the page: where the missing rows sat is unknown (completeness.ts).
+   */
+  shortfall: number;
   /** The source ended before the end of its view: `stopWhen` fired or `maxRecords` was reached. */
   stoppedEarly: boolean;
   /** Why it stopped early; undefined while running and when it read to the end of its view. */
@@ -139,6 +145,7 @@ export function createStats(): CallLogStats {
     emittedBefore: 0,
     unverified: 0,
     shortPages: 0,
+    shortfall: 0,
     stoppedEarly: false,
     stopReason: undefined,
     viewEnd: undefined,

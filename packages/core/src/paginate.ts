@@ -96,6 +96,9 @@ export interface EngineListeners {
   checkpoint?: (checkpoint: CallLogCheckpoint) => void;
 }
 
+/** A response with the page size it was requested with and its arrival number. */
+type SequencedPage = FetchedPage & { pageSize: number; seq: number };
+
 /** A page as the engine yields it: the public result plus each record's start offset. */
 export interface EnginePage {
   result: CallLogPageResult;
@@ -283,15 +286,31 @@ export async function* runPages(
     stats.emittedBefore = resume.emitted;
     stats.deletionsDetected = resume.deletionsDetected;
   }
-  const inflight = new Map<number, Promise<FetchedPage>>();
-  const request = (pageno: number): Promise<FetchedPage> => {
-    const promise = fetchPage({ pageno, pageSize: options.pageSize, filters: options.filters }, deps);
+  const inflight = new Map<number, Promise<SequencedPage>>();
+  let arrivals = 0;
+  const request = (pageno: number, pageSize = options.pageSize): Promise<SequencedPage> => {
+    // Each response is numbered in arrival order: the reconciler needs to know which of two
+    // responses saw the later state of the list (drift.ts "Deletions").
+    const promise = fetchPage({ pageno, pageSize, filters: options.filters }, deps).then((page) => {
+      arrivals += 1;
+      reconciler.observeTotal(page.total_records, arrivals);
+      return { ...page, pageSize, seq: arrivals };
+    });
     // Marked handled now: a prefetched page may be abandoned (break/abort) and never awaited.
-    promise.then(
-      (page) => reconciler.observeTotal(page.total_records),
-      () => undefined,
-    );
+    promise.catch(() => undefined);
     return promise;
+  };
+  // Rows missing from pages that stayed short, per request (pageSize:pageno), counted once each.
+  const shortfalls = new Map<string, number>();
+  const noteShortfall = (fetched: SequencedPage) => {
+    if (!fetched.short) return;
+    const offset = (fetched.page - 1) * fetched.pageSize;
+    const expected = Math.min(fetched.pageSize, fetched.total_records - offset);
+    const key = `${fetched.pageSize}:${fetched.page}`;
+    shortfalls.set(key, Math.max(shortfalls.get(key) ?? 0, expected - fetched.records.length));
+    let sum = 0;
+    for (const n of shortfalls.values()) sum += n;
+    stats.shortfall = sum;
   };
   const note = (fetched: FetchedPage, emitted: number, refetch: boolean) => {
     stats.pagesFetched += 1;
@@ -366,6 +385,7 @@ export async function* runPages(
       }
       planned = Math.max(planned ?? 0, planPageCount(fetched.total_records, options.pageSize));
       if (fetched.short) stats.shortPages += 1;
+      noteShortfall(fetched);
 
       // Reconcile, refetching to close drift gaps (bounded by maxRefetchesPerGap).
       const out: CallLog[] = [];
@@ -383,7 +403,8 @@ export async function* runPages(
         const target = decision.refetchPage;
         stats.refetches += 1;
         refetched.push(target);
-        const again = await request(target);
+        const again = await request(target, decision.pageSize);
+        noteShortfall(again);
         maxTotal = Math.max(maxTotal, again.total_records);
         const inner = reconciler.acceptRefetch(again);
         for (const e of inner.events) emit.drift(e);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CallLog } from '../src/call-log.js';
-import { DriftReconciler, gapBefore, pageWindow } from '../src/drift.js';
+import { DriftReconciler, gapBefore, pageWindow, probeWindow } from '../src/drift.js';
 
 /** A newest-first list with offset paging, like GET /calls/logs. */
 class ListModel {
@@ -40,7 +40,7 @@ function reconcile(
       guard += 1;
       expect(guard).toBeLessThan(10);
       const target = d.refetchPage;
-      const again = list.serve(target, size);
+      const again = { ...list.serve(target, d.pageSize ?? size), pageSize: d.pageSize };
       onServe();
       const inner = r.acceptRefetch(again);
       kinds.push(...inner.events.map((e) => e.kind));
@@ -134,4 +134,19 @@ describe('DriftReconciler', () => {
     expect(kinds).toContain('gap');
     expect(out).toEqual(startIds);
   });
+});
+
+describe('probeWindow', () => {
+  it.each([0, 5, 60, 149, 150, 299, 1000, 12_345])(
+    'one request of at most 150 rows holds offset %i, rows above it and at least half a window below',
+    (aim) => {
+      const { page, pageSize } = probeWindow(aim);
+      expect(pageSize).toBeGreaterThanOrEqual(75);
+      expect(pageSize).toBeLessThanOrEqual(150);
+      const start = (page - 1) * pageSize;
+      const end = page * pageSize;
+      expect(start).toBeLessThanOrEqual(Math.max(0, aim - Math.min(aim, 16)));
+      expect(end - 1 - aim).toBeGreaterThanOrEqual(Math.floor(pageSize / 2));
+    },
+  );
 });
