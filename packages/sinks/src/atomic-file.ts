@@ -16,13 +16,22 @@ export class AtomicFileStream extends Writable {
   #handle: FileHandle | undefined;
   #committed = false;
   readonly #fsync: boolean;
+  readonly #atomic: boolean;
 
-  /** @param fsync `false` skips the fsync before the rename (the caller fsyncs later, e.g. in a batch). */
-  constructor(path: string, fsync = true) {
+  /**
+   * @param fsync `false` skips the fsync before the rename (the caller fsyncs later, e.g. in a batch).
+   * @param atomic `false` writes straight to `path` (no temp name, no rename): for files that are
+   *   invisible until their owner publishes them anyway, like the dataset's `.staged` files.
+   *   `destroy()` still unlinks the partial file.
+   */
+  constructor(path: string, fsync = true, atomic = true) {
     super({ highWaterMark: 1 << 20 });
     this.path = path;
     this.#fsync = fsync;
-    this.tempPath = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+    this.#atomic = atomic;
+    this.tempPath = atomic
+      ? join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
+      : path;
   }
 
   override _construct(callback: (error?: Error | null) => void): void {
@@ -60,7 +69,7 @@ export class AtomicFileStream extends Writable {
       .then(() => handle.close())
       .then(() => {
         this.#handle = undefined;
-        return rename(this.tempPath, this.path);
+        return this.#atomic ? rename(this.tempPath, this.path) : undefined;
       })
       .then(
         () => {

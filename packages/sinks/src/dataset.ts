@@ -169,6 +169,9 @@ const DEFAULTS = {
 /** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
 const MAX_CLOSING = 16;
 
+/** fsyncs in flight at once at a checkpoint or the commit (the libuv pool has 4 threads; the disk queues the rest). */
+const FSYNC_CONCURRENCY = 32;
+
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 interface ResolvedOptions {
@@ -228,8 +231,13 @@ export class DatasetSink extends Writable {
   #locked = false;
   #journalWritten = false;
   #manifest: DatasetManifest | undefined;
-  /** Staged files already fsync'd (by a checkpoint), by staged path. */
-  readonly #synced = new Set<string>();
+  /**
+   * `#staged[0 … #syncedUpTo)` are fsync'd (by a checkpoint, or adopted). Checkpoints and the
+   * commit drain every close first, so the files after it are exactly the unsynced ones.
+   */
+  #syncedUpTo = 0;
+  /** Staging dirs that got new entries since the last fsync of them. */
+  readonly #dirtyDirs = new Set<string>();
   #lastCheckpoint: DatasetCheckpoint | undefined;
   #resumedFrom: DatasetCheckpoint | undefined;
   #keepCheckpoint = false;
@@ -395,10 +403,9 @@ export class DatasetSink extends Writable {
       }
       for (const f of checkpoint.files) {
         this.#staged.push({ ...f });
-        const staged = join(this.stagingDir, f.table, f.partition, `${f.name}.staged`);
-        this.#synced.add(staged);
         this.#stagingDirs.add(join(this.stagingDir, f.table, f.partition));
       }
+      this.#syncedUpTo = this.#staged.length;
       this.#seq = checkpoint.seq;
       this.#calls = checkpoint.calls;
       Object.assign(this.#rows, checkpoint.rows);
@@ -417,11 +424,7 @@ export class DatasetSink extends Writable {
     for (const [table, file] of [...this.#open]) await this.#close(table, file);
     await this.#drainClosing();
     const runDir = this.stagingDir;
-    const fresh = this.#staged
-      .map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`))
-      .filter((path) => !this.#synced.has(path));
-    await fsyncAll([...fresh, ...this.#stagingDirs]);
-    for (const path of fresh) this.#synced.add(path);
+    await this.#syncStaged([]);
     await mkdir(runDir, { recursive: true });
     const checkpoint: DatasetCheckpoint = {
       version: DATASET_CHECKPOINT_VERSION,
@@ -499,9 +502,8 @@ export class DatasetSink extends Writable {
         file = undefined;
       }
       file ??= await this.#openFile(table, partition, log.partitionDate);
-      for (const row of rows) {
-        if (!file.writer.write(row)) await drained(file.writer);
-      }
+      // One chunk per call and table: encoded and hashed as a batch, not row by row.
+      if (!file.writer.writeRows(rows)) await drained(file.writer);
       this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
       if (
         file.writer.rowsWritten >= this.#options.rowsPerFile ||
@@ -521,7 +523,11 @@ export class DatasetSink extends Writable {
     if (!this.#stagingDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.#stagingDirs.add(dir);
+      // A new dir's own entry lives in its parents: they must be durable too.
+      const runDir = this.stagingDir;
+      this.#dirtyDirs.add(join(runDir, table)).add(runDir).add(join(this.out, STAGING_DIR));
     }
+    this.#dirtyDirs.add(dir);
     // `.staged` keeps staged files out of any `**/*.parquet`-style glob over the root.
     const writer = this.#factory!(this.#options.schemas[table], join(dir, `${name}.staged`));
     const file: OpenFile = { partition, date, name, writer };
@@ -543,6 +549,23 @@ export class DatasetSink extends Writable {
     closing.finally(() => this.#closing.delete(closing));
     while (this.#closing.size >= MAX_CLOSING) await Promise.race(this.#closing);
     if (this.#closeError !== undefined) throw this.#closeError;
+  }
+
+  /**
+   * fsyncs the staged files closed since the last sync, the staging dirs that got entries since
+   * then, and `extra` paths. Call after #drainClosing (every staged file is complete).
+   */
+  async #syncStaged(extra: string[]): Promise<void> {
+    const runDir = this.stagingDir;
+    const fresh = this.#staged
+      .slice(this.#syncedUpTo)
+      .map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`));
+    const dirs = [...this.#dirtyDirs];
+    // Files first, then the dirs holding their entries (#openFile marks a new dir's parents).
+    await fsyncAll([...fresh, ...extra]);
+    await fsyncAll(dirs);
+    this.#syncedUpTo += fresh.length;
+    for (const dir of dirs) this.#dirtyDirs.delete(dir);
   }
 
   async #drainClosing(): Promise<void> {
@@ -655,13 +678,7 @@ export class DatasetSink extends Writable {
     };
     // Staged files were closed without fsync (see TableWriterBaseOptions.fsync): make them and
     // their directories durable now, in parallel, before the journal makes the commit decision.
-    await fsyncAll([
-      ...this.#staged
-        .map((f) => join(runDir, f.table, f.partition, `${f.name}.staged`))
-        .filter((path) => !this.#synced.has(path)),
-      ...sidecars.map((c) => join(runDir, ...c.staged.split('/'))),
-      ...this.#stagingDirs,
-    ]);
+    await this.#syncStaged(sidecars.map((c) => join(runDir, ...c.staged.split('/'))));
     await mkdir(runDir, { recursive: true });
     await writeFileAtomic(runDir, JOURNAL_NAME, JSON.stringify(journal), this.runId);
     this.#journalWritten = true;
@@ -780,6 +797,7 @@ async function loadWriterFactory(o: ResolvedOptions): Promise<WriterFactory> {
         schema,
         destination,
         fsync: false,
+        atomic: false,
         compression: o.compression as 'snappy',
         ...(o.rowGroupRows === undefined ? {} : { rowGroupRows: o.rowGroupRows }),
         ...(o.rowGroupBytes === undefined ? {} : { rowGroupBytes: o.rowGroupBytes }),
@@ -792,29 +810,36 @@ async function loadWriterFactory(o: ResolvedOptions): Promise<WriterFactory> {
         schema,
         destination,
         fsync: false,
+        atomic: false,
         compression: o.compression as 'gzip',
         formulaGuard: o.formulaGuard,
       });
   }
   const { createNdjsonWriter } = await import('./ndjson.js');
   return (schema, destination) =>
-    createNdjsonWriter({ schema, destination, fsync: false, compression: o.compression as 'gzip' });
+    createNdjsonWriter({
+      schema,
+      destination,
+      fsync: false,
+      atomic: false,
+      compression: o.compression as 'gzip',
+    });
 }
 
-async function fsyncAll(paths: string[]): Promise<void> {
-  const BATCH = 32;
-  for (let i = 0; i < paths.length; i += BATCH) {
-    await Promise.all(
-      paths.slice(i, i + BATCH).map(async (path) => {
-        const handle = await open(path, 'r');
-        try {
-          await handle.sync();
-        } finally {
-          await handle.close();
-        }
-      }),
-    );
-  }
+/** fsyncs every path, at most FSYNC_CONCURRENCY at once (a pool: no batch waits for its slowest). */
+async function fsyncAll(paths: readonly string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const handle = await open(paths[next++]!, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FSYNC_CONCURRENCY, paths.length) }, worker));
 }
 
 async function removeIfEmpty(dir: string): Promise<void> {

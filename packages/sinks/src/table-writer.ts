@@ -35,6 +35,12 @@ export interface TableWriterBaseOptions {
    * one fsync per closed partition file made many-partition exports several times slower.
    */
   fsync?: boolean;
+  /**
+   * `false` writes a file destination straight to its path (no temp name, no rename; a
+   * destroyed writer still unlinks it): for files that are invisible until their owner publishes
+   * them, like the dataset's staged files. Default true.
+   */
+  atomic?: boolean;
   /** Rows buffered by the Writable before `write()` returns false. Default 64. */
   highWaterMark?: number;
 }
@@ -73,7 +79,10 @@ export abstract class TableWriter extends Writable {
       if (options.fsync !== undefined && typeof options.fsync !== 'boolean') {
         throw new InvalidOptionError('fsync', 'a boolean', options.fsync);
       }
-      this.#file = new AtomicFileStream(destination, options.fsync ?? true);
+      if (options.atomic !== undefined && typeof options.atomic !== 'boolean') {
+        throw new InvalidOptionError('atomic', 'a boolean', options.atomic);
+      }
+      this.#file = new AtomicFileStream(destination, options.fsync ?? true, options.atomic ?? true);
       this.#file.once('ready', () => this.emit('ready'));
       target = this.#file;
     } else if (destination && typeof destination.write === 'function') {
@@ -108,18 +117,38 @@ export abstract class TableWriter extends Writable {
     return { path: this.#path, rows: this.#rows, bytes: this.#meter.bytes, sha256: this.#meter.sha256() };
   }
 
+  /**
+   * Writes a batch of rows as one chunk (one encode, one hop through the stream) and returns
+   * what `write()` would: false means wait for `'drain'`. `highWaterMark` then counts batches.
+   *
+   * @example
+   * if (!writer.writeRows(log.tables.interactions)) await once(writer, 'drain');
+   */
+  writeRows(rows: readonly Row[]): boolean {
+    return this.write(new RowBatch(rows));
+  }
+
   /** Encodes rows into chunks for the first stage. Throws `SinkError` on a row that breaks the schema. */
   protected abstract encode(rows: readonly Row[]): unknown[];
 
   /** Chunks that end the output (e.g. a Parquet footer). */
   protected abstract finishEncoding(): unknown[];
 
-  override _write(row: Row, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.#push([row]).then(() => callback(), callback);
+  override _write(
+    chunk: Row | RowBatch,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#push(chunk instanceof RowBatch ? chunk.rows : [chunk]).then(() => callback(), callback);
   }
 
-  override _writev(chunks: { chunk: Row }[], callback: (error?: Error | null) => void): void {
-    this.#push(chunks.map((c) => c.chunk)).then(() => callback(), callback);
+  override _writev(chunks: { chunk: Row | RowBatch }[], callback: (error?: Error | null) => void): void {
+    const rows: Row[] = [];
+    for (const { chunk } of chunks) {
+      if (chunk instanceof RowBatch) for (const row of chunk.rows) rows.push(row);
+      else rows.push(chunk);
+    }
+    this.#push(rows).then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -150,7 +179,7 @@ export abstract class TableWriter extends Writable {
       .then(() => callback(error));
   }
 
-  async #push(rows: Row[]): Promise<void> {
+  async #push(rows: readonly Row[]): Promise<void> {
     const chunks = this.encode(rows);
     this.#rows += rows.length;
     await this.#send(chunks);
@@ -161,6 +190,11 @@ export abstract class TableWriter extends Writable {
       if (!this.#head.write(chunk as Buffer)) await drained(this.#head);
     }
   }
+}
+
+/** Rows written together by {@link TableWriter.writeRows}. */
+class RowBatch {
+  constructor(readonly rows: readonly Row[]) {}
 }
 
 /** Resolves on `'drain'`, rejects if the stream errors or closes first. */
