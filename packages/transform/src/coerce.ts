@@ -24,6 +24,9 @@ const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const ABSENT: Coerced = { fits: true, value: null };
 const MISFIT: Coerced = { fits: false };
 
+/** What {@link coerceToRowValue} returns for a value that fits no type. */
+export const MISFIT_VALUE: unique symbol = Symbol('misfit');
+
 /** True for the API's spellings of "no value" in a column of `type`. */
 export function isAbsent(value: unknown, type: LogicalType): boolean {
   return value === undefined || value === null || value === '' || (value === false && type !== 'boolean');
@@ -38,53 +41,72 @@ export function isAbsent(value: unknown, type: LogicalType): boolean {
  * coerceValue('abc', 'int64', 'UTC');  // { fits: false }
  */
 export function coerceValue(value: unknown, type: LogicalType, timeZone: string): Coerced {
-  if (isAbsent(value, type)) return ABSENT;
+  const coerced = coerceToRowValue(value, type, timeZone);
+  if (coerced === MISFIT_VALUE) return MISFIT;
+  return coerced === null ? ABSENT : { fits: true, value: coerced };
+}
+
+/**
+ * {@link coerceValue} without the result object: the column value, or {@link MISFIT_VALUE}.
+ * The flattener calls this once per field (~150 times per call log), so it allocates nothing
+ * beyond the value itself (issue 8: GC was 10–12% of an export).
+ *
+ * @example
+ * coerceToRowValue('12', 'int64', 'UTC'); // 12
+ * coerceToRowValue('abc', 'int64', 'UTC') === MISFIT_VALUE; // true
+ */
+export function coerceToRowValue(
+  value: unknown,
+  type: LogicalType,
+  timeZone: string,
+): RowValue | typeof MISFIT_VALUE {
+  if (isAbsent(value, type)) return null;
   switch (type) {
     case 'int64':
       return toInt64(value);
     case 'float64':
       return toFloat64(value);
     case 'boolean':
-      if (typeof value === 'boolean') return { fits: true, value };
-      if (value === 'true' || value === 'false') return { fits: true, value: value === 'true' };
-      return MISFIT;
+      if (typeof value === 'boolean') return value;
+      if (value === 'true' || value === 'false') return value === 'true';
+      return MISFIT_VALUE;
     case 'string':
-      if (typeof value === 'string') return { fits: true, value };
-      if (typeof value === 'number' && Number.isFinite(value)) return { fits: true, value: String(value) };
-      return MISFIT;
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+      return MISFIT_VALUE;
     case 'timestamp': {
-      if (typeof value !== 'string') return MISFIT;
-      const date = parseApiDateTime(value, timeZone);
-      return date === null ? MISFIT : { fits: true, value: date };
+      if (typeof value !== 'string') return MISFIT_VALUE;
+      return parseApiDateTime(value, timeZone) ?? MISFIT_VALUE;
     }
     case 'json':
       return toJson(value);
   }
 }
 
-function toInt64(value: unknown): Coerced {
+function toInt64(value: unknown): number | typeof MISFIT_VALUE {
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && INTEGER_TEXT.test(value.trim())) n = Number(value.trim());
-  else return MISFIT;
-  return Number.isSafeInteger(n) ? { fits: true, value: n === 0 ? 0 : n } : MISFIT;
+  else return MISFIT_VALUE;
+  return Number.isSafeInteger(n) ? (n === 0 ? 0 : n) : MISFIT_VALUE;
 }
 
-function toFloat64(value: unknown): Coerced {
+function toFloat64(value: unknown): number | typeof MISFIT_VALUE {
   let n: number;
   if (typeof value === 'number') n = value;
   else if (typeof value === 'string' && DECIMAL_TEXT.test(value.trim())) n = Number(value.trim());
-  else return MISFIT;
-  return Number.isFinite(n) ? { fits: true, value: n } : MISFIT;
+  else return MISFIT_VALUE;
+  return Number.isFinite(n) ? n : MISFIT_VALUE;
 }
 
-function toJson(value: unknown): Coerced {
-  if (typeof value === 'number' && !Number.isFinite(value)) return MISFIT;
-  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return MISFIT;
+function toJson(value: unknown): string | typeof MISFIT_VALUE {
+  if (typeof value === 'number' && !Number.isFinite(value)) return MISFIT_VALUE;
+  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint')
+    return MISFIT_VALUE;
   try {
     const text = JSON.stringify(value);
-    return text === undefined ? MISFIT : { fits: true, value: text };
+    return text === undefined ? MISFIT_VALUE : text;
   } catch {
-    return MISFIT;
+    return MISFIT_VALUE;
   }
 }

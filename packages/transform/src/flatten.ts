@@ -10,10 +10,10 @@
  *   any column, `extra` included.
  */
 import { InvalidRecordError, LimitExceededError } from '@omnidim-stream/core';
-import { coerceValue, isAbsent } from './coerce.js';
+import { coerceToRowValue, coerceValue, isAbsent, MISFIT_VALUE } from './coerce.js';
 import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
-import { createRedactor, maskSecretsDeep, type Redactor } from './redact.js';
+import { createRedactor, MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor } from './redact.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
 import { localDateOf } from './time.js';
@@ -34,15 +34,15 @@ export class InvalidCallLogError extends InvalidRecordError {
 }
 
 /** The five `post_call_actions` lists that become JSON columns of `calls`. */
-const SERVICE_LISTS = [
+const SERVICE_LISTS: ReadonlySet<string> = new Set([
   'email_service_ids',
   'hubspot_service_ids',
   'slack_service_ids',
   'salesforce_service_ids',
   'google_sheets_service_ids',
-] as const;
+]);
 const WEBHOOK_LIST = 'call_recording_webhook_ids';
-const BR = /<br\s*\/?>/i;
+const BR_ALL = /<br\s*\/?>/gi;
 const DURATION_MS = /^(\d+):(\d{1,2})$/;
 
 /** Column → type of the columns filled from a field of the same name, per table. */
@@ -96,20 +96,29 @@ class RowBuilder {
 
   /** Coerces `raw` (already scrubbed) into `column`, or keeps it in `extra` under `field`. */
   set(column: string, type: LogicalType, value: unknown, field = column): void {
-    const coerced = coerceValue(value, type, this.ctx.options.timeZone);
-    if (coerced.fits) this.row[column] = coerced.value;
-    else this.keep(field, value, true);
+    const coerced = coerceToRowValue(value, type, this.ctx.options.timeZone);
+    if (coerced === MISFIT_VALUE) this.keep(field, value, true);
+    else this.row[column] = coerced;
   }
 
   /** Copies every field of `source` into the column of its name; unknown fields go to `extra`. */
   fill(source: Record<string, unknown>, skip: ReadonlySet<string>): void {
     const types = SOURCE_TYPES[this.table];
-    for (const field of Object.keys(source)) {
+    const { redactor, options } = this.ctx;
+    const row = this.row;
+    const fields = Object.keys(source);
+    for (let i = 0; i < fields.length; i++) {
+      const field = fields[i]!;
       if (skip.has(field)) continue;
-      const value = this.ctx.redactor.scrubValue(source[field], field);
+      const value = redactor.scrubValue(source[field], field);
       const type = types.get(field);
-      if (type === undefined) this.keep(field, value, false);
-      else this.set(field, type, value);
+      if (type === undefined) {
+        this.keep(field, value, false);
+        continue;
+      }
+      const coerced = coerceToRowValue(value, type, options.timeZone);
+      if (coerced === MISFIT_VALUE) this.keep(field, value, true);
+      else row[field] = coerced;
     }
   }
 
@@ -197,10 +206,11 @@ function flattenRecord(
   let functionCallCount = 0;
   const interactions = log['interactions'];
   if (Array.isArray(interactions)) {
-    interactions.forEach((item, index) => {
+    for (let index = 0; index < interactions.length; index++) {
+      const item: unknown = interactions[index];
       if (isPlainObject(item)) functionCallCount += flattenInteraction(item, callId, ctx, tables);
       else call.keep(`interactions[${index}]`, ctx.redactor.scrubValue(item), true);
-    });
+    }
   } else if (!isAbsent(interactions, 'json')) {
     // `interactions: false` / null means none; anything else that is not a list is kept raw.
     call.keep('interactions', ctx.redactor.scrubValue(interactions, 'interactions'), true);
@@ -214,8 +224,7 @@ function flattenRecord(
         continue;
       }
       const value = ctx.redactor.scrubValue(actions[key], key);
-      if ((SERVICE_LISTS as readonly string[]).includes(key))
-        call.set(key, 'json', value, `post_call_actions.${key}`);
+      if (SERVICE_LISTS.has(key)) call.set(key, 'json', value, `post_call_actions.${key}`);
       else call.keep(`post_call_actions.${key}`, value, false);
     }
   } else if (!isAbsent(actions, 'json')) {
@@ -264,10 +273,11 @@ function flattenInteraction(
   let count = 0;
   const data = item['function_call_data'];
   if (Array.isArray(data)) {
-    data.forEach((fn, position) => {
+    for (let position = 0; position < data.length; position++) {
+      const fn: unknown = data[position];
       if (!isPlainObject(fn)) {
         b.keep(`function_call_data[${position}]`, ctx.redactor.scrubValue(fn), true);
-        return;
+        continue;
       }
       const f = new RowBuilder('function_calls', ctx);
       f.row['call_id'] = callId;
@@ -278,7 +288,7 @@ function flattenInteraction(
       f.row['result'] = resultText(ctx.redactor.scrubValue(fn['result'], 'result'));
       tables.function_calls.push(f.finish());
       count++;
-    });
+    }
   } else if (!isAbsent(data, 'json')) {
     // `false` means "no function call" (Odoo's empty value); any other non-list is kept raw.
     b.keep('function_call_data', ctx.redactor.scrubValue(data, 'function_call_data'), true);
@@ -301,10 +311,11 @@ function flattenWebhooks(
     call.keep(field, ctx.redactor.scrubValue(list, WEBHOOK_LIST), true);
     return;
   }
-  list.forEach((item, index) => {
+  for (let index = 0; index < list.length; index++) {
+    const item: unknown = list[index];
     if (!isPlainObject(item)) {
       call.keep(`${field}[${index}]`, ctx.redactor.scrubValue(item), true);
-      return;
+      continue;
     }
     const w = new RowBuilder('webhooks', ctx);
     w.row['call_id'] = callId;
@@ -319,7 +330,7 @@ function flattenWebhooks(
       }
     }
     tables.webhooks.push(w.finish());
-  });
+  }
 }
 
 /**
@@ -341,29 +352,38 @@ function fillPayload(w: RowBuilder, raw: unknown, ctx: Context): void {
   const payload = ctx.redactor.scrubValue(parsed);
   if (isPlainObject(payload)) {
     const tz = ctx.options.timeZone;
-    const derive = (column: string, key: string | readonly string[], type: LogicalType): void => {
-      const keys = typeof key === 'string' ? [key] : key;
-      const found = keys.find((k) => !isAbsent(payload[k], type));
-      if (found === undefined) return;
+    for (const { column, keys, type } of PAYLOAD_DERIVATIONS) {
+      let found: unknown;
+      for (const key of keys) {
+        if (!isAbsent(payload[key], type)) {
+          found = payload[key];
+          break;
+        }
+      }
+      if (found === undefined) continue;
       // Derived copies are best effort: the payload column keeps the raw value, so a misfit is not lost.
-      const coerced = coerceValue(payload[found], type, tz);
-      if (coerced.fits) w.row[column] = coerced.value;
-    };
-    derive('payload_call_id', 'call_id', 'int64');
-    derive('payload_bot_id', 'bot_id', 'int64');
-    derive('payload_bot_name', 'bot_name', 'string');
-    derive('payload_call_status', 'call_status', 'string');
-    derive('payload_call_date', 'call_date', 'timestamp');
-    derive('payload_start_time', 'start_time', 'timestamp');
-    derive('payload_end_time', 'end_time', 'timestamp');
-    derive('payload_call_duration', 'call_duration', 'float64');
-    derive('payload_bulk_call_id', 'bulk_call_id', 'int64');
-    // The name's key is undocumented; `campaign_name` is what peers have seen next to bulk_call_id.
-    derive('payload_bulk_call_name', ['bulk_call_name', 'campaign_name'], 'string');
+      const coerced = coerceToRowValue(found, type, tz);
+      if (coerced !== MISFIT_VALUE) w.row[column] = coerced;
+    }
   }
   const text = safeJson(payload);
   w.row['payload'] = action === 'keep' ? text : JSON.stringify(ctx.redactor.applyAction(text, action));
 }
+
+/** The `payload_*` columns: the first present key of `keys` in the parsed payload, coerced to `type`. */
+const PAYLOAD_DERIVATIONS: readonly { column: string; keys: readonly string[]; type: LogicalType }[] = [
+  { column: 'payload_call_id', keys: ['call_id'], type: 'int64' },
+  { column: 'payload_bot_id', keys: ['bot_id'], type: 'int64' },
+  { column: 'payload_bot_name', keys: ['bot_name'], type: 'string' },
+  { column: 'payload_call_status', keys: ['call_status'], type: 'string' },
+  { column: 'payload_call_date', keys: ['call_date'], type: 'timestamp' },
+  { column: 'payload_start_time', keys: ['start_time'], type: 'timestamp' },
+  { column: 'payload_end_time', keys: ['end_time'], type: 'timestamp' },
+  { column: 'payload_call_duration', keys: ['call_duration'], type: 'float64' },
+  { column: 'payload_bulk_call_id', keys: ['bulk_call_id'], type: 'int64' },
+  // The name's key is undocumented; `campaign_name` is what peers have seen next to bulk_call_id.
+  { column: 'payload_bulk_call_name', keys: ['bulk_call_name', 'campaign_name'], type: 'string' },
+];
 
 function fillBulkCall(row: Row, webhooks: readonly Row[]): void {
   if (row['bulk_call_id'] !== null && row['bulk_call_name'] !== null) return;
@@ -394,11 +414,19 @@ export function resolveDuration(seconds: RowValue | undefined, text: RowValue | 
  */
 export function cleanTranscript(text: RowValue | undefined): string | null {
   if (typeof text !== 'string') return null;
-  const lines = text
-    .split(BR)
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
-  return lines.length === 0 ? null : lines.join('\n');
+  // One pass over the `<br/>` separators: no split/map/filter arrays per call.
+  BR_ALL.lastIndex = 0;
+  let out: string | null = null;
+  let start = 0;
+  // Terminates: every match is non-empty, so the global regex moves forward each turn.
+  for (;;) {
+    const match = BR_ALL.exec(text);
+    const end = match === null ? text.length : match.index;
+    const line = text.slice(start, end).trim();
+    if (line !== '') out = out === null ? line : `${out}\n${line}`;
+    if (match === null) return out;
+    start = end + match[0].length;
+  }
 }
 
 function resultText(value: unknown): string | null {
@@ -410,13 +438,45 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** JSON text of any value; bigint and non-finite numbers (impossible from JSON input) become strings. */
+/**
+ * JSON text of any value; bigint and non-finite numbers become strings. Values parsed from
+ * JSON have neither (bar `1e400` → Infinity), so the plain native `JSON.stringify` runs first and
+ * the replacer (a JS call per key, several times slower) only when the text might hide one:
+ * bigint throws, and a non-finite number is written `null`.
+ */
 function safeJson(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    return replacerJson(value);
+  }
+  if (text === undefined) return replacerJson(value);
+  return text.includes('null') && hasNonFiniteNumber(value, 0) ? replacerJson(value) : text;
+}
+
+function replacerJson(value: unknown): string {
   return (
     JSON.stringify(value, (_key, v: unknown) =>
       typeof v === 'bigint' || (typeof v === 'number' && !Number.isFinite(v)) ? String(v) : v,
     ) ?? 'null'
   );
+}
+
+/** True when `value` holds a non-finite number (or is too deep to tell: the slow path decides). */
+function hasNonFiniteNumber(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > MAX_VALUE_DEPTH) return true;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasNonFiniteNumber(item, depth + 1)) return true;
+    return false;
+  }
+  for (const key of Object.keys(value)) {
+    if (hasNonFiniteNumber((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }
 
 const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
