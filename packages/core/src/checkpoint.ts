@@ -13,6 +13,7 @@
  * back as the `resume` option to continue. See paginate.ts for how a resumed source re-anchors.
  */
 import type { CallLog, CallLogFilters } from './call-log.js';
+import { idOf } from './drift.js';
 import { InvalidOptionError } from './errors.js';
 
 /** Format version of {@link CallLogCheckpoint}; a resumed source refuses any other. */
@@ -191,8 +192,8 @@ export class CheckpointTracker {
   /** One record handed on; `offset` is its start offset, `shift` the list's latest known shift. */
   handOn(record: CallLog, offset: number, shift: number): void {
     this.#emitted += 1;
-    const id = record.id;
-    this.#lastId = typeof id === 'number' || typeof id === 'string' ? id : this.#lastId;
+    // A row without an id (or not an object at all) keeps the last id: it cannot be re-anchored on.
+    this.#lastId = idOf(record) ?? this.#lastId;
     this.#position = offset + 1;
     this.#shift = shift;
   }

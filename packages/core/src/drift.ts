@@ -73,6 +73,21 @@
  * offset. Rows of the view found above the anchor but never passed on are reported `unverified`.
  * Anchors without a numeric id keep the arithmetic below.
  *
+ * ## Records without an id
+ * `call_log_data` may hold rows without a usable id: `id` missing or null, or not an object at
+ * all (`null`, a string, an array, a number). Core never drops or alters them (the transform
+ * quarantines them), but they cannot be deduplicated or anchored on. Rules:
+ * - the anchor is always the last row passed on WITH an id (`idOf`); `trailing` counts the
+ *   id-less rows passed on after it (they sit right below it in the list);
+ * - an id-less row is passed on when it lies in the accepted part of a page: after the anchor
+ *   and after the `trailing` id-less rows that follow it (those were passed on already);
+ * - a page that does not overlap the anchor is proven to follow it only when the totals put the
+ *   LAST ROW PASSED ON (anchor + `trailing`) at index −1; otherwise a probe reads the boundary.
+ * They still count as calls (start offsets, `passed`, {@link DriftReconciler.finish}). Limits:
+ * an id-less row deleted or inserted next to the anchor can shift which ones are skipped (the
+ * boundary is then positional, not proven by ids), and a resumed source does not know the
+ * id-less rows handed on right after its checkpoint's `lastId`: it may hand them on again.
+ *
  * ## Deletions: detection
  * They cannot be located from counts alone, so they are detected as lower bounds, never silently:
  * a negative shift (more deleted than inserted), an anchor found further down than the
@@ -136,6 +151,20 @@ export function probeWindow(aim: number, maxSize = PROBE_MAX_SIZE): { page: numb
   return { page: best.page, pageSize: best.pageSize };
 }
 
+/**
+ * The identity of a row of `call_log_data`: its `id` when the row is an object whose id is a
+ * number or a string; undefined for anything else (no id, `id: null`, a non-object row).
+ *
+ * @example
+ * idOf({ id: 7 }); // 7
+ * idOf(null); // undefined
+ */
+export function idOf(row: unknown): number | string | undefined {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return undefined;
+  const id = (row as { id?: unknown }).id;
+  return typeof id === 'number' || typeof id === 'string' ? id : undefined;
+}
+
 /** A call id as a number when it is one (or a numeric string, NOTES.md: ids may come as text). */
 function numericKey(id: unknown): number | undefined {
   if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
@@ -189,7 +218,10 @@ export class DriftReconciler {
   passed = 0;
   /** Id of the first row of page 1 at the start (or the checkpoint's). */
   newestId: unknown;
+  /** The last row passed on that has an id (`idOf`); see "Records without an id". */
   private anchor: { id: unknown } | undefined;
+  /** Id-less rows passed on after the anchor (after the start when there is no anchor yet). */
+  private trailing = 0;
   private readonly seen = new Set<unknown>();
   private maxShift = 0;
   /** Resumed: rows with a numeric id at or above this were handed on before (or are newer). */
@@ -288,7 +320,8 @@ export class DriftReconciler {
     const { records, page } = input;
     if (this.totalAtStart === undefined) {
       this.totalAtStart = input.total_records;
-      if (page === 1) this.newestId = records[0]?.id;
+      // The newest call WITH an id (a first row without one can be neither compared nor found).
+      if (page === 1) this.newestId = records.map(idOf).find((id) => id !== undefined);
     }
     const t0 = this.totalAtStart;
     const size = input.pageSize ?? this.pageSize;
@@ -322,12 +355,16 @@ export class DriftReconciler {
     let startIndex: number;
     let pageShift = shift;
     let olderThan: number | undefined;
-    const anchorIndex = this.anchor === undefined ? -1 : records.findIndex((r) => r.id === this.anchor?.id);
-    if (this.anchor === undefined) {
+    // Id-less rows before this index were passed on already (positional: they have no identity).
+    let idlessFrom = 0;
+    const anchorId = this.anchor?.id;
+    const anchorIndex = anchorId === undefined ? -1 : records.findIndex((r) => idOf(r) === anchorId);
+    if (this.anchor === undefined && this.covered === 0) {
       startIndex = 0;
     } else if (anchorIndex >= 0) {
-      startIndex = anchorIndex + 1;
-      pageShift = offset + anchorIndex - (this.covered - 1);
+      // The id-less rows passed on after the anchor follow it: skip them.
+      startIndex = anchorIndex + 1 + this.idlessRun(records, anchorIndex + 1);
+      pageShift = offset + anchorIndex - (this.covered - 1 - this.trailing);
       this.correction = Math.max(0, pageShift - shift);
       if (pageShift > shift) {
         this.deletionsFromAnchors = Math.max(this.deletionsFromAnchors, pageShift - shift);
@@ -353,11 +390,15 @@ export class DriftReconciler {
         startIndex = 0;
       } else if (j >= records.length) {
         startIndex = records.length;
+      } else if (this.anchor === undefined) {
+        // Only id-less rows were passed on so far: the totals are all that places them.
+        startIndex = j + 1;
       } else {
         // The anchor should be on this page but is not: it was deleted, or rows moved in a way
         // the totals do not explain. Keep every unseen row older than the anchor.
         events.push(event('unverified', 0, `the last call read is missing from page ${page}`));
         startIndex = 0;
+        idlessFrom = j + 1;
         olderThan = typeof this.anchor.id === 'number' ? this.anchor.id : undefined;
       }
     }
@@ -365,10 +406,18 @@ export class DriftReconciler {
     const out: CallLog[] = [];
     const offsets: number[] = [];
     const newest = typeof this.newestId === 'number' ? this.newestId : undefined;
+    let lastKeyed = -1;
     for (let i = 0; i < records.length; i += 1) {
       const row = records[i] as CallLog;
-      const id = row.id;
-      const known = id !== undefined && id !== null && this.seen.has(id);
+      const id = idOf(row);
+      if (id === undefined) {
+        if (i >= startIndex && i >= idlessFrom) {
+          out.push(row);
+          offsets.push(offset - pageShift + i);
+        }
+        continue;
+      }
+      const known = this.seen.has(id);
       const numeric = typeof id === 'number';
       const afterView = numeric && newest !== undefined && id > newest;
       const tooNew =
@@ -386,17 +435,22 @@ export class DriftReconciler {
         this.duplicatesDropped += 1;
         continue;
       }
-      if (id !== undefined && id !== null) this.seen.add(id);
+      this.seen.add(id);
       out.push(row);
       offsets.push(offset - pageShift + i);
+      lastKeyed = i;
     }
     if (out.length > 0) {
-      this.anchor = { id: out[out.length - 1]?.id };
       this.covered = Math.max(this.covered, offset - pageShift + records.length);
       this.passed += out.length;
-      const last = records.lastIndexOf(out[out.length - 1] as CallLog);
-      const exact = records.length === size || offset + records.length >= input.total_records;
-      this.sighting = { pos: offset + last, total: input.total_records, seq, exact };
+      if (lastKeyed >= 0) {
+        this.anchor = { id: idOf(records[lastKeyed]) };
+        this.trailing = out.length - 1 - out.indexOf(records[lastKeyed] as CallLog);
+        const exact = records.length === size || offset + records.length >= input.total_records;
+        this.sighting = { pos: offset + lastKeyed, total: input.total_records, seq, exact };
+      } else {
+        this.trailing += out.length;
+      }
     }
     return { kind: 'accept', records: out, offsets, events };
   }
@@ -424,11 +478,18 @@ export class DriftReconciler {
     let c = 0;
     let anchorAt = -1;
     for (let i = 0; i < records.length; i += 1) {
-      const id = (records[i] as CallLog).id;
+      const id = idOf(records[i]);
       const key = numericKey(id);
       if (key !== undefined && key >= anchorKey) c = i + 1;
-      if (id === this.anchor?.id) anchorAt = i;
+      if (id !== undefined && id === this.anchor?.id) anchorAt = i;
     }
+    // Where id-less rows may be passed on from. After the anchor (or the row at or above it
+    // closest to it), skip the id-less rows passed on after it. When the anchor is not on the page
+    // and no row with an id below it is either, the whole page may lie above the anchor: an
+    // id-less row after the last row at or above it is then not proven to be below it.
+    const olderOnPage = records.slice(c).some((r) => idOf(r) !== undefined);
+    const resumeAt =
+      c === 0 ? 0 : anchorAt < 0 && !olderOnPage ? records.length : c + this.idlessRun(records, c);
     const seen = this.sighting;
     // Expected index of the anchor on this page from the totals (exact under head insertions).
     const j =
@@ -461,11 +522,13 @@ export class DriftReconciler {
         }
       }
     } else {
-      const anchorLast = seen !== undefined && seen.pos + 1 >= seen.total;
+      // The last row passed on: the anchor, or the id-less rows after it (j + trailing).
+      const anchorLast = seen !== undefined && seen.pos + this.trailing + 1 >= seen.total;
       const fresh = seen !== undefined && (seq > seen.seq || !this.deletionSeen);
+      const lastPassed = seen !== undefined ? j + this.trailing : j;
       const proven =
         anchorLast ||
-        (records.length > 0 && j === -1 && (seen === undefined || fresh)) ||
+        (records.length > 0 && lastPassed === -1 && (seen === undefined || fresh)) ||
         (seen === undefined && records.length === 0);
       if (!proven && !force) {
         // This response starts after the anchor, but nothing proves that no call sat between
@@ -495,13 +558,20 @@ export class DriftReconciler {
     const offsets: number[] = [];
     const newest = numericKey(this.newestId);
     let late = 0;
-    let lastOut = -1;
     let lastKeyed = -1;
     for (let i = 0; i < records.length; i += 1) {
       const row = records[i] as CallLog;
-      const id = row.id;
+      const id = idOf(row);
+      if (id === undefined) {
+        // No identity: passed on by position only (see "Records without an id").
+        if (i >= resumeAt) {
+          out.push(row);
+          offsets.push(this.covered + out.length - 1);
+        } else this.duplicatesDropped += 1;
+        continue;
+      }
       const key = numericKey(id);
-      const known = id !== undefined && id !== null && this.seen.has(id);
+      const known = this.seen.has(id);
       if (known) {
         this.duplicatesDropped += 1;
         continue;
@@ -515,29 +585,44 @@ export class DriftReconciler {
         else this.duplicatesDropped += 1;
         continue;
       }
-      if (id !== undefined && id !== null) this.seen.add(id);
+      this.seen.add(id);
       out.push(row);
       offsets.push(this.covered + out.length - 1);
-      lastOut = i;
-      if (key !== undefined) lastKeyed = out.length - 1;
+      lastKeyed = out.length - 1;
     }
     if (late > 0) {
       // A call of the view above the last call read that was never passed on: it was skipped
       // at a boundary that could not be proven. Too late to pass it on (order); never silent.
       events.push(event('unverified', late, `${late} call(s) of the view found above the last call read`));
     }
-    if (out.length > 0) {
-      const anchorRow = out[lastKeyed >= 0 ? lastKeyed : out.length - 1] as CallLog;
-      this.anchor = { id: anchorRow.id };
+    if (out.length > 0 && lastKeyed < 0) {
+      // Only id-less rows: the anchor and its sighting stay; they follow it.
       this.covered += out.length;
       this.passed += out.length;
-      const pos = offset + (lastKeyed >= 0 ? records.indexOf(anchorRow) : lastOut);
+      this.trailing += out.length;
+    } else if (out.length > 0) {
+      const anchorRow = out[lastKeyed] as CallLog;
+      this.anchor = { id: idOf(anchorRow) };
+      this.trailing = out.length - 1 - lastKeyed;
+      this.covered += out.length;
+      this.passed += out.length;
+      const pos = offset + records.indexOf(anchorRow);
       this.sighting = { pos, total, seq, exact };
       this.probeAim = undefined;
     } else if (c > 0 && anchorAt >= 0 && (seen === undefined || seq > seen.seq)) {
       this.sighting = { pos: offset + anchorAt, total, seq, exact };
     }
     return { kind: 'accept', records: out, offsets, events };
+  }
+
+  /**
+   * Id-less rows at `records[from…]` that are the ones passed on right after the anchor: the run
+   * of consecutive id-less rows starting there, at most `trailing` long.
+   */
+  private idlessRun(records: readonly unknown[], from: number): number {
+    let n = 0;
+    while (n < this.trailing && from + n < records.length && idOf(records[from + n]) === undefined) n += 1;
+    return n;
   }
 
   /** Current offset to aim the next probe at: the anchor's estimated position now. */

@@ -6,7 +6,7 @@ export { CHECKPOINT_VERSION, filtersFingerprint, validateCheckpoint } from './ch
 export type { Completeness } from './completeness.js';
 export { completeness } from './completeness.js';
 export type { DriftDecision, DriftPage } from './drift.js';
-export { DriftReconciler, gapBefore, pageWindow, probeWindow } from './drift.js';
+export { DriftReconciler, gapBefore, idOf, pageWindow, probeWindow } from './drift.js';
 export * from './errors.js';
 export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent, StopReason } from './events.js';
 export type { CallLogsOptions, OnDeletion, ResolvedOptions, RetryOptions } from './options.js';

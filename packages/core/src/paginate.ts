@@ -35,7 +35,7 @@
 import { throwIfAborted } from './abort.js';
 import type { CallLog } from './call-log.js';
 import { type CallLogCheckpoint, CheckpointTracker } from './checkpoint.js';
-import { DriftReconciler } from './drift.js';
+import { DriftReconciler, idOf } from './drift.js';
 import { AbortError, DriftError, LimitExceededError } from './errors.js';
 import {
   type CallLogStats,
@@ -367,7 +367,11 @@ export async function* runPages(
       inflight.delete(pageno);
       if (boundBase === undefined) boundBase = fetched.total_records;
       if (stats.totalAtStart === undefined) stats.totalAtStart = fetched.total_records;
-      if (pageno === 1) tracker.fixView(stats.totalAtStart, fetched.records[0]?.id);
+      if (pageno === 1)
+        tracker.fixView(
+          stats.totalAtStart,
+          fetched.records.map(idOf).find((id) => id !== undefined),
+        );
       maxTotal = Math.max(maxTotal, fetched.total_records);
 
       if (!located) {

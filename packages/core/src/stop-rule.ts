@@ -5,6 +5,7 @@
  * parser and its time zone: core never guesses a zone.
  */
 import type { CallLog } from './call-log.js';
+import { idOf } from './drift.js';
 
 /**
  * A `stopWhen` rule that fires at the first call whose numeric id is at or below `id` (for
@@ -16,5 +17,9 @@ import type { CallLog } from './call-log.js';
  * }
  */
 export function stopAtOrBelowId(id: number): (call: CallLog) => boolean {
-  return (call) => typeof call.id === 'number' && call.id <= id;
+  // `call_log_data` may hold rows that are not objects (null, …): they never fire it either.
+  return (call) => {
+    const callId = idOf(call);
+    return typeof callId === 'number' && callId <= id;
+  };
 }

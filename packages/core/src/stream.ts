@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { CallLog } from './call-log.js';
 import type { CallLogCheckpoint, CheckpointTracker } from './checkpoint.js';
+import { InvalidRecordError } from './errors.js';
 import {
   type CallLogStats,
   createStats,
@@ -85,6 +86,14 @@ export class CallLogStream extends Readable {
         if (next.done) {
           this.push(null);
           return;
+        }
+        if (next.value === null) {
+          // `call_log_data` may hold a null row (core passes rows through untouched), but a
+          // Readable cannot carry null: pushing it would END the stream and silently drop every
+          // later call. Fail loudly instead; `paginateCallLogs` hands null rows on.
+          throw new InvalidRecordError(
+            'a call log row is null; an object-mode Readable cannot carry it (use paginateCallLogs)',
+          );
         }
         if (!this.push(next.value)) return;
       }
