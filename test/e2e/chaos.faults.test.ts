@@ -44,8 +44,18 @@ describe('scenario 1: random faults', () => {
       const out = `${dir.path}/lake`;
       const hint = `${format} ${replayHint()}`;
 
+      // A 20% failure rate is an API in trouble: a user would raise the retry budget, as here
+      // (with the default 5 retries, 6 failures in a row on one of ~400 pages happen in ~2.5%
+      // of large runs and end it with exit 4, which is the budget doing its job).
       const run = await runCliInProcess(
-        exportArgv({ out, format, baseUrl: sim.url, pageSize: SETTINGS.pageSize, concurrency: 4 }),
+        exportArgv({
+          out,
+          format,
+          baseUrl: sim.url,
+          pageSize: SETTINGS.pageSize,
+          concurrency: 4,
+          extra: ['--retries', '10', '--max-retry-delay', '2s'],
+        }),
         keyEnv(),
       );
 

@@ -85,7 +85,15 @@ describe('scenario 3: faults + drift + kills', () => {
       const dir = await tempDir(`kills-${format}`);
       cleanups.push(dir.remove);
       const out = `${dir.path}/lake`;
-      const argv = exportArgv({ out, format, baseUrl: sim.url, pageSize: SETTINGS.pageSize, concurrency });
+      // A raised retry budget, as a user facing a 20% failure rate would set (see chaos.faults).
+      const argv = exportArgv({
+        out,
+        format,
+        baseUrl: sim.url,
+        pageSize: SETTINGS.pageSize,
+        concurrency,
+        extra: ['--retries', '10', '--max-retry-delay', '2s'],
+      });
       const runs: CliRun[] = [];
       const killPoints: number[] = [];
       let kills = 0;
