@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CallLogCheckpoint } from '../src/checkpoint.js';
 import { completeness } from '../src/completeness.js';
 import { paginateCallLogs } from '../src/paginate.js';
-import { fakeSleep } from './helpers.js';
+import { collectIds, fakeSleep } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
@@ -11,17 +11,11 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function ids(iterable: AsyncIterable<{ id?: unknown }>) {
-  const out: number[] = [];
-  for await (const r of iterable) out.push(r.id as number);
-  return out;
-}
-
 describe('completeness', () => {
   it('a clean export is complete and proven', async () => {
     sim = await startSimulator({ records: 130 });
     const calls = paginateCallLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 30 });
-    expect(await ids(calls)).toEqual(sim.ids());
+    expect(await collectIds(calls)).toEqual(sim.ids());
     expect(completeness(calls.stats)).toMatchObject({
       ended: true,
       expected: 130,
@@ -47,7 +41,7 @@ describe('completeness', () => {
         concurrency: 2,
         sleep,
       });
-      const got = await ids(calls);
+      const got = await collectIds(calls);
       const lost = view.filter((id) => !got.includes(id));
       expect(lost.length).toBe(1);
       expect(sim.stats.faults.short).toBeGreaterThanOrEqual(3); // first attempt + the short-page retries
@@ -86,7 +80,7 @@ describe('completeness', () => {
       pageSize: 30,
       resume: checkpoint,
     });
-    expect((await ids(second)).length).toBe(70);
+    expect((await collectIds(second)).length).toBe(70);
     expect(completeness(second.stats)).toMatchObject({
       expected: 100,
       emitted: 100,

@@ -3,19 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { completeness } from '../src/completeness.js';
 import { paginateCallLogs } from '../src/paginate.js';
 import { stopAtOrBelowId } from '../src/stop-rule.js';
-import { fakeSleep } from './helpers.js';
+import { collectIds, fakeSleep } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function ids(iterable: AsyncIterable<{ id?: unknown }>) {
-  const out: number[] = [];
-  for await (const r of iterable) out.push(r.id as number);
-  return out;
-}
 
 describe('completeness: shortfall of a page that stays short', () => {
   it.each([
@@ -41,7 +35,7 @@ describe('completeness: shortfall of a page that stays short', () => {
         sleep,
         stopWhen: stopAtOrBelowId(stopId),
       });
-      const got = await ids(calls);
+      const got = await collectIds(calls);
       // Independent count: calls of the view newer than the stop call that were not handed on.
       const promised = view.filter((id) => id > stopId);
       const realMissing = promised.filter((id) => !got.includes(id)).length;
@@ -63,7 +57,7 @@ describe('completeness: shortfall of a page that stays short', () => {
     const view = sim.ids();
     const { sleep } = fakeSleep();
     const calls = paginateCallLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 30, sleep });
-    const got = await ids(calls);
+    const got = await collectIds(calls);
     const lost = view.filter((id) => !got.includes(id)).length;
     // Page 2's dropped row is lost (above every later anchor); page 4's may be recovered by the
     // boundary probe that follows page 2's shortfall. Both pages are counted (where a row went

@@ -28,3 +28,15 @@ export function fakeSleep() {
 export function ids(records: { id?: unknown }[]): number[] {
   return records.map((r) => r.id as number);
 }
+
+/** Reads a whole source into an array (tests only: the library's point is not to do this). */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of iterable) out.push(r);
+  return out;
+}
+
+/** The ids of a whole source, in the order it handed them on. */
+export async function collectIds(iterable: AsyncIterable<{ id?: unknown }>): Promise<number[]> {
+  return ids(await collect(iterable));
+}

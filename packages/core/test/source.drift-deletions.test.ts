@@ -3,19 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { completeness } from '../src/completeness.js';
 import type { DriftEvent } from '../src/events.js';
 import { paginateCallLogs } from '../src/paginate.js';
-import { ids } from './helpers.js';
+import { collect, ids } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function collect(iterable: AsyncIterable<{ id?: unknown }>) {
-  const out: { id?: unknown }[] = [];
-  for await (const r of iterable) out.push(r);
-  return out;
-}
 
 /** Exports with the given drift and checks the exactly-once contract on the starting view. */
 async function exportUnderDrift(

@@ -4,19 +4,13 @@ import { completeness } from '../src/completeness.js';
 import type { DriftEvent } from '../src/events.js';
 import { paginateCallLogs } from '../src/paginate.js';
 import { callLogs } from '../src/stream.js';
-import { ids } from './helpers.js';
+import { collect, ids } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function collect(iterable: AsyncIterable<{ id?: unknown }>) {
-  const out: { id?: unknown }[] = [];
-  for await (const r of iterable) out.push(r);
-  return out;
-}
 
 describe('drift: calls inserted during the export', () => {
   it.each([1, 4, 8])(

@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type FaultKind, type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { FAULT_KINDS, type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RetryEvent } from '../src/events.js';
 import { paginateCallLogs } from '../src/paginate.js';
-import { fakeSleep, ids } from './helpers.js';
+import { collect, fakeSleep, ids } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 let server: Server | undefined;
@@ -15,26 +15,9 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function collect(iterable: AsyncIterable<{ id?: unknown }>) {
-  const out: { id?: unknown }[] = [];
-  for await (const r of iterable) out.push(r);
-  return out;
-}
-
 describe('retries against the simulator', () => {
-  const kinds: FaultKind[] = [
-    '429',
-    '500',
-    '502',
-    '503',
-    '504',
-    'reset',
-    'truncate',
-    'html200',
-    'error200',
-    'slow',
-    'short',
-  ];
+  // Every kind the simulator can inject, from its own list: a new kind gets a test here.
+  const kinds = FAULT_KINDS;
   it.each(kinds)('recovers from %s on the first attempt of a page', async (kind) => {
     // Fault on the first request of page 2 only.
     let faulted = false;

@@ -1,19 +1,13 @@
 import { callMeta, type RunningSimulator, SIM_AGENTS, startSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paginateCallLogs } from '../src/paginate.js';
-import { ids } from './helpers.js';
+import { collect, ids } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function collect(iterable: AsyncIterable<{ id?: unknown; [k: string]: unknown }>) {
-  const out: { id?: unknown; [k: string]: unknown }[] = [];
-  for await (const r of iterable) out.push(r);
-  return out;
-}
 
 const RECORDS = 300;
 const metas = Array.from({ length: RECORDS }, (_, i) => callMeta(1, i));

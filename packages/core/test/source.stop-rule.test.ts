@@ -4,19 +4,13 @@ import type { CallLog } from '../src/call-log.js';
 import { completeness } from '../src/completeness.js';
 import { paginateCallLogPages, paginateCallLogs } from '../src/paginate.js';
 import { stopAtOrBelowId } from '../src/stop-rule.js';
-import { ids, quiesce } from './helpers.js';
+import { collect, ids, quiesce } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
   await sim?.close();
   sim = undefined;
 });
-
-async function collect(iterable: AsyncIterable<CallLog>) {
-  const out: CallLog[] = [];
-  for await (const r of iterable) out.push(r);
-  return out;
-}
 
 /** `MM/DD/YYYY HH:MM:SS` read as UTC: the caller's parser (core never parses dates). */
 function instant(value: unknown): number | undefined {
