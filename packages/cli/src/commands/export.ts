@@ -204,23 +204,9 @@ async function exportFrom(
     summary.driftSeen = sourceCounters.driftSeen;
   };
   const checkCompleteness = (stats: CallLogStats) => {
+    // Core counts the rows missing from pages that stayed short after their retries (its
+    // `shortfall`), also when the stop rule fired inside such a page, so `missing` is complete.
     const c = completeness(stats);
-    // A page that stayed short after retries (fewer rows than its own total_records implies)
-    // lost at least one call. Core's position accounting cannot see it when the page also holds
-    // the call that fired stopWhen (incremental runs stop inside the first pages), and replacing
-    // a partition with a call missing would delete that call's row from the lake: count each
-    // such page as at least one missing call.
-    if (c.ended && stats.shortPages > c.missing) {
-      const missing = stats.shortPages;
-      const adjusted = {
-        ...c,
-        missing,
-        proven: false,
-        reason: `at least ${missing} call(s) missing: ${stats.shortPages} page(s) stayed shorter than total_records implies after retries (${c.emitted} call(s) handed on; ${c.reason})`,
-      };
-      summary.completeness = { ...adjusted, quarantined: summary.quarantined };
-      return adjusted;
-    }
     summary.completeness = { ...c, quarantined: summary.quarantined };
     return c;
   };
