@@ -73,6 +73,17 @@
  * offset. Rows of the view found above the anchor but never passed on are reported `unverified`.
  * Anchors without a numeric id keep the arithmetic below.
  *
+ * ## Ids out of order (issue 11 item 2)
+ * The ordered path is only a fast path. Each response is checked first (id-order.ts
+ * {@link showsDisorder}); on the first evidence that ids do not descend the reconciler switches
+ * for good to the positional path above (anchor found by id, positions from `total_records`,
+ * duplicates dropped by id), with every id comparison off: no call is judged newer, older or
+ * deleted by its id. With no drift that path is exact: every call once. With drift it is exact
+ * for insertions at the head; what it cannot prove fails loudly with a {@link DriftError}
+ * (exit 4) instead of passing on a guess: any deletion evidence (before or after the switch),
+ * the anchor missing where the totals put it, a gap the refetches could not close. Deletions are
+ * then never inferred from ids, only from `total_records` and where the anchor is found.
+ *
  * ## Records without an id
  * `call_log_data` may hold rows without a usable id: `id` missing or null, or not an object at
  * all (`null`, a string, an array, a number). Core never drops or alters them (the transform
@@ -100,7 +111,9 @@
  */
 import type { CallLog } from './call-log.js';
 import type { CallLogCheckpoint } from './checkpoint.js';
+import { DriftError } from './errors.js';
 import type { DriftEvent } from './events.js';
+import { numericKey, showsDisorder } from './id-order.js';
 
 /** One page as the reconciler sees it. */
 export interface DriftPage {
@@ -163,13 +176,6 @@ export function idOf(row: unknown): number | string | undefined {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return undefined;
   const id = (row as { id?: unknown }).id;
   return typeof id === 'number' || typeof id === 'string' ? id : undefined;
-}
-
-/** A call id as a number when it is one (or a numeric string, NOTES.md: ids may come as text). */
-function numericKey(id: unknown): number | undefined {
-  if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
-  if (typeof id === 'string' && /^\d{1,15}$/.test(id)) return Number(id);
-  return undefined;
 }
 
 /** Where the anchor was last seen: current offset, with the `total_records` and arrival of that response. */
@@ -244,6 +250,10 @@ export class DriftReconciler {
   /** Deletions below the anchor proven by overlaps, summed over disjoint intervals of arrival. */
   private deletionsBelow = 0;
   private countedSeq = Number.NEGATIVE_INFINITY;
+  /** Ids were seen out of descending order: positional path only (see "Ids out of order"). */
+  disordered = false;
+  /** A response came back short: calls it lacked may turn up later above the anchor. */
+  private shortSeen = false;
 
   /** `resume`: continue from a checkpoint (see "Resuming" above). */
   constructor(pageSize: number, resume?: CallLogCheckpoint) {
@@ -329,6 +339,9 @@ export class DriftReconciler {
     const shift = input.total_records - t0;
     const seq = input.seq ?? this.autoSeq + 1;
     this.autoSeq = Math.max(this.autoSeq, seq);
+    // Short (fewer rows than pagesize while total_records says more follow): a call it lacks can
+    // turn up later above the anchor, which is then no evidence of disorder (id-order.ts).
+    if (records.length < size && offset + records.length < input.total_records) this.shortSeen = true;
     this.noteLatest(input.total_records, seq);
     const event = (kind: DriftEvent['kind'], count: number, detail: string): DriftEvent => ({
       kind,
@@ -349,7 +362,8 @@ export class DriftReconciler {
     this.noteDeletions(-shift, events, event, 'total_records fell below its value at the start');
 
     const anchorKey = this.anchor === undefined ? undefined : numericKey(this.anchor.id);
-    if (anchorKey !== undefined) {
+    if (!this.disordered) this.checkOrder(records);
+    if (anchorKey !== undefined && !this.disordered) {
       return this.acceptOrdered(input, force, anchorKey, { offset, size, seq, shift }, events, event);
     }
     let startIndex: number;
@@ -384,6 +398,8 @@ export class DriftReconciler {
         return { kind: 'refetch', refetchPage: this.gapRefetchPage(), events };
       }
       if (j < -1) {
+        if (this.disordered)
+          this.cannotReconcile(`a gap before page ${page} could not be closed by refetching`);
         events.push(event('unverified', -1 - j, 'gap could not be closed by refetching; continuing'));
         startIndex = 0;
       } else if (j === -1) {
@@ -396,6 +412,7 @@ export class DriftReconciler {
       } else {
         // The anchor should be on this page but is not: it was deleted, or rows moved in a way
         // the totals do not explain. Keep every unseen row older than the anchor.
+        if (this.disordered) this.cannotReconcile(`the last call read is missing from page ${page}`);
         events.push(event('unverified', 0, `the last call read is missing from page ${page}`));
         startIndex = 0;
         idlessFrom = j + 1;
@@ -405,7 +422,9 @@ export class DriftReconciler {
 
     const out: CallLog[] = [];
     const offsets: number[] = [];
-    const newest = typeof this.newestId === 'number' ? this.newestId : undefined;
+    // Out of order, ids say nothing about age: rows are placed by position only.
+    const newest = typeof this.newestId === 'number' && !this.disordered ? this.newestId : undefined;
+    const floorId = this.disordered ? undefined : this.floorId;
     let lastKeyed = -1;
     for (let i = 0; i < records.length; i += 1) {
       const row = records[i] as CallLog;
@@ -423,10 +442,10 @@ export class DriftReconciler {
       const tooNew =
         afterView ||
         (numeric && olderThan !== undefined && id > olderThan) ||
-        (numeric && this.floorId !== undefined && id >= this.floorId);
+        (numeric && floorId !== undefined && id >= floorId);
       if (i < startIndex || tooNew) {
         // Resumed: a row of the view above the anchor was handed on by the earlier run.
-        const before = !afterView && numeric && this.floorId !== undefined && id >= this.floorId;
+        const before = !afterView && numeric && floorId !== undefined && id >= floorId;
         if (known || before) this.duplicatesDropped += 1;
         else this.insertedSeen += 1;
         continue;
@@ -655,12 +674,38 @@ export class DriftReconciler {
     ];
   }
 
+  /**
+   * Switches to the positional path when this response shows ids out of order (see "Ids out of
+   * order"); deletions seen before cannot be placed without the order: that fails loudly.
+   */
+  private checkOrder(records: readonly unknown[]): void {
+    const disorder = showsDisorder(records, {
+      anchorKey: this.anchor === undefined ? undefined : numericKey(this.anchor.id),
+      newestKey: numericKey(this.newestId),
+      floorKey: this.floorId,
+      seen: this.seen,
+      rowsMaySlip: this.deletionsDetected > 0 || this.deletionSeen || this.shortSeen,
+    });
+    if (!disorder) return;
+    this.disordered = true;
+    if (this.deletionsDetected > 0 || this.deletionSeen) {
+      this.cannotReconcile('calls were deleted during the export');
+    }
+  }
+
+  private cannotReconcile(detail: string): never {
+    throw new DriftError(
+      `call ids are not in descending order and ${detail}: which calls were skipped cannot be proven; nothing is committed, run the export again`,
+    );
+  }
+
   private noteDeletions(
     bound: number,
     events: DriftEvent[],
     event: (kind: DriftEvent['kind'], count: number, detail: string) => DriftEvent,
     detail: string,
   ): void {
+    if (bound > this.deletionsDetected && this.disordered) this.cannotReconcile(detail);
     if (bound > this.deletionsDetected) {
       events.push(event('deletion', bound - this.deletionsDetected, detail));
       this.deletionsDetected = bound;
