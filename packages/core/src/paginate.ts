@@ -50,6 +50,8 @@ import { type FetchedPage, type FetchPageDeps, fetchPage } from './fetch-page.js
 import { createHttpClient } from './http-client.js';
 import { type CallLogsOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { hardPageBound, planPageCount } from './page-plan.js';
+import { ShortfallLedger } from './shortfall.js';
+import { StalePageGuard } from './stale-pages.js';
 
 /** One page as yielded by {@link paginateCallLogPages}. */
 export interface CallLogPageResult {
@@ -241,6 +243,7 @@ export async function* runPages(
     baseUrl: options.baseUrl,
     apiKey: options.apiKey,
     timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
     concurrency: options.concurrency,
     dispatcher: options.dispatcher,
   });
@@ -300,17 +303,11 @@ export async function* runPages(
     promise.catch(() => undefined);
     return promise;
   };
-  // Rows missing from pages that stayed short, per request (pageSize:pageno), counted once each.
-  const shortfalls = new Map<string, number>();
+  // Rows missing from pages that stayed short, until a later whole response covers them.
+  const shortfalls = new ShortfallLedger();
   const noteShortfall = (fetched: SequencedPage) => {
-    if (!fetched.short) return;
-    const offset = (fetched.page - 1) * fetched.pageSize;
-    const expected = Math.min(fetched.pageSize, fetched.total_records - offset);
-    const key = `${fetched.pageSize}:${fetched.page}`;
-    shortfalls.set(key, Math.max(shortfalls.get(key) ?? 0, expected - fetched.records.length));
-    let sum = 0;
-    for (const n of shortfalls.values()) sum += n;
-    stats.shortfall = sum;
+    const response = { ...fetched, received: fetched.records.length };
+    stats.shortfall = shortfalls.note(response, stats.totalAtStart ?? fetched.total_records);
   };
   const note = (fetched: FetchedPage, emitted: number, refetch: boolean) => {
     stats.pagesFetched += 1;
@@ -330,6 +327,8 @@ export async function* runPages(
     stats.insertedSeen = reconciler.insertedSeen;
     stats.deletionsDetected = reconciler.deletionsDetected;
   };
+
+  const staleGuard = new StalePageGuard(options.maxStalePages);
 
   try {
     throwIfAborted(signal);
@@ -395,6 +394,8 @@ export async function* runPages(
       const out: CallLog[] = [];
       const outOffsets: number[] = [];
       const refetched: number[] = [];
+      // Current offset up to which the list was read before this page (stale-pages.ts).
+      const coveredBefore = reconciler.covered + reconciler.latestShift;
       let decision = reconciler.accept(fetched);
       let accepted = decision.kind === 'accept' ? decision : undefined;
       while (decision.kind === 'refetch') {
@@ -429,6 +430,11 @@ export async function* runPages(
       }
       note(fetched, accepted?.records.length ?? 0, false);
       syncStats();
+      staleGuard.page(pageno, {
+        handedOn: out.length,
+        catchingUp: (pageno - 1) * options.pageSize < coveredBefore,
+        total: fetched.total_records,
+      });
 
       // Stop rule first (the call that fires it is not handed on), then maxRecords.
       let records = out;
