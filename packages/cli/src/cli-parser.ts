@@ -126,6 +126,23 @@ export function buildParser(
             describe: 'Per-request timeout (e.g. 60s, 2m) [default: 60s]',
             group: 'Source:',
           })
+          .option('max-response-size', {
+            type: 'string',
+            describe:
+              'Largest API response read (e.g. 64MiB, 512KiB); a larger one stops the run with exit 4 [default: 64MiB]',
+            group: 'Source:',
+          })
+          .option('max-stale-pages', {
+            type: 'string',
+            describe:
+              'Pages in a row that bring no call not read before, after which the run stops with exit 4 (a server repeating itself) [default: 5]',
+            group: 'Source:',
+          })
+          .option('max-pages', {
+            type: 'string',
+            describe: 'Most pages one run may read; needing more stops it with exit 4 [default: no limit]',
+            group: 'Source:',
+          })
           .option('raw', {
             type: 'boolean',
             describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',

@@ -61,6 +61,10 @@ export interface SourceOptions {
   maxRetryDelayMs?: number;
   timeoutMs?: number;
   maxRecords?: number;
+  /** Safety bounds (issue 11): largest body, stale pages in a row, pages in all. */
+  maxResponseBytes?: number;
+  maxStalePages?: number;
+  maxPages?: number;
   signal: AbortSignal;
   /** Core's stop rule (newest first: the first call it accepts ends the source normally). */
   stopWhen?: (call: CallLog) => boolean;
@@ -94,6 +98,9 @@ const CORE_OPTION_FLAGS: Record<string, string> = {
   'filters.callStatus': '--call-status',
   'filters.bulkCallId': '--bulk-call-id',
   maxRecords: '--max-records',
+  maxResponseBytes: '--max-response-size',
+  maxStalePages: '--max-stale-pages',
+  maxPages: '--max-pages',
 };
 
 function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptions> = {}): CallLogsOptions {
@@ -115,6 +122,9 @@ function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptions> = {
           },
         }),
     ...(options.maxRecords === undefined ? {} : { maxRecords: options.maxRecords }),
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
+    ...(options.maxStalePages === undefined ? {} : { maxStalePages: options.maxStalePages }),
+    ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
     ...(options.stopWhen === undefined ? {} : { stopWhen: options.stopWhen }),
     ...(options.resume === undefined ? {} : { resume: options.resume }),
     ...(options.onCheckpoint === undefined ? {} : { onCheckpoint: options.onCheckpoint }),

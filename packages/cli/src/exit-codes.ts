@@ -6,7 +6,7 @@
  * - `1`   unexpected internal error (a bug: please report it)
  * - `2`   bad usage: unknown flag, bad flag value, missing API key, unreadable input file; nothing was requested or written
  * - `3`   authentication: the API answered 401 or 403
- * - `4`   API failure after retries (timeouts, 5xx, invalid responses, unreconcilable drift, a safety bound hit)
+ * - `4`   API failure after retries (timeouts, 5xx, invalid responses, unreconcilable drift, a safety bound hit: `--max-response-size`, `--max-stale-pages`, `--max-pages`)
  * - `5`   incomplete export: fewer calls than the API announced (completeness check)
  * - `6`   output error: the dataset could not be written or committed (disk full, permissions, …)
  * - `7`   invalid input: `convert` met a file that is not JSON / NDJSON call logs
@@ -97,6 +97,7 @@ export function exitCodeFor(error: unknown, signalName?: string): ExitCode {
     case 'RETRY_EXHAUSTED':
     case 'DRIFT':
     case 'LIMIT_EXCEEDED':
+    case 'RESPONSE_TOO_LARGE':
       return EXIT_CODES.API;
     case 'INCOMPLETE':
       return EXIT_CODES.INCOMPLETE;

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { CALL_STATUSES, type CallLogFilters, type CallStatus, isLoopbackHost } from '@omnidim-stream/core';
+import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
 import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
@@ -89,6 +90,10 @@ export const EXPORT_DEFAULTS = {
   maxRetryDelay: '30s',
   /** Per-request timeout (the vendor's own clients use 60 s). */
   timeout: '60s',
+  /** Largest response body read (a full page of 150 simulator calls is about 1 MB). */
+  maxResponseSize: '64MiB',
+  /** Consecutive pages without a call not read before that end the run (a repeating server). */
+  maxStalePages: 5,
 } as const;
 
 /** Bounds that keep a typo from turning into a runaway run. */
@@ -98,6 +103,8 @@ const LIMITS = {
   rowsPerFile: [1, 100_000_000],
   checkpointPages: [0, 1_000_000],
   retries: [0, 100],
+  maxStalePages: [1, 1_000_000],
+  maxPages: [1, Number.MAX_SAFE_INTEGER],
 } as const;
 
 /** `--state` / `--lookback` / `--full`: an incremental, scheduled export. */
@@ -138,6 +145,10 @@ export interface ExportOptions extends DatasetOptions {
   retries: number;
   maxRetryDelayMs: number;
   timeoutMs: number;
+  /** `--max-response-size` in bytes, `--max-stale-pages`, `--max-pages` (safety bounds, exit 4). */
+  maxResponseBytes: number;
+  maxStalePages: number;
+  maxPages: number | undefined;
   filters: CallLogFilters;
   window: TimeWindow;
   maxRecords: number | undefined;
@@ -252,6 +263,9 @@ export function resolveExportOptions(
     retries: integer(argv, 'retries', LIMITS.retries) ?? EXPORT_DEFAULTS.retries,
     maxRetryDelayMs: duration(argv, 'max-retry-delay', EXPORT_DEFAULTS.maxRetryDelay, 3_600_000),
     timeoutMs: duration(argv, 'timeout', EXPORT_DEFAULTS.timeout, 3_600_000),
+    maxResponseBytes: byteSize(argv, 'max-response-size', EXPORT_DEFAULTS.maxResponseSize),
+    maxStalePages: integer(argv, 'max-stale-pages', LIMITS.maxStalePages) ?? EXPORT_DEFAULTS.maxStalePages,
+    maxPages: integer(argv, 'max-pages', LIMITS.maxPages),
     filters,
     window,
     maxRecords,
@@ -349,6 +363,18 @@ function duration(argv: Argv, flag: string, fallback: string, maxMs: number): nu
     );
   }
   return ms;
+}
+
+function byteSize(argv: Argv, flag: string, fallback: string): number {
+  const text = optionalString(argv, flag) ?? fallback;
+  const bytes = parseByteSize(text);
+  // Below 1 KiB not even an error body fits: almost certainly a missing unit.
+  if (bytes === undefined || bytes < 1024) {
+    throw new UsageError(
+      `--${flag}: expected a size of at least 1KiB like 64MiB, 512KiB or 1GiB, received ${JSON.stringify(text)}`,
+    );
+  }
+  return bytes;
 }
 
 function bound(argv: Argv, flag: string, timeZone: string): number | undefined {

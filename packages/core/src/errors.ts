@@ -22,6 +22,7 @@ export type OmnidimErrorCode =
   | 'RETRY_EXHAUSTED'
   | 'ABORTED'
   | 'LIMIT_EXCEEDED'
+  | 'RESPONSE_TOO_LARGE'
   | 'DRIFT'
   | 'INVALID_RECORD'
   | 'SINK'
@@ -187,6 +188,23 @@ export class RetryExhaustedError extends RequestError {
       context,
       { cause: last },
     );
+  }
+}
+
+/**
+ * A response body grew past `maxResponseBytes` (or its Content-Length announced more): reading
+ * stopped there and the request was destroyed, so one hostile or broken response cannot exhaust
+ * memory (issue 11). Not retried: the same page would be as large again.
+ */
+export class ResponseTooLargeError extends RequestError {
+  readonly limitBytes: number;
+  constructor(limitBytes: number, seen: string, context: RequestContext = {}) {
+    super(
+      'RESPONSE_TOO_LARGE',
+      `Response${where(context)} is larger than maxResponseBytes = ${limitBytes} bytes (${seen}); raise the limit (CLI: --max-response-size) only if a page can really be that large`,
+      context,
+    );
+    this.limitBytes = limitBytes;
   }
 }
 

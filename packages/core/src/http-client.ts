@@ -2,7 +2,8 @@
  * The source's HTTP layer: undici `request()` over a keep-alive Pool owned by the source (closed
  * when the export ends or is destroyed), one whole-request timeout per attempt, and the caller's
  * AbortSignal threaded into every request. The API key travels only in the Authorization header;
- * URLs in errors are built without it and redacted anyway.
+ * URLs in errors are built without it and redacted anyway. Bodies are read with a size cap
+ * (`maxResponseBytes`, issue 11): one response can never exhaust memory.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
@@ -10,12 +11,13 @@ import {
   AbortError,
   NetworkError,
   type RequestContext,
+  ResponseTooLargeError,
   redactUrl,
   TimeoutError,
   TlsError,
 } from './errors.js';
 
-/** A response read whole (pages are bounded: ≤ 150 records). */
+/** A response read whole, at most `maxResponseBytes` long (see {@link readBodyCapped}). */
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
@@ -26,6 +28,8 @@ export interface HttpClientOptions {
   baseUrl: string;
   apiKey: string;
   timeoutMs: number;
+  /** Largest body read; a longer one (or a larger Content-Length) is a ResponseTooLargeError. */
+  maxResponseBytes: number;
   /** Sizes the owned pool: one connection per page in flight, plus one for refetches. */
   concurrency: number;
   /** A caller-owned dispatcher; when given, no pool is created and `close()` leaves it open. */
@@ -51,7 +55,7 @@ export interface HttpClient {
  * {@link AbortError} when `signal` aborts; HTTP statuses are returned, not thrown.
  *
  * @example
- * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: 'k', timeoutMs: 60_000, concurrency: 4 });
+ * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: 'k', timeoutMs: 60_000, maxResponseBytes: 64 * 1024 * 1024, concurrency: 4 });
  * const res = await client.get('/calls/logs', { pageno: 1 }, AbortSignal.timeout(5000), { page: 1 });
  * await client.close();
  */
@@ -99,10 +103,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         });
-        const body = await res.body.text();
+        const body = await readBodyCapped(res, options.maxResponseBytes, attempt, {
+          ...ctx,
+          status: res.statusCode,
+        });
         return { status: res.statusCode, headers: res.headers, body };
       } catch (error) {
         if (signal.aborted) throw new AbortError(signal.reason);
+        if (error instanceof ResponseTooLargeError) throw error;
         if (timedOut) throw new TimeoutError(options.timeoutMs, ctx, { cause: error });
         const code = (error as { code?: unknown }).code;
         const detail = typeof code === 'string' ? code : error instanceof Error ? error.name : 'unknown';
@@ -122,6 +130,37 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return closed;
     },
   };
+}
+
+/**
+ * Reads a body as UTF-8 text, never holding more than `limit` bytes of it: a Content-Length above
+ * the limit fails before reading anything, and a body without one (chunked, lying) fails as soon
+ * as the bytes received pass the limit. Either way the request is aborted, which destroys its
+ * socket, so the rest of the body is never downloaded (issue 11: a 200 MB page took 744 MB RSS).
+ */
+async function readBodyCapped(
+  res: Dispatcher.ResponseData,
+  limit: number,
+  attempt: AbortController,
+  ctx: RequestContext,
+): Promise<string> {
+  const fail = (seen: string): never => {
+    const error = new ResponseTooLargeError(limit, seen, ctx);
+    attempt.abort(error);
+    res.body.destroy();
+    throw error;
+  };
+  const announced = Number(res.headers['content-length']);
+  if (Number.isFinite(announced) && announced > limit) fail(`Content-Length announced ${announced}`);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of res.body) {
+    const buffer = chunk as Buffer;
+    received += buffer.length;
+    if (received > limit) fail(`more than ${limit} bytes received, reading stopped`);
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks, received).toString('utf8');
 }
 
 /**

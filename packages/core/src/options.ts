@@ -47,8 +47,27 @@ export interface CallLogsOptions {
    * Default: no limit.
    */
   maxRecords?: number;
-  /** Guard: needing more pages than this throws `LimitExceededError`. Default: no limit. */
+  /**
+   * Guard: needing more pages than this throws `LimitExceededError`. Default: no limit. The only
+   * bound on a server that sends new ids on every page while `total_records` claims a huge list
+   * (indistinguishable from a real huge list); set it for unattended runs.
+   */
   maxPages?: number;
+  /**
+   * Guard against a server that repeats itself (issue 11): this many consecutive pages without
+   * a call id not seen before in this run end the export with `LimitExceededError`
+   * (`limit: 'maxStalePages'`) instead of paging on for hours. Pages of only drift duplicates
+   * (calls pushed down by new ones) stay far below it: that takes more insertions during the run
+   * than `maxStalePages × pageSize`. Default 5.
+   */
+  maxStalePages?: number;
+  /**
+   * Largest response body read, in bytes (issue 11). A body that grows past it, or whose
+   * Content-Length announces more, is a `ResponseTooLargeError` (code RESPONSE_TOO_LARGE, not
+   * retried); reading stops and the request is destroyed. A full page of 150 simulator calls is
+   * about 1 MB. Default 64 MiB.
+   */
+  maxResponseBytes?: number;
   retry?: RetryOptions;
   /** Whole-request timeout (headers + body) per attempt. Default 60 000, like the official clients. */
   timeoutMs?: number;
@@ -100,6 +119,8 @@ export const DEFAULTS = {
   concurrency: 4,
   maxRecords: Number.POSITIVE_INFINITY,
   maxPages: Number.POSITIVE_INFINITY,
+  maxStalePages: 5,
+  maxResponseBytes: 64 * 1024 * 1024,
   timeoutMs: 60_000,
   onDeletion: 'warn' as OnDeletion,
   maxRefetchesPerGap: 5,
@@ -118,6 +139,8 @@ export interface ResolvedOptions {
   filters: CallLogFilters;
   maxRecords: number;
   maxPages: number;
+  maxStalePages: number;
+  maxResponseBytes: number;
   retry: Required<RetryOptions>;
   timeoutMs: number;
   signal: AbortSignal | undefined;
@@ -143,6 +166,8 @@ const KNOWN_OPTIONS = new Set([
   'filters',
   'maxRecords',
   'maxPages',
+  'maxStalePages',
+  'maxResponseBytes',
   'retry',
   'timeoutMs',
   'signal',
@@ -238,6 +263,14 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
     filters,
     maxRecords: limit('maxRecords', o['maxRecords']),
     maxPages: limit('maxPages', o['maxPages']),
+    maxStalePages: integer('maxStalePages', o['maxStalePages'], DEFAULTS.maxStalePages, 1, 1_000_000),
+    maxResponseBytes: integer(
+      'maxResponseBytes',
+      o['maxResponseBytes'],
+      DEFAULTS.maxResponseBytes,
+      1024,
+      Number.MAX_SAFE_INTEGER,
+    ),
     retry,
     timeoutMs: integer('timeoutMs', o['timeoutMs'], DEFAULTS.timeoutMs, 1, 3_600_000),
     signal: signal as AbortSignal | undefined,

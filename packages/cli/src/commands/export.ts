@@ -218,6 +218,9 @@ async function exportFrom(
     retries: options.retries,
     maxRetryDelayMs: options.maxRetryDelayMs,
     timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
+    maxStalePages: options.maxStalePages,
+    ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
     filters: options.filters,
     signal: context.signal,
     onUpdate: (c) => {
