@@ -1,0 +1,81 @@
+/**
+ * Issue 11 item 4: paging ends when pages stop bringing new calls. A real loopback server answers
+ * page 1 for every pageno with total_records 1e9 (the hostile case); the simulator's honest drift
+ * must not trip the bound.
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { generateHistory, startSimulator } from '@omnidim-stream/simulator';
+import { describe, expect, it } from 'vitest';
+import { isOmnidimError, LimitExceededError } from '../src/errors.js';
+import { paginateCallLogs } from '../src/paginate.js';
+import { StalePageGuard } from '../src/stale-pages.js';
+import { collectIds } from './helpers.js';
+
+describe('StalePageGuard', () => {
+  it('throws on the limit-th stale page in a row, naming the pages and the option', () => {
+    const guard = new StalePageGuard(3);
+    guard.page(2, { handedOn: 0, catchingUp: false, total: 9 });
+    guard.page(3, { handedOn: 0, catchingUp: false, total: 9 });
+    expect(() => guard.page(4, { handedOn: 0, catchingUp: false, total: 9 })).toThrow(
+      /maxStalePages.*pages 2 to 4/,
+    );
+  });
+
+  it('a page that hands on calls, or catches up inside the covered part, restarts the count', () => {
+    const guard = new StalePageGuard(2);
+    guard.page(2, { handedOn: 0, catchingUp: false, total: 9 });
+    guard.page(3, { handedOn: 1, catchingUp: false, total: 9 });
+    guard.page(4, { handedOn: 0, catchingUp: false, total: 9 });
+    guard.page(5, { handedOn: 0, catchingUp: true, total: 9 });
+    expect(() => guard.page(6, { handedOn: 0, catchingUp: false, total: 9 })).not.toThrow();
+  });
+});
+
+describe('paging a server that repeats itself', () => {
+  it('the same page for every pageno, total_records 1e9: LimitExceededError after maxStalePages', async () => {
+    const calls = generateHistory(3, 10).reverse();
+    let requests = 0;
+    const server = createServer((_req, res) => {
+      requests += 1;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ call_log_data: calls, total_records: 1_000_000_000 }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const source = paginateCallLogs({
+        apiKey: 'k',
+        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        pageSize: 10,
+        concurrency: 1,
+        maxStalePages: 4,
+      });
+      const error = await collectIds(source).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(LimitExceededError);
+      expect(isOmnidimError(error) && error.code).toBe('LIMIT_EXCEEDED');
+      expect((error as LimitExceededError).limit).toBe('maxStalePages');
+      // Page 1 then 4 stale pages.
+      expect(requests).toBe(5);
+      expect(source.stats.records).toBe(10);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('honest head insertions (3 per page served, page size 10) do not trip the default bound', async () => {
+    const sim = await startSimulator({ records: 200, drift: { insertPerPage: 3 } });
+    try {
+      const view = sim.ids();
+      const got = await collectIds(
+        paginateCallLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 10, concurrency: 4 }),
+      );
+      expect(got).toEqual(view);
+    } finally {
+      await sim.close();
+    }
+  });
+});
