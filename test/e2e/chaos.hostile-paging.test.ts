@@ -13,7 +13,7 @@ import {
   type IdOrder,
   startHostileServer,
 } from './harness/hostile-server.js';
-import { runCliInProcess } from './harness/run-cli.js';
+import { ROOT, runCliInProcess, spawnCli } from './harness/run-cli.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
 
@@ -208,16 +208,47 @@ describe('issue 11 item 5: bounded memory per response', () => {
     },
   );
 
-  it('the default limit (64 MiB) also stops a 200 MB body', async () => {
+  it('the default limit (16 MiB) also stops a 200 MB body', async () => {
     const {
       run,
       server: s,
       hint,
     } = await exportFrom({ mode: 'huge', bytes: HUGE, announce: false }, { concurrency: 1 });
     expect(run.code, describeRun(run)).toBe(4);
-    expect(run.stderr).toMatch(/maxResponseBytes = 67108864 bytes/);
+    expect(run.stderr).toMatch(/maxResponseBytes = 16777216 bytes/);
     expect(s.hugeBytesSent, hint).toBeLessThan(HUGE / 2);
   });
+
+  it(
+    "a 45 MB body under the README's capped heap: exit 4, not an abort (134)",
+    async () => {
+      server = await startHostileServer({
+        seed: scenarioSeed(11),
+        records: RECORDS,
+        apiKey: LEAK_KEY,
+        behaviour: { mode: 'huge', bytes: 45 * 1024 * 1024, announce: false },
+      });
+      const dir = await tempDir('hostile-heap');
+      cleanups.push(dir.remove);
+      const argv = exportArgv({
+        out: `${dir.path}/lake`,
+        format: 'parquet',
+        baseUrl: server.url,
+        pageSize: PAGE_SIZE,
+      });
+      const { done } = spawnCli(
+        argv,
+        { ...keyEnv(), NODE_OPTIONS: '--max-old-space-size=96 --max-semi-space-size=4' },
+        ROOT,
+      );
+      const run = await done;
+      expect(run.signal, describeRun(run)).toBe(null);
+      expect(run.code, describeRun(run)).toBe(4);
+      expect(run.stderr).toMatch(/--max-response-size/);
+      await expectNothingCommitted(`${dir.path}/lake`, replayHint());
+    },
+    SETTINGS.timeoutMs,
+  );
 
   it('--max-response-size refuses a value without a size before any request (exit 2)', async () => {
     const { run, server: s } = await exportFrom(

@@ -7,12 +7,12 @@ const UNITS: Readonly<Record<string, number>> = {
 };
 
 /**
- * Parses a size like `64MiB`, `512KiB`, `1GiB` or a plain byte count (`1048576`) into bytes;
+ * Parses a size like `16MiB`, `512KiB`, `1GiB` or a plain byte count (`1048576`) into bytes;
  * `undefined` when the text is not one (unknown unit, zero, fraction, beyond 2^53 − 1).
  *
  * @example
  * ```ts
- * parseByteSize('64MiB'); // 67_108_864
+ * parseByteSize('16MiB'); // 16_777_216
  * parseByteSize('2048'); // 2048
  * ```
  */

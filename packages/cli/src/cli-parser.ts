@@ -129,7 +129,7 @@ export function buildParser(
           .option('max-response-size', {
             type: 'string',
             describe:
-              'Largest API response read (e.g. 64MiB, 512KiB); a larger one stops the run with exit 4 [default: 64MiB]',
+              'Largest API response read (e.g. 16MiB, 512KiB); a larger one stops the run with exit 4 [default: 16MiB]',
             group: 'Source:',
           })
           .option('max-stale-pages', {

@@ -90,8 +90,8 @@ export const EXPORT_DEFAULTS = {
   maxRetryDelay: '30s',
   /** Per-request timeout (the vendor's own clients use 60 s). */
   timeout: '60s',
-  /** Largest response body read (a full page of 150 simulator calls is about 1 MB). */
-  maxResponseSize: '64MiB',
+  /** Largest response body read (a full page of 150 simulator calls is 1.25 MB); core's default. */
+  maxResponseSize: '16MiB',
   /** Consecutive pages without a call not read before that end the run (a repeating server). */
   maxStalePages: 5,
 } as const;
@@ -371,7 +371,7 @@ function byteSize(argv: Argv, flag: string, fallback: string): number {
   // Below 1 KiB not even an error body fits: almost certainly a missing unit.
   if (bytes === undefined || bytes < 1024) {
     throw new UsageError(
-      `--${flag}: expected a size of at least 1KiB like 64MiB, 512KiB or 1GiB, received ${JSON.stringify(text)}`,
+      `--${flag}: expected a size of at least 1KiB like 16MiB, 512KiB or 1GiB, received ${JSON.stringify(text)}`,
     );
   }
   return bytes;

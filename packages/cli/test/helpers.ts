@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { main } from '@omnidim-stream/cli';
 import { type RunningSimulator, type SimulatorOptions, startSimulator } from '@omnidim-stream/simulator';
+import { afterEach } from 'vitest';
 
 /** A recognisable API key: if it shows up in any output or file, a test fails. */
 export const SECRET_KEY = 'sk-test-CANARY-7f3a9c1e5b2d4f60';
@@ -77,4 +78,29 @@ export async function anyFileContains(dir: string, needle: string): Promise<stri
 /** Env pointing the CLI at a running simulator. */
 export function envFor(sim: RunningSimulator): Record<string, string> {
   return { OMNIDIM_API_KEY: sim.apiKey, OMNIDIM_BASE_URL: sim.url };
+}
+
+/**
+ * The per-test simulator and temp lakes most export tests repeat: call in a `describe`; the
+ * simulator started with `start()` and every lake made with `lake()` are removed after each test.
+ */
+export function simulatorScope(prefix: string) {
+  let sim: RunningSimulator | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+    for (const c of cleanups.splice(0)) await c();
+  });
+  return {
+    async start(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+      sim = await simulator(options);
+      return sim;
+    },
+    async lake(): Promise<string> {
+      const dir = await tempDir(prefix);
+      cleanups.push(dir.remove);
+      return join(dir.path, 'lake');
+    },
+  };
 }

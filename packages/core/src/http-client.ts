@@ -55,7 +55,7 @@ export interface HttpClient {
  * {@link AbortError} when `signal` aborts; HTTP statuses are returned, not thrown.
  *
  * @example
- * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: 'k', timeoutMs: 60_000, maxResponseBytes: 64 * 1024 * 1024, concurrency: 4 });
+ * const client = createHttpClient({ baseUrl: 'http://127.0.0.1:8080/api/v1', apiKey: 'k', timeoutMs: 60_000, maxResponseBytes: 16 * 1024 * 1024, concurrency: 4 });
  * const res = await client.get('/calls/logs', { pageno: 1 }, AbortSignal.timeout(5000), { page: 1 });
  * await client.close();
  */

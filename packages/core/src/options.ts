@@ -64,8 +64,9 @@ export interface CallLogsOptions {
   /**
    * Largest response body read, in bytes (issue 11). A body that grows past it, or whose
    * Content-Length announces more, is a `ResponseTooLargeError` (code RESPONSE_TOO_LARGE, not
-   * retried); reading stops and the request is destroyed. A full page of 150 simulator calls is
-   * about 1 MB. Default 64 MiB.
+   * retried); reading stops and the request is destroyed. Default 16 MiB: 13 times a full page of
+   * 150 simulator calls (1.25 MB), and small enough for the README's capped heap
+   * (`--max-old-space-size=96`), under which a 45 MB body aborted the process (exit 134).
    */
   maxResponseBytes?: number;
   retry?: RetryOptions;
@@ -120,7 +121,7 @@ export const DEFAULTS = {
   maxRecords: Number.POSITIVE_INFINITY,
   maxPages: Number.POSITIVE_INFINITY,
   maxStalePages: 5,
-  maxResponseBytes: 64 * 1024 * 1024,
+  maxResponseBytes: 16 * 1024 * 1024,
   timeoutMs: 60_000,
   onDeletion: 'warn' as OnDeletion,
   maxRefetchesPerGap: 5,
