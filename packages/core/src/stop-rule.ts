@@ -10,6 +10,9 @@ import { idOf } from './drift.js';
 /**
  * A `stopWhen` rule that fires at the first call whose numeric id is at or below `id` (for
  * example the newest id a previous run committed). Calls without a numeric id never fire it.
+ * Only for lists whose ids descend: where they do not (drift.ts "Ids out of order", issue 11) it
+ * stops at the first older-looking id and the calls after it are not read; the CLI's incremental
+ * runs stop on `time_of_call` instead.
  *
  * @example
  * for await (const call of paginateCallLogs({ apiKey, stopWhen: stopAtOrBelowId(lastCommittedId) })) {
