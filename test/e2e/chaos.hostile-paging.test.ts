@@ -105,6 +105,9 @@ describe('issue 11 item 2: ids that do not descend', () => {
       }
       // The documented order must stay on the fast path: it is reconciled, not refused.
       if (idOrder === 'descending') expect(run.code, describeRun(run)).toBe(0);
+      console.log(
+        `[e2e hostile ids=${idOrder} insertPerPage=2] exit=${run.code} requests=${s.requests} ${hint}`,
+      );
     },
     SETTINGS.timeoutMs,
   );
