@@ -1,10 +1,11 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { SinkError } from '@omnidim-stream/core';
+import { FILE_MODE, makeDir } from '@omnidim-stream/sinks';
 
 /** One open stretch of the file: a gzip member (gzip logs) or plain appends. */
 interface Segment {
@@ -45,7 +46,7 @@ export class StagedLog {
 
   /** Opens (appending; created on the first write) a log; `records` counts those already in it. */
   static async open(path: string, options: { gzip: boolean; records?: number }): Promise<StagedLog> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDir(dirname(path));
     return new StagedLog(path, options.gzip, options.records ?? 0);
   }
 
@@ -96,7 +97,7 @@ export class StagedLog {
   }
 
   #openSegment(): Segment {
-    const file = createWriteStream(this.path, { flags: 'a' });
+    const file = createWriteStream(this.path, { flags: 'a', mode: FILE_MODE });
     let writer: Gzip | WriteStream = file;
     let done: Promise<void>;
     if (this.gzip) {

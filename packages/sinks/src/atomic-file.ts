@@ -3,6 +3,7 @@ import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SinkError } from '@omnidim-stream/core';
+import { FILE_MODE } from './dataset-layout.js';
 
 /**
  * A byte stream into `path` that never exposes a partial file under that name: bytes go to a
@@ -36,7 +37,7 @@ export class AtomicFileStream extends Writable {
 
   override _construct(callback: (error?: Error | null) => void): void {
     // 'wx': a stale temp name from another writer must never be appended to.
-    open(this.tempPath, 'wx').then(
+    open(this.tempPath, 'wx', FILE_MODE).then(
       (handle) => {
         this.#handle = handle;
         callback();
