@@ -138,12 +138,12 @@ export async function applyCommit(
 ): Promise<void> {
   const step = async (name: CommitStep) => options.onStep?.(name);
   const checked = checkJournal(journal, journal.runId);
-  await step('journal');
   const renamed: { from: string; to: string }[] = [];
   const created: string[] = [];
   let manifestTemp: string | undefined;
   const manifestText = `${JSON.stringify(checked.manifest, null, 2)}\n`;
   try {
+    await step('journal');
     // Every directory a step touches is checked once, before any change (no link, inside `out`).
     await confined(out, MANIFEST_NAME, 'the manifest');
     const dirs = [...new Set(checked.renames.map((r) => parentOf(r.to)))];
