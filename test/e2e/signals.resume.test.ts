@@ -5,15 +5,12 @@
  * resumes (its `--json` summary says how many calls it did not fetch again) and the lake holds
  * every call of the simulator exactly once (DuckDB read-back).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { readManifest } from '@omnidim-stream/sinks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkDataset, compareIds, DuckReader } from './harness/dataset.js';
-import { type CliRun, ROOT, runCliInProcess } from './harness/run-cli.js';
+import { ROOT, runCliInProcess, spawnCli } from './harness/run-cli.js';
 import { describeRun, exportArgv, keyEnv, summaryOf, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
 import { waitForFile } from './harness/wait-for-file.js';
@@ -31,28 +28,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-const BIN_ENTRY = fileURLToPath(new URL('./harness/cli-bin-process.ts', import.meta.url));
-
-/** The CLI as its own process with the shipped entry's signal handling (harness/cli-bin-process.ts). */
-function spawnBin(argv: readonly string[], env: Record<string, string>): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', BIN_ENTRY, ...argv], {
-    cwd: ROOT,
-    env: { PATH: process.env['PATH'] ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = once(child, 'close').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-    stdout,
-    stderr,
-  }));
-  return { child, done };
-}
-
 describe('signals keep the checkpoint', () => {
   it.each([
     ['SIGTERM', 143],
@@ -61,7 +36,12 @@ describe('signals keep the checkpoint', () => {
     '%s after a checkpoint: exit %d, lake untouched; the rerun with other output flags resumes and exports every call once',
     async (signal, expectedCode) => {
       // Slow pages and one page at a time, so the signal lands long before the last page.
-      sim = await startSimulator({ seed: scenarioSeed(12), records: 600, pageLatencyMs: 40, apiKey: LEAK_KEY });
+      sim = await startSimulator({
+        seed: scenarioSeed(12),
+        records: 600,
+        pageLatencyMs: 40,
+        apiKey: LEAK_KEY,
+      });
       const expected = sim.ids();
       const dir = await tempDir('signals');
       cleanups.push(dir.remove);
@@ -72,7 +52,7 @@ describe('signals keep the checkpoint', () => {
           (a) => a !== '--json',
         );
 
-      const first = spawnBin([...argv(['--checkpoint-pages', '1', '--quiet'])], keyEnv());
+      const first = spawnCli([...argv(['--checkpoint-pages', '1', '--quiet'])], keyEnv(), ROOT, 'bin');
       await waitForFile(out, (f) => /^_staging\/[^/]+\/_checkpoint\.json$/.test(f), first.done);
       first.child.kill(signal);
       const stopped = await first.done;

@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { SinkError } from '@omnidim-stream/core';
-import { FILE_MODE, makeDir } from '@omnidim-stream/sinks';
+import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
 
 /** One open stretch of the file: a gzip member (gzip logs) or plain appends. */
 interface Segment {
@@ -52,7 +52,8 @@ export class StagedLog {
 
   /** Appends one JSON line, waiting for `'drain'` when the buffer is full. */
   async write(value: unknown): Promise<void> {
-    if (this.#failure) throw new SinkError(`Cannot write ${this.path}`, { cause: this.#failure });
+    if (this.#failure)
+      throw new SinkError(`Cannot write ${this.path} (${errnoOf(this.#failure)})`, { cause: this.#failure });
     this.#segment ??= this.#openSegment();
     const segment = this.#segment;
     this.records += 1;
@@ -80,7 +81,7 @@ export class StagedLog {
         await handle.close();
       }
     } catch (error) {
-      throw new SinkError(`Cannot sync ${this.path}`, { cause: error });
+      throw new SinkError(`Cannot sync ${this.path} (${errnoOf(error)})`, { cause: error });
     }
     return size;
   }
@@ -121,6 +122,7 @@ export class StagedLog {
       segment.writer.end();
       await segment.done;
     }
-    if (this.#failure) throw new SinkError(`Cannot write ${this.path}`, { cause: this.#failure });
+    if (this.#failure)
+      throw new SinkError(`Cannot write ${this.path} (${errnoOf(this.#failure)})`, { cause: this.#failure });
   }
 }

@@ -2,7 +2,7 @@ import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DatasetLockedError, SinkError } from '@omnidim-stream/core';
-import { FILE_MODE } from './dataset-layout.js';
+import { errnoOf, FILE_MODE } from './dataset-layout.js';
 
 /** Name of the lock file at the dataset root (starts with `_`: never data). */
 export const LOCK_NAME = '_lock';
@@ -45,7 +45,7 @@ export async function acquireLock(out: string, runId: string): Promise<void> {
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new SinkError(`Cannot create ${path}`, { cause: error });
+        throw new SinkError(`Cannot create ${path} (${errnoOf(error)})`, { cause: error });
       }
     }
     const holder = await readHolder(path);

@@ -21,7 +21,7 @@ beforeEach(async () => {
   out = join(dir.path, 'lake');
   outside = join(dir.path, 'precious');
   await mkdir(join(outside, 'date=2025-01-20'), { recursive: true });
-  await writeFile(join(outside, 'keep.txt'), 'not the dataset\'s\n');
+  await writeFile(join(outside, 'keep.txt'), "not the dataset's\n");
   await writeFile(join(outside, 'date=2025-01-20', 'foreign.ndjson'), '{"id":1}\n');
 });
 afterEach(async () => dir.remove());
@@ -31,7 +31,9 @@ const LOGS = simulatedLogs(30, 3);
 async function picture(path: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const f of await listFiles(path)) {
-    files[f] = createHash('sha256').update(await readFile(join(path, f))).digest('hex');
+    files[f] = createHash('sha256')
+      .update(await readFile(join(path, f)))
+      .digest('hex');
   }
   return files;
 }
@@ -75,7 +77,14 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
 
   it.each([
     ['a rename target', { renames: [{ from: '_staging/forged/x.staged', to: '../../precious/keep.txt' }] }],
-    ['a staged path', { renames: [{ from: '_staging/forged/../../../precious/keep.txt', to: 'calls/date=2025-01-01/part-x.ndjson' }] }],
+    [
+      'a staged path',
+      {
+        renames: [
+          { from: '_staging/forged/../../../precious/keep.txt', to: 'calls/date=2025-01-01/part-x.ndjson' },
+        ],
+      },
+    ],
     ['a cleanup partition', { cleanup: { partitions: ['../../precious'] } }],
     ['a cleanup partition by absolute path', { cleanup: { partitions: ['/tmp'] } }],
   ])('a planted _commit.json naming %s outside is refused before any change', async (_what, forged) => {
@@ -125,23 +134,26 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     expect(await picture(outside)).toEqual(before);
   });
 
-  it.each(['_manifest.json', '_lock'])('a symlink planted as %s is refused and its target untouched', async (name) => {
-    await exportLogs();
-    const target = join(outside, 'keep.txt');
-    const before = await picture(outside);
-    const lake = await picture(out);
-    await rm(join(out, name), { force: true });
-    await symlink(target, join(out, name));
-    const error = await refused();
-    expect(error.code).toBe('SINK');
-    expect(error.message).toMatch(new RegExp(`${name} is a symbolic link`));
-    expect(await picture(outside)).toEqual(before);
-    expect((await lstat(join(out, name))).isSymbolicLink()).toBe(true);
-    const after = await picture(out);
-    delete after[name];
-    delete lake[name];
-    expect(after).toEqual(lake);
-  });
+  it.each(['_manifest.json', '_lock'])(
+    'a symlink planted as %s is refused and its target untouched',
+    async (name) => {
+      await exportLogs();
+      const target = join(outside, 'keep.txt');
+      const before = await picture(outside);
+      const lake = await picture(out);
+      await rm(join(out, name), { force: true });
+      await symlink(target, join(out, name));
+      const error = await refused();
+      expect(error.code).toBe('SINK');
+      expect(error.message).toMatch(new RegExp(`${name} is a symbolic link`));
+      expect(await picture(outside)).toEqual(before);
+      expect((await lstat(join(out, name))).isSymbolicLink()).toBe(true);
+      const after = await picture(out);
+      delete after[name];
+      delete lake[name];
+      expect(after).toEqual(lake);
+    },
+  );
 
   it('a forged checkpoint whose sidecar dir is a link outside is not adopted through the link', async () => {
     // A crashed run's checkpoint, adopted by the next run, truncates its sidecars to their

@@ -19,6 +19,7 @@ export interface CliRun {
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '../../..');
 const ENTRY = join(HERE, 'cli-process.ts');
+const BIN_ENTRY = join(HERE, 'cli-bin-process.ts');
 
 /** Runs `omnidim-stream <argv>` in this process with captured output. */
 export async function runCliInProcess(
@@ -48,8 +49,15 @@ export interface SpawnedCli {
  * Starts `omnidim-stream <argv>` as its own Node process, from the sources (`--conditions=source`
  * with tsx), so that what is killed is a real process with real files open.
  */
-export function spawnCli(argv: readonly string[], env: Record<string, string>, cwd: string): SpawnedCli {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', ENTRY, ...argv], {
+export function spawnCli(
+  argv: readonly string[],
+  env: Record<string, string>,
+  cwd: string,
+  entry: 'main' | 'bin' = 'main',
+): SpawnedCli {
+  // 'bin': the shipped entry's run() (SIGINT/SIGTERM handlers, process.exitCode); 'main': main() only.
+  const script = entry === 'bin' ? BIN_ENTRY : ENTRY;
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', script, ...argv], {
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

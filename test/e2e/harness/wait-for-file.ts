@@ -37,7 +37,8 @@ export async function waitForFile(
     watcher.on('change', check);
     watcher.on('error', finish);
     abandon.then(
-      (value) => finish(new Error(`gave up waiting for a file in ${dir}: ${JSON.stringify(value)?.slice(0, 500)}`)),
+      (value) =>
+        finish(new Error(`gave up waiting for a file in ${dir}: ${JSON.stringify(value)?.slice(0, 500)}`)),
       finish,
     );
     check();
