@@ -8,12 +8,12 @@
  * Needs root (or a user namespace) to mount a tmpfs; otherwise the tests are skipped, loudly.
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkDataset, compareIds, DuckReader, FORMATS, listFiles } from './harness/dataset.js';
+import { snapshot } from '../../packages/sinks/test/helpers.js';
+import { checkDataset, compareIds, DuckReader, FORMATS } from './harness/dataset.js';
 import { ROOT, runCliInProcess, spawnCli } from './harness/run-cli.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
@@ -36,16 +36,6 @@ if (cannotMount !== undefined) {
   console.warn(
     `\n*** disk-full tests SKIPPED: cannot mount a tmpfs (${cannotMount}); run as root to cover ENOSPC ***\n`,
   );
-}
-
-async function picture(path: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const f of await listFiles(path)) {
-    files[f] = createHash('sha256')
-      .update(await readFile(join(path, f)))
-      .digest('hex');
-  }
-  return files;
 }
 
 let reader: DuckReader;
@@ -87,7 +77,7 @@ describe.skipIf(cannotMount !== undefined)('disk full while staging', () => {
       expect(previous.code, describeRun(previous)).toBe(0);
       // The previous lake plus a filler file beside it (1 MiB: about half the volume).
       await writeFile(join(volume, 'filler'), Buffer.alloc(fillerKiB * 1024, 1));
-      const before = await picture(out);
+      const before = await snapshot(out);
 
       const big = await startSimulator({ seed: scenarioSeed(32), records: 600, apiKey: LEAK_KEY });
       sims.push(big);
@@ -102,7 +92,7 @@ describe.skipIf(cannotMount !== undefined)('disk full while staging', () => {
       expect(run.code, hint).toBe(6);
       expect(run.stderr, hint).toMatch(/ENOSPC/);
       expect(run.stderr, hint).not.toMatch(/Unhandled|at .*\.js:\d+/);
-      const after = await picture(out);
+      const after = await snapshot(out);
       expect(
         Object.keys(after).filter((f) => f === '_lock' || f.startsWith('_staging')),
         hint,

@@ -9,9 +9,7 @@
  * the previous one and the run fails; after the switch the run counts as committed.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -19,7 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { generateCallLog } from '@omnidim-stream/simulator';
 import {
   COMMIT_STEPS,
-  type CommitStep,
   createDatasetSink,
   type DatasetFormat,
   duckdbReadSql,
@@ -28,7 +25,7 @@ import {
 } from '@omnidim-stream/sinks';
 import { type FlatCallLog, flattenCallLog, SCHEMAS, TABLE_NAMES } from '@omnidim-stream/transform';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { duck, listFiles, simulatedLogs, tempDir } from './helpers.js';
+import { duck, listFiles, simulatedLogs, snapshot, tempDir } from './helpers.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/commit-crash.ts', import.meta.url));
 const NEW_COUNT = 90;
@@ -71,17 +68,6 @@ async function idsByGlob(out: string, format: DatasetFormat): Promise<number[]> 
   const sql = duckdbReadSql({ format, path: join(out, 'calls', '*', `*.${format}`), schema: SCHEMAS.calls });
   const rows = await duck(`SELECT id::DOUBLE AS id FROM ${sql} ORDER BY id`);
   return rows.map((r) => Number(r['id']));
-}
-
-/** Every file under `out` with the sha256 of its bytes (a byte-for-byte picture of the lake). */
-async function snapshot(out: string): Promise<Record<string, string>> {
-  const picture: Record<string, string> = {};
-  for (const f of await listFiles(out)) {
-    picture[f] = createHash('sha256')
-      .update(await readFile(join(out, f)))
-      .digest('hex');
-  }
-  return picture;
 }
 
 async function dataFiles(out: string): Promise<string[]> {

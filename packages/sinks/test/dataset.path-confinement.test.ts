@@ -4,14 +4,13 @@
  * checks that the run is refused with a SinkError (code SINK, exit 6 in the CLI) naming the
  * problem, and that the directory outside is byte-for-byte intact.
  */
-import { createHash } from 'node:crypto';
-import { lstat, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { checkpointRequest, createDatasetSink, type DatasetSinkOptions } from '@omnidim-stream/sinks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listFiles, simulatedLogs, tempDir } from './helpers.js';
+import { simulatedLogs, snapshot, tempDir } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 let out: string;
@@ -27,16 +26,6 @@ beforeEach(async () => {
 afterEach(async () => dir.remove());
 
 const LOGS = simulatedLogs(30, 3);
-
-async function picture(path: string): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const f of await listFiles(path)) {
-    files[f] = createHash('sha256')
-      .update(await readFile(join(path, f)))
-      .digest('hex');
-  }
-  return files;
-}
 
 async function exportLogs(extra: Partial<DatasetSinkOptions> = {}): Promise<void> {
   await pipeline(Readable.from(LOGS), createDatasetSink({ out, format: 'ndjson', ...extra }));
@@ -55,24 +44,24 @@ async function refused(extra: Partial<DatasetSinkOptions> = {}): Promise<Error &
 describe('path confinement: nothing outside --out is deleted or written', () => {
   it('a symlink planted as _staging is refused, its target is not emptied', async () => {
     await exportLogs();
-    const before = await picture(outside);
+    const before = await snapshot(outside);
     await symlink(outside, join(out, '_staging'));
     const error = await refused();
     expect(error.code).toBe('SINK');
     expect(error.message).toMatch(/_staging is a symbolic link/);
-    expect(await picture(outside)).toEqual(before);
+    expect(await snapshot(outside)).toEqual(before);
     expect(Object.keys(before).length).toBe(2);
   });
 
   it('a symlink planted as a run dir inside _staging is refused, its target is not emptied', async () => {
     await exportLogs();
-    const before = await picture(outside);
+    const before = await snapshot(outside);
     await mkdir(join(out, '_staging'), { recursive: true });
     await symlink(outside, join(out, '_staging', 'crashed-run'));
     const error = await refused();
     expect(error.code).toBe('SINK');
     expect(error.message).toMatch(/symbolic link/);
-    expect(await picture(outside)).toEqual(before);
+    expect(await snapshot(outside)).toEqual(before);
   });
 
   it.each([
@@ -89,8 +78,8 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     ['a cleanup partition by absolute path', { cleanup: { partitions: ['/tmp'] } }],
   ])('a planted _commit.json naming %s outside is refused before any change', async (_what, forged) => {
     await exportLogs();
-    const before = await picture(outside);
-    const lake = await picture(out);
+    const before = await snapshot(outside);
+    const lake = await snapshot(out);
     const runDir = join(out, '_staging', 'forged');
     await mkdir(runDir, { recursive: true });
     const journal = {
@@ -105,9 +94,9 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     const error = await refused();
     expect(error.code).toBe('SINK');
     expect(error.message).toMatch(/Refusing the commit journal of run forged/);
-    expect(await picture(outside)).toEqual(before);
+    expect(await snapshot(outside)).toEqual(before);
     // The lake too: the forged journal stays for a human to look at, nothing else changed.
-    const after = await picture(out);
+    const after = await snapshot(out);
     delete after['_staging/forged/_commit.json'];
     expect(after).toEqual(lake);
   });
@@ -115,11 +104,11 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
   it('a symlinked table directory is refused: files the dataset did not write are not deleted', async () => {
     await mkdir(out, { recursive: true });
     await symlink(outside, join(out, 'calls'));
-    const before = await picture(outside);
+    const before = await snapshot(outside);
     const error = await refused();
     expect(error.code).toBe('SINK');
     expect(error.message).toMatch(/calls is a symbolic link/);
-    expect(await picture(outside)).toEqual(before);
+    expect(await snapshot(outside)).toEqual(before);
   });
 
   it('a symlinked partition directory is refused by the commit, its foreign files stay', async () => {
@@ -127,11 +116,11 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     const date = LOGS[0]!.partitionDate!;
     await mkdir(join(out, 'calls'), { recursive: true });
     await symlink(join(outside, 'date=2025-01-20'), join(out, 'calls', `date=${date}`));
-    const before = await picture(outside);
+    const before = await snapshot(outside);
     const error = await refused();
     expect(error.code).toBe('SINK');
     expect(error.message).toMatch(/symbolic link/);
-    expect(await picture(outside)).toEqual(before);
+    expect(await snapshot(outside)).toEqual(before);
   });
 
   it.each(['_manifest.json', '_lock'])(
@@ -139,16 +128,16 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     async (name) => {
       await exportLogs();
       const target = join(outside, 'keep.txt');
-      const before = await picture(outside);
-      const lake = await picture(out);
+      const before = await snapshot(outside);
+      const lake = await snapshot(out);
       await rm(join(out, name), { force: true });
       await symlink(target, join(out, name));
       const error = await refused();
       expect(error.code).toBe('SINK');
       expect(error.message).toMatch(new RegExp(`${name} is a symbolic link`));
-      expect(await picture(outside)).toEqual(before);
+      expect(await snapshot(outside)).toEqual(before);
       expect((await lstat(join(out, name))).isSymbolicLink()).toBe(true);
-      const after = await picture(out);
+      const after = await snapshot(out);
       delete after[name];
       delete lake[name];
       expect(after).toEqual(lake);
@@ -175,11 +164,11 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
         state: null,
       }),
     );
-    const before = await picture(outside);
+    const before = await snapshot(outside);
     const error = await refused({ resume: () => true });
     expect(error.code).toBe('SINK');
     expect(error.message).toMatch(/_sidecars is a symbolic link/);
-    expect(await picture(outside)).toEqual(before);
+    expect(await snapshot(outside)).toEqual(before);
     expect((await stat(join(outside, 'keep.txt'))).size).toBe("not the dataset's\n".length);
     // checkpointRequest is part of the same public surface: a request names no path at all.
     expect(Object.keys(checkpointRequest(null))).toEqual(['state', 'sidecars']);
