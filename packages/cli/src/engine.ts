@@ -227,6 +227,9 @@ export interface SinkOptions {
   resume?: (checkpoint: DatasetCheckpoint) => boolean;
   onDiscard?: (runId: string, reason: string) => void;
   onCheckpoint?: (checkpoint: DatasetCheckpoint) => void;
+  /** Whether a failed run keeps its checkpoint for the next run (see the sink's option). */
+  keepCheckpoint?: (error: Error | null) => boolean;
+  onWarning?: (message: string) => void;
 }
 
 /** What a committed run wrote. */
@@ -250,6 +253,8 @@ export function createSink(options: SinkOptions): DatasetSink {
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.onDiscard ? { onDiscard: options.onDiscard } : {}),
     ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+    ...(options.keepCheckpoint ? { keepCheckpoint: options.keepCheckpoint } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
   });

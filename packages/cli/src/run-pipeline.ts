@@ -63,6 +63,8 @@ export interface PipelineOptions {
   };
   /** Runs once every row is staged, before anything is published; throwing aborts the commit. */
   beforeCommit?: () => void | Promise<void>;
+  /** Problems that did not fail the run (cleanup after the commit point). */
+  onWarning?: (message: string) => void;
 }
 
 export interface PipelineResult extends SinkResult {
@@ -142,6 +144,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       await quarantine?.finish();
     },
     sidecars,
+    // Decided when the pipeline destroys the sink (a signal, a failed API): its checkpoint stays
+    // so the same command resumes. A completeness failure would fail the same way again.
+    keepCheckpoint: (error) => !(isOmnidimError(error) && error.code === 'INCOMPLETE'),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),

@@ -2,6 +2,7 @@ import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DatasetLockedError, InvalidOptionError, SinkError } from '@omnidim-stream/core';
+import { errnoOf, FILE_MODE } from './dataset-layout.js';
 
 /** Name of the lock file at the dataset root (starts with `_`: never data). */
 export const LOCK_NAME = '_lock';
@@ -51,7 +52,7 @@ export async function acquireLock(out: string, runId: string, options: LockOptio
   const body = JSON.stringify({ pid: process.pid, host: hostname(), runId });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx');
+      const handle = await open(path, 'wx', FILE_MODE);
       try {
         await handle.writeFile(body);
       } finally {
@@ -61,7 +62,7 @@ export async function acquireLock(out: string, runId: string, options: LockOptio
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new SinkError(`Cannot create ${path}`, { cause: error });
+        throw new SinkError(`Cannot create ${path} (${errnoOf(error)})`, { cause: error });
       }
     }
     const holder = await readHolder(path);

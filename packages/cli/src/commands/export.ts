@@ -21,7 +21,7 @@ import { planRun, type RunPlan } from '../incremental.js';
 import type { CliIo } from '../io.js';
 import { createProgress, type ProgressState } from '../progress.js';
 import { CheckpointMark, runPipeline } from '../run-pipeline.js';
-import { RUN_STATE_VERSION, type Watermark, writeRunState } from '../run-state.js';
+import { type PreparedRunState, prepareRunState, RUN_STATE_VERSION, type Watermark } from '../run-state.js';
 import { loadApiKey, transformOptionsFor } from '../secrets.js';
 import type { RunSummary } from '../summary.js';
 import { type TimeWindow, timeOfCallInstant, windowPosition } from '../time-window.js';
@@ -301,6 +301,9 @@ async function exportFrom(
   }
 
   let checkpointsWritten = 0;
+  // The state is written to its temp file before the data commit (a --state that cannot be
+  // written fails while the lake is untouched) and renamed into place after it.
+  let preparedState: PreparedRunState | undefined;
   try {
     const result = await runPipeline({
       records: ({ resumed, raw }) => {
@@ -346,18 +349,37 @@ async function exportFrom(
             },
           }
         : {}),
-      beforeCommit: () => {
+      beforeCommit: async () => {
         syncCounters();
-        if (!opened) return;
-        const c = checkCompleteness(opened.stats);
-        // Only a source that ended by itself has a view to compare with.
-        if (c.ended && c.missing > 0) {
-          throw new IncompleteExportError(
-            c.missing,
-            `${c.reason}. Nothing was committed; the previous dataset${options.incremental ? ' and state are' : ' is'} unchanged`,
-          );
+        if (opened) {
+          const c = checkCompleteness(opened.stats);
+          // Only a source that ended by itself has a view to compare with.
+          if (c.ended && c.missing > 0) {
+            throw new IncompleteExportError(
+              c.missing,
+              `${c.reason}. Nothing was committed; the previous dataset${options.incremental ? ' and state are' : ' is'} unchanged`,
+            );
+          }
+        }
+        if (options.incremental) {
+          preparedState = await prepareRunState(options.incremental.stateFile, {
+            version: RUN_STATE_VERSION,
+            lastRunId: context.runId,
+            committedAt: new Date(now()).toISOString(),
+            lastMode: plan.kind,
+            watermark: newest ??
+              plan.previous?.watermark ?? { newestId: null, newestTime: null, newestTimeOfCall: null },
+            timeZone: options.timeZone,
+            format: options.format,
+            tables: [...options.tables],
+            filters: filtersFingerprint(options.filters),
+            pageSize: options.pageSize,
+            lookback: options.incremental.lookback,
+            outDir: options.outDir,
+          });
         }
       },
+      onWarning: (message) => io.stderr.write(`omnidim-stream export: warning: ${message}\n`),
       sourceStats: () => {
         syncCounters();
         return {
@@ -383,27 +405,15 @@ async function exportFrom(
     summary.raw = result.raw;
     summary.resumedFrom = result.resumedFrom;
     summary.resumedCalls = result.resumedCalls;
-    if (options.incremental) {
+    if (preparedState) {
       // Only now, after the data commit: a run that failed never moves the state.
-      await writeRunState(options.incremental.stateFile, {
-        version: RUN_STATE_VERSION,
-        lastRunId: context.runId,
-        committedAt: new Date(now()).toISOString(),
-        lastMode: plan.kind,
-        watermark: newest ??
-          plan.previous?.watermark ?? { newestId: null, newestTime: null, newestTimeOfCall: null },
-        timeZone: options.timeZone,
-        format: options.format,
-        tables: [...options.tables],
-        filters: filtersFingerprint(options.filters),
-        pageSize: options.pageSize,
-        lookback: options.incremental.lookback,
-        outDir: options.outDir,
-      });
+      await preparedState.commit();
+      preparedState = undefined;
       if (summary.incremental) summary.incremental.stateWritten = true;
     }
     return summary;
   } finally {
+    await preparedState?.discard();
     summary.checkpoints = checkpointsWritten;
     if (opened && !summary.completeness) checkCompleteness(opened.stats);
     syncCounters();
