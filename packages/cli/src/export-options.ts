@@ -1,5 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import { CALL_STATUSES, type CallLogFilters, type CallStatus, isLoopbackHost } from '@omnidim-stream/core';
+import {
+  CALL_STATUSES,
+  type CallLogFilters,
+  type CallStatus,
+  formatUrlForMessage,
+  isLoopbackHost,
+} from '@omnidim-stream/core';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
 import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
@@ -208,24 +214,30 @@ export function resolveExportOptions(
     throw new UsageError('--base-url: not allowed with --demo (the demo starts its own server)');
   const baseUrl = baseUrlFlag ?? env[BASE_URL_ENV] ?? DEFAULT_BASE_URL;
   const flag = baseUrlFlag !== undefined ? '--base-url' : BASE_URL_ENV;
+  // Every URL in these messages goes through formatUrlForMessage (issue 13): a key passed as
+  // `?api_key=…`, `user:pass@` or `#…` is never echoed, not even when the URL does not parse.
+  const shown = JSON.stringify(formatUrlForMessage(baseUrl));
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new UsageError(
-      `${flag}: expected an http(s) URL like ${DEFAULT_BASE_URL}, received ${JSON.stringify(baseUrl)}`,
-    );
+    throw new UsageError(`${flag}: expected an http(s) URL like ${DEFAULT_BASE_URL}, received ${shown}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new UsageError(`${flag}: expected an http(s) URL, received ${JSON.stringify(parsed.protocol)}`);
   }
   if (parsed.username || parsed.password)
-    throw new UsageError(`${flag}: credentials in the URL are not allowed`);
+    throw new UsageError(`${flag}: credentials in the URL are not allowed (received ${shown})`);
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new UsageError(
+      `${flag}: a query string or fragment is not allowed (received ${shown}); the key goes in OMNIDIM_API_KEY or --api-key-file`,
+    );
+  }
   // Checked here rather than left to core so the message names where the URL came from
   // (the flag or the environment variable).
   if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
     throw new UsageError(
-      `${flag}: expected an https URL (plain http only for 127.0.0.0/8, ::1 or localhost), received ${JSON.stringify(`${parsed.protocol}//${parsed.host}`)}`,
+      `${flag}: expected an https URL (plain http only for 127.0.0.0/8, ::1 or localhost), received ${shown}`,
     );
   }
   const since = bound(argv, 'since', dataset.timeZone);
