@@ -3,13 +3,10 @@
  * resets). The run ends within the retry budget (a bounded number of requests) with exit 4 and a
  * message naming the page; the dataset committed earlier is left byte-identical.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DEFAULTS } from '@omnidim-stream/core';
 import { type FaultKind, type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkDataset, DuckReader, listFiles } from './harness/dataset.js';
+import { checkDataset, DuckReader, snapshotFiles } from './harness/dataset.js';
 import { runCliInProcess } from './harness/run-cli.js';
 import { describeRun, exportArgv, findKeyLeaks, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
@@ -25,17 +22,6 @@ afterEach(async () => {
   for (const s of sims.splice(0)) await s.close();
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** Every file under `dir` with the sha256 of its bytes. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const file of await listFiles(dir)) {
-    out[file] = createHash('sha256')
-      .update(await readFile(join(dir, file)))
-      .digest('hex');
-  }
-  return out;
-}
 
 interface Outage {
   name: string;
@@ -73,7 +59,7 @@ describe('scenario 5: persistent failure', () => {
         keyEnv(),
       );
       expect(first.code, describeRun(first)).toBe(0);
-      const before = await snapshot(out);
+      const before = await snapshotFiles(out);
       await checkDataset(reader, out, format, replayHint());
 
       let failing = 0;
@@ -108,7 +94,7 @@ describe('scenario 5: persistent failure', () => {
       expect(down.stats.listRequests, hint).toBeGreaterThanOrEqual(healthyRequests + attempts);
       expect(down.stats.listRequests, hint).toBeLessThanOrEqual(healthyRequests + attempts * concurrency);
       // The previous dataset: byte for byte, file for file, still readable.
-      expect(await snapshot(out), hint).toEqual(before);
+      expect(await snapshotFiles(out), hint).toEqual(before);
       await checkDataset(reader, out, format, replayHint());
       expect(await findKeyLeaks(reader, out, format, [first, run]), hint).toEqual([]);
     },

@@ -131,6 +131,12 @@ export function buildParser(
             describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',
             group: 'Source:',
           })
+          .option('allow-empty', {
+            type: 'boolean',
+            describe:
+              'Let a full export that finds no call replace a dataset that holds calls (refused by default: exit 4)',
+            group: 'Source:',
+          })
           .option('state', {
             type: 'string',
             describe:

@@ -148,6 +148,11 @@ export interface ExportOptions extends DatasetOptions {
   window: TimeWindow;
   maxRecords: number | undefined;
   raw: boolean;
+  /**
+   * `--allow-empty`: a full export that finds no call may replace a dataset that holds calls.
+   * Off by default: an API that suddenly answers `total_records: 0` must not empty a lake.
+   */
+  allowEmpty: boolean;
   /** Set with `--state` (or `--lookback`): incremental runs. */
   incremental: IncrementalOptions | undefined;
   /** Checkpoint every N pages (crash resume); 0 = never. */
@@ -268,6 +273,7 @@ export function resolveExportOptions(
     window,
     maxRecords,
     raw: argv['raw'] === true,
+    allowEmpty: argv['allow-empty'] === true,
     incremental: incrementalOptions(argv, dataset.outDir, cwd, {
       partial: since !== undefined || until !== undefined || maxRecords !== undefined,
       demo,

@@ -207,6 +207,21 @@ export class LimitExceededError extends OmnidimError {
   }
 }
 
+/**
+ * A full export found no call at all where the dataset it would replace holds some (issue 11):
+ * an API that suddenly answers `total_records: 0` (a wrong account, a backend incident) must not
+ * empty a lake and exit 0. A safety bound, so code `LIMIT_EXCEEDED` (exit 4: retry at the next
+ * tick); the caller lifts it when an empty result is expected (`--allow-empty` in the CLI).
+ */
+export class EmptyResultError extends OmnidimError {
+  /** Rows the dataset holds now (left untouched). */
+  readonly previousRows: number;
+  constructor(previousRows: number, detail: string) {
+    super('LIMIT_EXCEEDED', detail);
+    this.previousRows = previousRows;
+  }
+}
+
 /** The source changed during the export in a way that could not be reconciled (e.g. deletions). */
 export class DriftError extends OmnidimError {
   constructor(detail: string, options: OmnidimErrorOptions = {}) {

@@ -3,6 +3,7 @@
  * whole: the manifest's files exist with their sizes and hashes, no data file on disk is missing
  * from the manifest, and DuckDB reads every table with the manifest's row counts.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -36,6 +37,20 @@ export async function tableFiles(out: string, table: TableName): Promise<string[
   return (await listFiles(join(out, table)))
     .filter((f) => !(f.split('/').pop() ?? '').startsWith('_'))
     .map((f) => `${table}/${f}`);
+}
+
+/**
+ * Every file under `dir` with the sha256 of its bytes: equal snapshots mean a byte-identical
+ * tree (how "a failed run leaves the lake untouched" is checked).
+ */
+export async function snapshotFiles(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const file of await listFiles(dir)) {
+    out[file] = createHash('sha256')
+      .update(await readFile(join(dir, file)))
+      .digest('hex');
+  }
+  return out;
 }
 
 export class DuckReader {
