@@ -44,6 +44,12 @@ function datasetFlags(y: Argv): Argv {
       group: DATASET_GROUP,
     })
     .option('rows-per-file', { type: 'string', describe: 'Split files after N rows', group: DATASET_GROUP })
+    .option('csv-formula-guard', {
+      type: 'boolean',
+      describe:
+        "With --format csv: prefix ' to text cells starting with = + - @ tab or CR, for CSVs opened in a spreadsheet (changes values; off by default)",
+      group: DATASET_GROUP,
+    })
     .option('time-zone', {
       type: 'string',
       describe: 'IANA zone of time_of_call and of date partitions [default: UTC]',

@@ -129,6 +129,8 @@ export interface DatasetOptions {
   hashKeyFile: string | undefined;
   compression: string | undefined;
   rowsPerFile: number | undefined;
+  /** `--csv-formula-guard`: prefix `'` to CSV text cells a spreadsheet would run as a formula. */
+  csvFormulaGuard: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -185,6 +187,10 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     redact[option] = action;
   }
   const format = oneOf(argv, 'format', FORMATS) ?? EXPORT_DEFAULTS.format;
+  const csvFormulaGuard = argv['csv-formula-guard'] === true;
+  if (csvFormulaGuard && format !== 'csv') {
+    throw new UsageError(`--csv-formula-guard: only with --format csv, received --format ${format}`);
+  }
   return {
     outDir: isAbsolute(out) ? out : resolve(cwd, out),
     format,
@@ -194,6 +200,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     hashKeyFile: optionalString(argv, 'hash-key-file'),
     compression: oneOf(argv, 'compression', COMPRESSIONS[format]),
     rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
+    csvFormulaGuard,
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,
   };

@@ -44,6 +44,8 @@ export interface PipelineOptions {
   tables: readonly string[];
   compression?: string | undefined;
   rowsPerFile?: number | undefined;
+  /** CSV only: prefix `'` to text cells a spreadsheet would run as a formula. */
+  csvFormulaGuard?: boolean;
   transform: TransformOptions;
   runId: string;
   /** Also keep every call log as received, gzipped NDJSON under `raw/` (committed with the data). */
@@ -145,6 +147,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.csvFormulaGuard ? { formulaGuard: true } : {}),
     ...(fingerprint === undefined
       ? {}
       : {
