@@ -13,6 +13,7 @@ import { InvalidRecordError, LimitExceededError } from '@omnidim-stream/core';
 import { coerceToRowValue, coerceValue, isAbsent, MISFIT_VALUE } from './coerce.js';
 import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
+import { setOwnField } from './own-field.js';
 import { createRedactor, MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor } from './redact.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
@@ -90,7 +91,7 @@ class RowBuilder {
   /** Keeps `value` raw in `extra` under `field`; `misfit` counts it as a coercion failure. */
   keep(field: string, value: unknown, misfit: boolean): void {
     this.extra ??= {};
-    this.extra[field] = value;
+    setOwnField(this.extra, field, value);
     if (misfit) this.ctx.coercions++;
   }
 
