@@ -50,12 +50,12 @@ describe('--csv-formula-guard', () => {
   it('prefixes text cells starting with = + - @ tab CR with a quote; numbers and other text untouched', async () => {
     sim = await simulator({ records: 40 });
     const ids = sim.ids().slice(0, FORMULAS.length);
-    ids.forEach((id, i) =>
-      sim!.updateCalls([id], (log) => {
+    for (const [i, id] of ids.entries()) {
+      sim.updateCalls([id], (log) => {
         log['bot_name'] = FORMULAS[i];
         log['call_cost'] = -1.5;
-      }),
-    );
+      });
+    }
     const plain = sim.ids()[FORMULAS.length]!;
 
     const guarded = await exportCsv(['--csv-formula-guard']);
