@@ -18,6 +18,7 @@ import { createRedactor, MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor } from 
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
 import { localDateOf } from './time.js';
+import { wellFormedJsonText, wellFormedString } from './well-formed-text.js';
 
 /** Stable reason codes of {@link QuarantinedRecord.reason}. */
 export type QuarantineReason = 'NOT_AN_OBJECT' | 'MISSING_ID' | 'INVALID_ID' | 'TOO_DEEP';
@@ -76,6 +77,16 @@ interface Context {
   coercions: number;
 }
 
+/** The text columns of each table (`string` and `json`), made well-formed by `RowBuilder.finish()`. */
+const TEXT_COLUMNS = Object.fromEntries(
+  Object.values(SCHEMAS).map((schema) => [
+    schema.name,
+    schema.columns
+      .filter((c) => c.type === 'string' || c.type === 'json')
+      .map((c) => [c.name, c.type === 'json'] as const),
+  ]),
+) as Record<TableName, readonly (readonly [string, boolean])[]>;
+
 /** One row under construction: the values, and the `extra` object when something lands there. */
 class RowBuilder {
   readonly row: Row;
@@ -124,8 +135,15 @@ class RowBuilder {
   }
 
   finish(): Row {
-    this.row['extra'] = this.extra === null ? null : safeJson(this.extra);
-    return this.row;
+    const row = this.row;
+    row['extra'] = this.extra === null ? null : safeJson(this.extra);
+    // The same text in NDJSON, CSV and Parquet: lone surrogates (in values, in keys of JSON
+    // text) become U+FFFD here, which is what UTF-8 writers store anyway (issue 13).
+    for (const [name, isJson] of TEXT_COLUMNS[this.table]) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = isJson ? wellFormedJsonText(value) : wellFormedString(value);
+    }
+    return row;
   }
 }
 

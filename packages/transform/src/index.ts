@@ -68,3 +68,4 @@ export {
   type WallTime,
   zonedWallTimeToDate,
 } from './time.js';
+export { wellFormedJsonText, wellFormedString } from './well-formed-text.js';
