@@ -134,7 +134,14 @@ export function buildParser(
           })
           .option('raw', {
             type: 'boolean',
-            describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',
+            describe:
+              'Also keep every call log as received, gzipped NDJSON under raw/ (for convert); redacted like the tables',
+            group: 'Source:',
+          })
+          .option('raw-unredacted', {
+            type: 'boolean',
+            describe:
+              'With --raw: keep call logs verbatim, secret_key_… tokens included (file mode 0600); see README Security',
             group: 'Source:',
           })
           .option('allow-empty', {

@@ -150,6 +150,8 @@ export interface ExportOptions extends DatasetOptions {
   window: TimeWindow;
   maxRecords: number | undefined;
   raw: boolean;
+  /** `--raw-unredacted`: the raw archive keeps call logs verbatim (secret tokens included). */
+  rawUnredacted: boolean;
   /**
    * `--allow-empty`: a full export that finds no call may replace a dataset that holds calls.
    * Off by default: an API that suddenly answers `total_records: 0` must not empty a lake.
@@ -280,6 +282,7 @@ export function resolveExportOptions(
     window,
     maxRecords,
     raw: argv['raw'] === true,
+    rawUnredacted: rawUnredacted(argv),
     allowEmpty: argv['allow-empty'] === true,
     incremental: incrementalOptions(argv, dataset.outDir, cwd, {
       partial: since !== undefined || until !== undefined || maxRecords !== undefined,
@@ -288,6 +291,14 @@ export function resolveExportOptions(
     checkpointPages:
       integer(argv, 'checkpoint-pages', LIMITS.checkpointPages) ?? EXPORT_DEFAULTS.checkpointPages,
   };
+}
+
+function rawUnredacted(argv: Argv): boolean {
+  const unredacted = argv['raw-unredacted'] === true;
+  if (unredacted && argv['raw'] !== true) {
+    throw new UsageError('--raw-unredacted: only with --raw (it keeps the raw archive verbatim)');
+  }
+  return unredacted;
 }
 
 function incrementalOptions(

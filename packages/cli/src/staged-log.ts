@@ -33,21 +33,27 @@ interface Segment {
 export class StagedLog {
   readonly path: string;
   readonly gzip: boolean;
+  /** File mode when the file is created (default 0o666 minus the umask). */
+  readonly mode: number | undefined;
   /** Records in the file (including those of a resumed run's checkpoint). */
   records: number;
   #segment: Segment | undefined;
   #failure: unknown;
 
-  private constructor(path: string, gzip: boolean, records: number) {
+  private constructor(path: string, gzip: boolean, records: number, mode: number | undefined) {
     this.path = path;
     this.gzip = gzip;
     this.records = records;
+    this.mode = mode;
   }
 
   /** Opens (appending; created on the first write) a log; `records` counts those already in it. */
-  static async open(path: string, options: { gzip: boolean; records?: number }): Promise<StagedLog> {
+  static async open(
+    path: string,
+    options: { gzip: boolean; records?: number; mode?: number },
+  ): Promise<StagedLog> {
     await mkdir(dirname(path), { recursive: true });
-    return new StagedLog(path, options.gzip, options.records ?? 0);
+    return new StagedLog(path, options.gzip, options.records ?? 0, options.mode);
   }
 
   /** Appends one JSON line, waiting for `'drain'` when the buffer is full. */
@@ -98,7 +104,10 @@ export class StagedLog {
   }
 
   #openSegment(): Segment {
-    const file = createWriteStream(this.path, { flags: 'a' });
+    const file = createWriteStream(this.path, {
+      flags: 'a',
+      ...(this.mode === undefined ? {} : { mode: this.mode }),
+    });
     let writer: Gzip | WriteStream = file;
     let done: Promise<void>;
     if (this.gzip) {

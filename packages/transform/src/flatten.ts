@@ -14,7 +14,7 @@ import { coerceToRowValue, coerceValue, isAbsent, MISFIT_VALUE } from './coerce.
 import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
 import { setOwnField } from './own-field.js';
-import { createRedactor, MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor } from './redact.js';
+import { MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor, redactorFor } from './redact.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
 import { localDateOf } from './time.js';
@@ -77,15 +77,16 @@ interface Context {
   coercions: number;
 }
 
-/** The text columns of each table (`string` and `json`), made well-formed by `RowBuilder.finish()`. */
-const TEXT_COLUMNS = Object.fromEntries(
-  Object.values(SCHEMAS).map((schema) => [
-    schema.name,
-    schema.columns
-      .filter((c) => c.type === 'string' || c.type === 'json')
-      .map((c) => [c.name, c.type === 'json'] as const),
-  ]),
-) as Record<TableName, readonly (readonly [string, boolean])[]>;
+/**
+ * The text columns of each table as `[name, isJson]` (`string` and `json` types), made
+ * well-formed by `RowBuilder.finish()`.
+ */
+const TEXT_COLUMNS = {} as Record<TableName, readonly (readonly [string, boolean])[]>;
+for (const schema of Object.values(SCHEMAS)) {
+  TEXT_COLUMNS[schema.name] = schema.columns
+    .filter((c) => c.type === 'string' || c.type === 'json')
+    .map((c) => [c.name, c.type === 'json'] as const);
+}
 
 /** One row under construction: the values, and the `extra` object when something lands there. */
 class RowBuilder {
@@ -496,14 +497,4 @@ function hasNonFiniteNumber(value: unknown, depth: number): boolean {
     if (hasNonFiniteNumber((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
-}
-
-const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
-function redactorFor(options: ResolvedTransformOptions): Redactor {
-  let redactor = redactors.get(options);
-  if (redactor === undefined) {
-    redactor = createRedactor(options);
-    redactors.set(options, redactor);
-  }
-  return redactor;
 }

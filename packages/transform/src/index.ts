@@ -31,6 +31,7 @@ export {
   REDACTED_EMAIL,
   type Redactor,
 } from './redact.js';
+export { redactCallLog } from './redact-call-log.js';
 export { schemaToJson, schemaToMarkdown, type TableSchemaJson } from './schema-format.js';
 export {
   CALLS_SCHEMA,

@@ -139,6 +139,18 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
   };
 }
 
+const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
+
+/** The {@link Redactor} of resolved options, built once per options object. */
+export function redactorFor(options: ResolvedTransformOptions): Redactor {
+  let redactor = redactors.get(options);
+  if (redactor === undefined) {
+    redactor = createRedactor(options);
+    redactors.set(options, redactor);
+  }
+  return redactor;
+}
+
 /**
  * Masks every `secret_key_…` token in any value (deep), for records set aside in quarantine:
  * they are written out as received, minus the secrets.

@@ -134,6 +134,7 @@ function fingerprintOf(options: ExportOptions, plan: RunPlan): string {
     window: options.window,
     maxRecords: options.maxRecords ?? null,
     raw: options.raw,
+    rawUnredacted: options.rawUnredacted,
     rowsPerFile: options.rowsPerFile ?? null,
     csvFormulaGuard: options.csvFormulaGuard,
     plan: plan.kind,
@@ -361,6 +362,7 @@ async function exportFrom(
       transform,
       runId: context.runId,
       raw: options.raw,
+      rawUnredacted: options.rawUnredacted,
       mode: plan.kind === 'incremental' ? 'replacePartitions' : 'overwrite',
       ...(options.checkpointPages > 0 || options.incremental
         ? {
