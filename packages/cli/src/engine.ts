@@ -214,6 +214,8 @@ export interface SinkOptions {
   tables: readonly string[];
   compression?: string;
   rowsPerFile?: number;
+  /** CSV only: the sink's `formulaGuard`. */
+  formulaGuard?: boolean;
   runId: string;
   /** Source totals recorded in `_manifest.json`, read at commit time. */
   sourceStats: () => Record<string, unknown>;
@@ -257,6 +259,7 @@ export function createSink(options: SinkOptions): DatasetSink {
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.formulaGuard ? { formulaGuard: true } : {}),
   });
 }
 

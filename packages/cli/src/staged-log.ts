@@ -6,6 +6,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { SinkError } from '@omnidim-stream/core';
 import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
+import { wellFormedJsonText } from '@omnidim-stream/transform';
 
 /** One open stretch of the file: a gzip member (gzip logs) or plain appends. */
 interface Segment {
@@ -57,7 +58,8 @@ export class StagedLog {
     this.#segment ??= this.#openSegment();
     const segment = this.#segment;
     this.records += 1;
-    if (!segment.writer.write(`${JSON.stringify(value)}\n`)) {
+    // Well-formed text: a lone surrogate escape would make DuckDB refuse the whole file (issue 13).
+    if (!segment.writer.write(`${wellFormedJsonText(JSON.stringify(value))}\n`)) {
       await Promise.race([once(segment.writer, 'drain'), segment.done]);
     }
   }

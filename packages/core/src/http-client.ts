@@ -2,18 +2,12 @@
  * The source's HTTP layer: undici `request()` over a keep-alive Pool owned by the source (closed
  * when the export ends or is destroyed), one whole-request timeout per attempt, and the caller's
  * AbortSignal threaded into every request. The API key travels only in the Authorization header;
- * URLs in errors are built without it and redacted anyway.
+ * URLs in errors are built without it and shown through `formatUrlForMessage()` anyway.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
-import {
-  AbortError,
-  NetworkError,
-  type RequestContext,
-  redactUrl,
-  TimeoutError,
-  TlsError,
-} from './errors.js';
+import { AbortError, NetworkError, type RequestContext, TimeoutError, TlsError } from './errors.js';
+import { formatUrlForMessage } from './url-for-message.js';
 
 /** A response read whole (pages are bounded: ≤ 150 records). */
 export interface HttpResponse {
@@ -74,7 +68,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   return {
-    describeUrl: (path, query) => redactUrl(`${origin}${buildPath(path, query)}`),
+    describeUrl: (path, query) => formatUrlForMessage(`${origin}${buildPath(path, query)}`),
 
     async get(path, query, signal, context) {
       if (signal.aborted) throw new AbortError(signal.reason);
