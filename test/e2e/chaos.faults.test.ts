@@ -35,7 +35,8 @@ describe('scenario 1: random faults', () => {
         seed,
         records: SETTINGS.records,
         apiKey: LEAK_KEY,
-        // Retry-After of 1 s: honoured, and short (the CLI has no flag to cap retry delays).
+        // Retry-After of 1 s: honoured, and short enough for CI without --max-retry-delay, which
+        // caps it (export.retry-flags.test.ts tests that cap).
         faults: { rate: 0.2, kinds: [...KINDS], retryAfterSeconds: 1 },
       });
       const expected = sim.ids();

@@ -20,7 +20,10 @@ import { LEAK_KEY, replayHint, SCALE, SETTINGS, scenarioSeed } from './harness/s
 
 const KINDS: readonly FaultKind[] = ['429', '502', '503', 'reset', 'truncate', 'html200', 'error200'];
 const KILLS = 3;
-/** Reruns after the last kill before the scenario gives up (each rerun is a full export today). */
+/**
+ * Reruns after the last kill before the scenario gives up. A rerun resumes from the killed run's
+ * last checkpoint (README "Crash resume"), or starts over when the kill came before the first one.
+ */
 const MAX_RUNS = KILLS + 4;
 
 let reader: DuckReader;

@@ -3,13 +3,11 @@
  * resets). The run ends within the retry budget (a bounded number of requests) with exit 4 and a
  * message naming the page; the dataset committed earlier is left byte-identical.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DEFAULTS } from '@omnidim-stream/core';
+import { EXPORT_DEFAULTS } from '@omnidim-stream/cli';
 import { type FaultKind, type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkDataset, DuckReader, listFiles } from './harness/dataset.js';
+import { checkDataset, DuckReader } from './harness/dataset.js';
+import { expectLakeUnchanged, snapshotLake } from './harness/lake-snapshot.js';
 import { runCliInProcess } from './harness/run-cli.js';
 import { describeRun, exportArgv, findKeyLeaks, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
@@ -25,17 +23,6 @@ afterEach(async () => {
   for (const s of sims.splice(0)) await s.close();
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** Every file under `dir` with the sha256 of its bytes. */
-async function snapshot(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const file of await listFiles(dir)) {
-    out[file] = createHash('sha256')
-      .update(await readFile(join(dir, file)))
-      .digest('hex');
-  }
-  return out;
-}
 
 interface Outage {
   name: string;
@@ -73,7 +60,7 @@ describe('scenario 5: persistent failure', () => {
         keyEnv(),
       );
       expect(first.code, describeRun(first)).toBe(0);
-      const before = await snapshot(out);
+      const before = await snapshotLake(out);
       await checkDataset(reader, out, format, replayHint());
 
       let failing = 0;
@@ -102,13 +89,13 @@ describe('scenario 5: persistent failure', () => {
       const lines = run.stderr.trim().split('\n');
       expect(lines, hint).toHaveLength(1);
       expect(lines[0], hint).toMatch(/page \d+/);
-      // The retry budget: each page in flight gets 1 + retry.limit attempts (core's documented
-      // default, the CLI has no flag for it), so the whole run is bounded by the in-flight pages.
-      const attempts = 1 + DEFAULTS.retry.limit;
+      // The retry budget: each page in flight gets 1 + `--retries` attempts (the CLI's default,
+      // as no --retries is given), so the whole run is bounded by the in-flight pages.
+      const attempts = 1 + EXPORT_DEFAULTS.retries;
       expect(down.stats.listRequests, hint).toBeGreaterThanOrEqual(healthyRequests + attempts);
       expect(down.stats.listRequests, hint).toBeLessThanOrEqual(healthyRequests + attempts * concurrency);
       // The previous dataset: byte for byte, file for file, still readable.
-      expect(await snapshot(out), hint).toEqual(before);
+      await expectLakeUnchanged(before, out, undefined, hint);
       await checkDataset(reader, out, format, replayHint());
       expect(await findKeyLeaks(reader, out, format, [first, run]), hint).toEqual([]);
     },

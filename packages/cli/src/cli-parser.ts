@@ -44,6 +44,12 @@ function datasetFlags(y: Argv): Argv {
       group: DATASET_GROUP,
     })
     .option('rows-per-file', { type: 'string', describe: 'Split files after N rows', group: DATASET_GROUP })
+    .option('csv-formula-guard', {
+      type: 'boolean',
+      describe:
+        "With --format csv: prefix ' to text cells starting with = + - @ tab or CR, for CSVs opened in a spreadsheet (changes values; off by default)",
+      group: DATASET_GROUP,
+    })
     .option('time-zone', {
       type: 'string',
       describe: 'IANA zone of time_of_call and of date partitions [default: UTC]',
@@ -145,7 +151,20 @@ export function buildParser(
           })
           .option('raw', {
             type: 'boolean',
-            describe: 'Also keep every call log as received, gzipped NDJSON under raw/ (for convert)',
+            describe:
+              'Also keep every call log as received, gzipped NDJSON under raw/ (for convert); redacted like the tables',
+            group: 'Source:',
+          })
+          .option('raw-unredacted', {
+            type: 'boolean',
+            describe:
+              'With --raw: keep call logs verbatim, secret_key_… tokens included (file mode 0600); see README Security',
+            group: 'Source:',
+          })
+          .option('allow-empty', {
+            type: 'boolean',
+            describe:
+              'Let a full export that finds no call replace a dataset that holds calls (refused by default: exit 4)',
             group: 'Source:',
           })
           .option('state', {

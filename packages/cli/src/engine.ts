@@ -224,6 +224,8 @@ export interface SinkOptions {
   tables: readonly string[];
   compression?: string;
   rowsPerFile?: number;
+  /** CSV only: the sink's `formulaGuard`. */
+  formulaGuard?: boolean;
   runId: string;
   /** Source totals recorded in `_manifest.json`, read at commit time. */
   sourceStats: () => Record<string, unknown>;
@@ -237,6 +239,9 @@ export interface SinkOptions {
   resume?: (checkpoint: DatasetCheckpoint) => boolean;
   onDiscard?: (runId: string, reason: string) => void;
   onCheckpoint?: (checkpoint: DatasetCheckpoint) => void;
+  /** Whether a failed run keeps its checkpoint for the next run (see the sink's option). */
+  keepCheckpoint?: (error: Error | null) => boolean;
+  onWarning?: (message: string) => void;
 }
 
 /** What a committed run wrote. */
@@ -260,8 +265,11 @@ export function createSink(options: SinkOptions): DatasetSink {
     ...(options.resume ? { resume: options.resume } : {}),
     ...(options.onDiscard ? { onDiscard: options.onDiscard } : {}),
     ...(options.onCheckpoint ? { onCheckpoint: options.onCheckpoint } : {}),
+    ...(options.keepCheckpoint ? { keepCheckpoint: options.keepCheckpoint } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.formulaGuard ? { formulaGuard: true } : {}),
   });
 }
 

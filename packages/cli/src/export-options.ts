@@ -1,5 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
-import { CALL_STATUSES, type CallLogFilters, type CallStatus, isLoopbackHost } from '@omnidim-stream/core';
+import {
+  CALL_STATUSES,
+  type CallLogFilters,
+  type CallStatus,
+  formatUrlForMessage,
+  isLoopbackHost,
+} from '@omnidim-stream/core';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
@@ -130,6 +136,8 @@ export interface DatasetOptions {
   hashKeyFile: string | undefined;
   compression: string | undefined;
   rowsPerFile: number | undefined;
+  /** `--csv-formula-guard`: prefix `'` to CSV text cells a spreadsheet would run as a formula. */
+  csvFormulaGuard: boolean;
   json: boolean;
   quiet: boolean;
 }
@@ -153,6 +161,13 @@ export interface ExportOptions extends DatasetOptions {
   window: TimeWindow;
   maxRecords: number | undefined;
   raw: boolean;
+  /** `--raw-unredacted`: the raw archive keeps call logs verbatim (secret tokens included). */
+  rawUnredacted: boolean;
+  /**
+   * `--allow-empty`: a full export that finds no call may replace a dataset that holds calls.
+   * Off by default: an API that suddenly answers `total_records: 0` must not empty a lake.
+   */
+  allowEmpty: boolean;
   /** Set with `--state` (or `--lookback`): incremental runs. */
   incremental: IncrementalOptions | undefined;
   /** Checkpoint every N pages (crash resume); 0 = never. */
@@ -185,6 +200,10 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     redact[option] = action;
   }
   const format = oneOf(argv, 'format', FORMATS) ?? EXPORT_DEFAULTS.format;
+  const csvFormulaGuard = argv['csv-formula-guard'] === true;
+  if (csvFormulaGuard && format !== 'csv') {
+    throw new UsageError(`--csv-formula-guard: only with --format csv, received --format ${format}`);
+  }
   return {
     outDir: isAbsolute(out) ? out : resolve(cwd, out),
     format,
@@ -194,6 +213,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     hashKeyFile: optionalString(argv, 'hash-key-file'),
     compression: oneOf(argv, 'compression', COMPRESSIONS[format]),
     rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
+    csvFormulaGuard,
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,
   };
@@ -219,24 +239,30 @@ export function resolveExportOptions(
     throw new UsageError('--base-url: not allowed with --demo (the demo starts its own server)');
   const baseUrl = baseUrlFlag ?? env[BASE_URL_ENV] ?? DEFAULT_BASE_URL;
   const flag = baseUrlFlag !== undefined ? '--base-url' : BASE_URL_ENV;
+  // Every URL in these messages goes through formatUrlForMessage (issue 13): a key passed as
+  // `?api_key=…`, `user:pass@` or `#…` is never echoed, not even when the URL does not parse.
+  const shown = JSON.stringify(formatUrlForMessage(baseUrl));
   let parsed: URL;
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new UsageError(
-      `${flag}: expected an http(s) URL like ${DEFAULT_BASE_URL}, received ${JSON.stringify(baseUrl)}`,
-    );
+    throw new UsageError(`${flag}: expected an http(s) URL like ${DEFAULT_BASE_URL}, received ${shown}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new UsageError(`${flag}: expected an http(s) URL, received ${JSON.stringify(parsed.protocol)}`);
   }
   if (parsed.username || parsed.password)
-    throw new UsageError(`${flag}: credentials in the URL are not allowed`);
+    throw new UsageError(`${flag}: credentials in the URL are not allowed (received ${shown})`);
+  if (parsed.search !== '' || parsed.hash !== '') {
+    throw new UsageError(
+      `${flag}: a query string or fragment is not allowed (received ${shown}); the key goes in OMNIDIM_API_KEY or --api-key-file`,
+    );
+  }
   // Checked here rather than left to core so the message names where the URL came from
   // (the flag or the environment variable).
   if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
     throw new UsageError(
-      `${flag}: expected an https URL (plain http only for 127.0.0.0/8, ::1 or localhost), received ${JSON.stringify(`${parsed.protocol}//${parsed.host}`)}`,
+      `${flag}: expected an https URL (plain http only for 127.0.0.0/8, ::1 or localhost), received ${shown}`,
     );
   }
   const since = bound(argv, 'since', dataset.timeZone);
@@ -270,6 +296,8 @@ export function resolveExportOptions(
     window,
     maxRecords,
     raw: argv['raw'] === true,
+    rawUnredacted: rawUnredacted(argv),
+    allowEmpty: argv['allow-empty'] === true,
     incremental: incrementalOptions(argv, dataset.outDir, cwd, {
       partial: since !== undefined || until !== undefined || maxRecords !== undefined,
       demo,
@@ -277,6 +305,14 @@ export function resolveExportOptions(
     checkpointPages:
       integer(argv, 'checkpoint-pages', LIMITS.checkpointPages) ?? EXPORT_DEFAULTS.checkpointPages,
   };
+}
+
+function rawUnredacted(argv: Argv): boolean {
+  const unredacted = argv['raw-unredacted'] === true;
+  if (unredacted && argv['raw'] !== true) {
+    throw new UsageError('--raw-unredacted: only with --raw (it keeps the raw archive verbatim)');
+  }
+  return unredacted;
 }
 
 function incrementalOptions(

@@ -13,8 +13,49 @@
 import { readManifest } from '@omnidim-stream/sinks';
 import { localDateOf } from '@omnidim-stream/transform';
 import type { IncrementalOptions } from './export-options.js';
-import { checkStateMatches, type RunState, readRunState, type StateKey } from './run-state.js';
+import {
+  checkStateMatches,
+  type RunState,
+  readRunState,
+  type StateKey,
+  type Watermark,
+} from './run-state.js';
 import { parseWindowBound } from './time-window.js';
+
+/**
+ * How far past the run's own clock a call time may be and still move the watermark: 15 h.
+ * `time_of_call` has no documented zone; read in the wrong one the newest calls look up to 14 h
+ * in the future (shared/api/NOTES.md "Field semantics"), so 14 h + 1 h of clock drift. A later
+ * time (one call dated 01/01/2099, issue 11) is kept as a row in its own partition but never
+ * becomes the watermark: trusted, it would put every later run's cutoff past every new call.
+ */
+export const WATERMARK_CLOCK_SKEW_MS = 15 * 3_600_000;
+
+/** The latest call time (ms) this run trusts for its watermark: its own clock plus the skew. */
+export function trustedTimeLimit(nowMs: number): number {
+  return nowMs + WATERMARK_CLOCK_SKEW_MS;
+}
+
+/**
+ * The newer of two watermarks by call time, ignoring a candidate whose time is unreadable or
+ * past `limitMs` ({@link trustedTimeLimit}). Taking the newest time rather than the first call
+ * read also keeps the watermark right when ids and times disagree with the list order.
+ *
+ * @example
+ * ```ts
+ * newerTrustedWatermark(null, { newestId: 9, newestTime: '2099-01-01T00:00:00.000Z', newestTimeOfCall: '01/01/2099 00:00:00' }, Date.now()); // null
+ * ```
+ */
+export function newerTrustedWatermark(
+  current: Watermark | null,
+  candidate: Watermark,
+  limitMs: number,
+): Watermark | null {
+  const time = candidate.newestTime === null ? Number.NaN : Date.parse(candidate.newestTime);
+  if (Number.isNaN(time) || time > limitMs) return current;
+  if (current?.newestTime == null) return candidate;
+  return time > Date.parse(current.newestTime) ? candidate : current;
+}
 
 /** What this run does. */
 export interface RunPlan {
@@ -48,12 +89,15 @@ export function startOfLocalDate(instant: number, timeZone: string): { instant: 
 
 /**
  * Decides the run from `--state`/`--lookback`/`--full` and the state file. A state written with
- * other format/tables/time zone/filters is a usage error (before anything is written).
+ * other format/tables/time zone/filters is a usage error (before anything is written). A
+ * watermark past `timeLimitMs` ({@link trustedTimeLimit}; a state written before issue 11 may
+ * hold one from a call dated 2099) is clamped to it, so such a lake heals on its next run.
  */
 export async function planRun(
   incremental: IncrementalOptions | undefined,
   key: StateKey,
   outDir: string,
+  timeLimitMs: number,
 ): Promise<RunPlan> {
   const full = (note?: string, previous?: RunState): RunPlan => ({
     kind: 'full',
@@ -73,9 +117,10 @@ export async function planRun(
       `the state ${incremental.stateFile} exists but ${outDir} holds no dataset: exporting everything`,
     );
   }
-  const newest =
+  const stored =
     previous.watermark.newestTime === null ? Number.NaN : Date.parse(previous.watermark.newestTime);
-  if (Number.isNaN(newest)) return full();
+  if (Number.isNaN(stored)) return full();
+  const newest = Math.min(stored, timeLimitMs);
   const start = startOfLocalDate(newest - incremental.lookbackMs, key.timeZone);
   return { kind: 'incremental', previous, cutoff: start.instant, cutoffDate: start.date, note: undefined };
 }

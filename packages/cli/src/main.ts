@@ -150,7 +150,7 @@ async function runDatasetCommand(
     const interrupted = code === EXIT_CODES.SIGINT || code === EXIT_CODES.SIGTERM;
     summary.status = interrupted ? 'interrupted' : 'failed';
     const message = interrupted
-      ? `interrupted (${signalNameOf(signal) ?? 'aborted'}); nothing of this run was committed, the previous dataset is intact`
+      ? `interrupted (${signalNameOf(signal) ?? 'aborted'}); nothing of this run was committed, the previous dataset is intact; running the same command again resumes from this run's last checkpoint, if it wrote one`
       : (error as Error).message;
     summary.error = { code: errorCode(error, interrupted), message };
     io.stderr.write(`omnidim-stream ${command}: ${message}\n`);

@@ -2,9 +2,10 @@
 export const RAW_DIR = 'raw';
 
 /**
- * `export --raw` keeps every call log exactly as received, one JSON line each, gzip-compressed,
- * so a later `convert` can rebuild the tables (e.g. with a new schema version) without calling
- * the API. The archive is a sidecar of the run (see `StagedLog`): written in the run's staging
+ * `export --raw` keeps every call log as received, one JSON line each, gzip-compressed, so a
+ * later `convert` can rebuild the tables (e.g. with a new schema version) without calling the
+ * API. By default each call log gets the tables' redaction first (`redactCallLog`: secret
+ * tokens masked, `--redact-*` actions); `--raw-unredacted` keeps them verbatim (issue 13). The archive is a sidecar of the run (see `StagedLog`): written in the run's staging
  * dir, committed by the same journal as the tables, listed in `_manifest.json`. This is its
  * final path, relative to the dataset root.
  *

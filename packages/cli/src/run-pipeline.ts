@@ -9,7 +9,7 @@ import {
   type DatasetSidecar,
   type StagedSidecarInfo,
 } from '@omnidim-stream/sinks';
-import type { FlatCallLog, TransformOptions } from '@omnidim-stream/transform';
+import { type FlatCallLog, redactCallLog, type TransformOptions } from '@omnidim-stream/transform';
 import { createSink, flattenOne, resolveTransform, type SinkResult, sinkResult } from './engine.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
@@ -23,12 +23,20 @@ export class CheckpointMark {
   constructor(readonly state: unknown) {}
 }
 
+/** The `--raw` archive as the record source sees it: one call log at a time. */
+export interface RawArchiveWriter {
+  write(record: unknown): Promise<void>;
+}
+
 /** What a run's record source is started with. */
 export interface PipelineStart {
   /** The caller's state of the checkpoint this run resumed from (crash resume), else undefined. */
   resumed: unknown;
-  /** `--raw`: the archive to tee every kept call log into, else undefined. */
-  raw: StagedLog | undefined;
+  /**
+   * `--raw`: the archive to tee every kept call log into (redacted like the tables unless
+   * `rawUnredacted`), else undefined.
+   */
+  raw: RawArchiveWriter | undefined;
 }
 
 /** Options of {@link runPipeline}: one source of call logs into one dataset. */
@@ -44,10 +52,17 @@ export interface PipelineOptions {
   tables: readonly string[];
   compression?: string | undefined;
   rowsPerFile?: number | undefined;
+  /** CSV only: prefix `'` to text cells a spreadsheet would run as a formula. */
+  csvFormulaGuard?: boolean;
   transform: TransformOptions;
   runId: string;
   /** Also keep every call log as received, gzipped NDJSON under `raw/` (committed with the data). */
   raw: boolean;
+  /**
+   * `--raw-unredacted`: archive call logs verbatim (file mode 0600). By default the archive gets
+   * the tables' redaction (secret tokens masked, `--redact-*` actions), as README Security says.
+   */
+  rawUnredacted?: boolean;
   /** Source totals recorded in the manifest (read at commit time). */
   sourceStats?: () => Record<string, unknown>;
   signal: AbortSignal;
@@ -63,6 +78,8 @@ export interface PipelineOptions {
   };
   /** Runs once every row is staged, before anything is published; throwing aborts the commit. */
   beforeCommit?: () => void | Promise<void>;
+  /** Problems that did not fail the run (cleanup after the commit point). */
+  onWarning?: (message: string) => void;
 }
 
 export interface PipelineResult extends SinkResult {
@@ -142,9 +159,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       await quarantine?.finish();
     },
     sidecars,
+    // Decided when the pipeline destroys the sink (a signal, a failed API): its checkpoint stays
+    // so the same command resumes. A completeness failure would fail the same way again.
+    keepCheckpoint: (error) => !(isOmnidimError(error) && error.code === 'INCOMPLETE'),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.csvFormulaGuard ? { formulaGuard: true } : {}),
     ...(fingerprint === undefined
       ? {}
       : {
@@ -196,7 +218,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           records: resumed?.rawRecords ?? 0,
         })
       : undefined;
-    const source = options.records({ resumed: resumed?.caller, raw });
+    const archive = raw;
+    const rawWriter: RawArchiveWriter | undefined = archive && {
+      write: (record) => archive.write(options.rawUnredacted ? record : redactCallLog(record, transform)),
+    };
+    const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
     await pipeline(Readable.from(flattened(source), { objectMode: true }), sink, { signal: options.signal });
   } catch (error) {
     raw?.destroy();

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SinkError } from '@omnidim-stream/core';
+import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
 import { UsageError } from './exit-codes.js';
 
 /** Format version of {@link RunState}. */
@@ -54,9 +55,11 @@ export interface RunState {
 export async function readRunState(path: string): Promise<RunState | undefined> {
   let text: string;
   try {
+    await refuseLink(path);
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof SinkError) throw error;
     throw new UsageError(
       `--state: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
@@ -111,37 +114,78 @@ export function checkStateMatches(state: RunState, key: StateKey, path: string):
   }
 }
 
+/** A state written to its temp file before the data commit; see {@link prepareRunState}. */
+export interface PreparedRunState {
+  /** Renames the temp file onto the state path (after the data was committed). */
+  commit(): Promise<void>;
+  /** Deletes the temp file (the run failed: the state stays as it was). */
+  discard(): Promise<void>;
+}
+
 /**
- * Writes the state atomically: a temp file next to it (`.<name>.<runId>.tmp`, which a dataset's
- * recovery removes when it is inside `--out`), fsync, rename, fsync of the directory.
+ * First half of writing the state, run before the data commit so that a `--state` path that
+ * cannot be written (missing permission, full disk, a link planted there) fails the run while
+ * the lake is still untouched: writes the whole state to a temp file next to it
+ * (`.<name>.<runId>.tmp`, mode 0600, removed by a dataset's recovery when it is inside `--out`)
+ * and fsyncs it. {@link PreparedRunState.commit} is then one rename and a directory fsync.
  *
  * @example
  * ```ts
- * await writeRunState('lake/_state.json', state);
+ * const prepared = await prepareRunState('lake/_state.json', state);
+ * await commitData();
+ * await prepared.commit();
  * ```
  */
-export async function writeRunState(path: string, state: RunState): Promise<void> {
+export async function prepareRunState(path: string, state: RunState): Promise<PreparedRunState> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${state.lastRunId}.tmp`);
   try {
-    await mkdir(dir, { recursive: true });
-    const handle = await open(temp, 'w');
+    await refuseLink(path);
+    await makeDir(dir);
+    await unlink(temp).catch(() => undefined);
+    const handle = await open(temp, 'wx', FILE_MODE);
     try {
       await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`, 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
-    const dirHandle = await open(dir, 'r').catch(() => undefined);
-    if (dirHandle) {
-      await dirHandle.sync().catch(() => undefined);
-      await dirHandle.close();
-    }
   } catch (error) {
+    await unlink(temp).catch(() => undefined);
     throw new SinkError(
-      `The data was committed but the state ${path} could not be written; the next run re-reads more (still exactly once)`,
+      `--state: cannot write ${path} (${errnoOf(error)}); nothing was committed, the previous dataset and state are unchanged`,
       { cause: error },
+    );
+  }
+  return {
+    async commit() {
+      try {
+        await rename(temp, path);
+        const dirHandle = await open(dir, 'r').catch(() => undefined);
+        if (dirHandle) {
+          await dirHandle.sync().catch(() => undefined);
+          await dirHandle.close();
+        }
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        throw new SinkError(
+          `The data was committed but the state ${path} could not be written (${errnoOf(error)}); the next run re-reads more (still exactly once)`,
+          { cause: error },
+        );
+      }
+    },
+    async discard() {
+      await unlink(temp).catch(() => undefined);
+    },
+  };
+}
+
+/** A link planted as the state file would make the run read (and trust) a file outside. */
+async function refuseLink(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info?.isSymbolicLink()) {
+    throw new SinkError(
+      `${path} is a symbolic link; the state file is never read or written through a link (remove it)`,
     );
   }
 }

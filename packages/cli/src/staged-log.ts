@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { SinkError } from '@omnidim-stream/core';
+import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
+import { wellFormedJsonText } from '@omnidim-stream/transform';
 
 /** One open stretch of the file: a gzip member (gzip logs) or plain appends. */
 interface Segment {
@@ -45,17 +47,19 @@ export class StagedLog {
 
   /** Opens (appending; created on the first write) a log; `records` counts those already in it. */
   static async open(path: string, options: { gzip: boolean; records?: number }): Promise<StagedLog> {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDir(dirname(path));
     return new StagedLog(path, options.gzip, options.records ?? 0);
   }
 
   /** Appends one JSON line, waiting for `'drain'` when the buffer is full. */
   async write(value: unknown): Promise<void> {
-    if (this.#failure) throw new SinkError(`Cannot write ${this.path}`, { cause: this.#failure });
+    if (this.#failure)
+      throw new SinkError(`Cannot write ${this.path} (${errnoOf(this.#failure)})`, { cause: this.#failure });
     this.#segment ??= this.#openSegment();
     const segment = this.#segment;
     this.records += 1;
-    if (!segment.writer.write(`${JSON.stringify(value)}\n`)) {
+    // Well-formed text: a lone surrogate escape would make DuckDB refuse the whole file (issue 13).
+    if (!segment.writer.write(`${wellFormedJsonText(JSON.stringify(value))}\n`)) {
       await Promise.race([once(segment.writer, 'drain'), segment.done]);
     }
   }
@@ -79,7 +83,7 @@ export class StagedLog {
         await handle.close();
       }
     } catch (error) {
-      throw new SinkError(`Cannot sync ${this.path}`, { cause: error });
+      throw new SinkError(`Cannot sync ${this.path} (${errnoOf(error)})`, { cause: error });
     }
     return size;
   }
@@ -96,7 +100,7 @@ export class StagedLog {
   }
 
   #openSegment(): Segment {
-    const file = createWriteStream(this.path, { flags: 'a' });
+    const file = createWriteStream(this.path, { flags: 'a', mode: FILE_MODE });
     let writer: Gzip | WriteStream = file;
     let done: Promise<void>;
     if (this.gzip) {
@@ -120,6 +124,7 @@ export class StagedLog {
       segment.writer.end();
       await segment.done;
     }
-    if (this.#failure) throw new SinkError(`Cannot write ${this.path}`, { cause: this.#failure });
+    if (this.#failure)
+      throw new SinkError(`Cannot write ${this.path} (${errnoOf(this.#failure)})`, { cause: this.#failure });
   }
 }

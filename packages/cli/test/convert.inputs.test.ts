@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { EXIT_CODES } from '@omnidim-stream/cli';
 import { generateCallLog, type RunningSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { duck, envFor, runMain, simulator, tempDir } from './helpers.js';
@@ -108,12 +107,12 @@ describe('convert turns any raw archive layout into the same tables', () => {
     const d = await dir();
     await writeFile(join(d, 'cut.json'), JSON.stringify(all).slice(0, 5000));
     const cut = await runMain(['convert', join(d, 'cut.json'), '--out', join(d, 'lake')]);
-    expect(cut.code).toBe(EXIT_CODES.INPUT);
+    expect(cut.code).toBe(7);
     expect(cut.stderr).toContain('cut.json');
     const [files] = await duck(`SELECT count(*) AS n FROM glob('${join(d, 'lake')}/**/*.parquet')`);
     expect(Number(files?.['n'])).toBe(0);
     const missing = await runMain(['convert', join(d, 'nope.json'), '--out', join(d, 'lake2')]);
-    expect(missing.code).toBe(EXIT_CODES.INPUT);
+    expect(missing.code).toBe(7);
     expect(missing.stderr).toContain('ENOENT');
   });
 });

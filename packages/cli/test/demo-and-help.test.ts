@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { EXIT_CODES, EXPORT_DEFAULTS } from '@omnidim-stream/cli';
+import { EXPORT_DEFAULTS } from '@omnidim-stream/cli';
 import { afterEach, describe, expect, it } from 'vitest';
 import { duck, runMain, tempDir } from './helpers.js';
 
@@ -37,7 +37,7 @@ describe('export --demo, schema and --help', () => {
 
   it('no command is exit 2 with a hint', async () => {
     const run = await runMain([]);
-    expect(run.code).toBe(EXIT_CODES.USAGE);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('export');
   });
 
@@ -55,7 +55,7 @@ describe('export --demo, schema and --help', () => {
     expect(md.stdout).toContain('| `id` |');
     expect(md.stdout).not.toContain('## interactions');
     const bad = await runMain(['schema', '--table', 'nope']);
-    expect(bad.code).toBe(EXIT_CODES.USAGE);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('table');
   });
 });

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXIT_CODES } from '@omnidim-stream/cli';
 import type { FaultKind, RunningSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { duck, envFor, listFiles, runMain, simulator, tempDir } from './helpers.js';
@@ -39,7 +38,7 @@ describe('completeness: a page that stays short fails the run loudly (exit 5) an
       sim.insertCalls(5);
       shortOn = shortPage;
       const failed = await runMain([...args, ...extra], { env: envFor(sim) });
-      expect(failed.code).toBe(EXIT_CODES.INCOMPLETE);
+      expect(failed.code).toBe(5);
       expect(failed.stderr).toMatch(/\b1 call\(s\) missing/);
       expect(failed.stderr).toMatch(/short/);
       const summary = JSON.parse(failed.stdout) as {

@@ -6,8 +6,9 @@
  * `isOmnidimError()` still works when two copies of the package are installed.
  *
  * No message, URL or enumerable property ever holds the API key: constructors take only what
- * is safe to log, and request URLs are passed through {@link redactUrl} first.
+ * is safe to log, and request URLs are passed through {@link formatUrlForMessage} first.
  */
+import { formatUrlForMessage } from './url-for-message.js';
 
 /** Stable machine-readable error codes. */
 export type OmnidimErrorCode =
@@ -78,7 +79,7 @@ export class InvalidOptionError extends OmnidimError {
 export interface RequestContext {
   /** 1-based page number, when the request was for a page. */
   page?: number;
-  /** Request URL with credentials and secret query parameters removed. */
+  /** Request URL; kept as scheme, host, port and path only ({@link formatUrlForMessage}). */
   url?: string;
   /** HTTP status, when a response arrived. */
   status?: number;
@@ -101,7 +102,7 @@ export class RequestError extends OmnidimError {
   ) {
     super(code, message, options);
     this.page = context.page;
-    this.url = context.url === undefined ? undefined : redactUrl(context.url);
+    this.url = context.url === undefined ? undefined : formatUrlForMessage(context.url);
     this.status = context.status;
     this.attempts = context.attempts;
   }
@@ -224,6 +225,21 @@ export class LimitExceededError extends OmnidimError {
   }
 }
 
+/**
+ * A full export found no call at all where the dataset it would replace holds some (issue 11):
+ * an API that suddenly answers `total_records: 0` (a wrong account, a backend incident) must not
+ * empty a lake and exit 0. A safety bound, so code `LIMIT_EXCEEDED` (exit 4: retry at the next
+ * tick); the caller lifts it when an empty result is expected (`--allow-empty` in the CLI).
+ */
+export class EmptyResultError extends OmnidimError {
+  /** Rows the dataset holds now (left untouched). */
+  readonly previousRows: number;
+  constructor(previousRows: number, detail: string) {
+    super('LIMIT_EXCEEDED', detail);
+    this.previousRows = previousRows;
+  }
+}
+
 /** The source changed during the export in a way that could not be reconciled (e.g. deletions). */
 export class DriftError extends OmnidimError {
   constructor(detail: string, options: OmnidimErrorOptions = {}) {
@@ -267,24 +283,6 @@ export class IncompleteExportError extends OmnidimError {
     super('INCOMPLETE', `Export incomplete: ${missing} call(s) missing; ${detail}`);
     this.missing = missing;
   }
-}
-
-const SECRET_PARAMS = /^(api[_-]?key|key|token|access[_-]?token|authorization|secret)$/i;
-
-/** Removes userinfo and secret-looking query parameters from a URL so it can be logged. */
-export function redactUrl(input: string): string {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    return '[invalid url]';
-  }
-  url.username = '';
-  url.password = '';
-  for (const name of [...url.searchParams.keys()]) {
-    if (SECRET_PARAMS.test(name)) url.searchParams.set(name, '[REDACTED]');
-  }
-  return url.toString();
 }
 
 function where(context: RequestContext): string {

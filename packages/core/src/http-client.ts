@@ -2,8 +2,8 @@
  * The source's HTTP layer: undici `request()` over a keep-alive Pool owned by the source (closed
  * when the export ends or is destroyed), one whole-request timeout per attempt, and the caller's
  * AbortSignal threaded into every request. The API key travels only in the Authorization header;
- * URLs in errors are built without it and redacted anyway. Bodies are read with a size cap
- * (`maxResponseBytes`, issue 11): one response can never exhaust memory.
+ * URLs in errors are built without it and shown through `formatUrlForMessage()` anyway. Bodies
+ * are read with a size cap (`maxResponseBytes`, issue 11): one response can never exhaust memory.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, Pool } from 'undici';
@@ -12,10 +12,10 @@ import {
   NetworkError,
   type RequestContext,
   ResponseTooLargeError,
-  redactUrl,
   TimeoutError,
   TlsError,
 } from './errors.js';
+import { formatUrlForMessage } from './url-for-message.js';
 
 /** A response read whole, at most `maxResponseBytes` long (see {@link readBodyCapped}). */
 export interface HttpResponse {
@@ -78,7 +78,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   };
 
   return {
-    describeUrl: (path, query) => redactUrl(`${origin}${buildPath(path, query)}`),
+    describeUrl: (path, query) => formatUrlForMessage(`${origin}${buildPath(path, query)}`),
 
     async get(path, query, signal, context) {
       if (signal.aborted) throw new AbortError(signal.reason);

@@ -24,3 +24,4 @@ export { computeRetryDelay, parseRetryAfter } from './retry.js';
 export { stopAtOrBelowId } from './stop-rule.js';
 export type { CallLogStreamEvents } from './stream.js';
 export { CallLogStream, callLogs } from './stream.js';
+export { formatUrlForMessage } from './url-for-message.js';

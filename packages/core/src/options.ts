@@ -8,6 +8,7 @@ import { CALL_STATUSES, type CallLog, type CallLogFilters } from './call-log.js'
 import { type CallLogCheckpoint, validateCheckpoint } from './checkpoint.js';
 import { InvalidOptionError, RedactedValue } from './errors.js';
 import type { DriftEvent, PageEvent, ProgressEvent, RetryEvent } from './events.js';
+import { formatUrlForMessage } from './url-for-message.js';
 
 /** Retry settings; see `retry.ts` for how the delay is computed. */
 export interface RetryOptions {
@@ -306,22 +307,31 @@ export function isLoopbackHost(hostname: string): boolean {
 
 function validateBaseUrl(value: unknown): string {
   if (value === undefined) return DEFAULTS.baseUrl;
-  const expected = 'an https URL (http only for 127.0.0.0/8, ::1 or localhost) without credentials';
+  const expected =
+    'an https URL (http only for 127.0.0.0/8, ::1 or localhost) without credentials, query or fragment';
   if (typeof value !== 'string') throw new InvalidOptionError('baseUrl', expected, value);
+  // Every URL in this message goes through formatUrlForMessage (issue 13): a key passed as
+  // `?api_key=…`, `user:pass@` or `#…` is never echoed, even when the URL does not parse.
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidOptionError('baseUrl', expected, value);
+    throw new InvalidOptionError('baseUrl', expected, formatUrlForMessage(value));
   }
-  // Credentials in the URL would end up in logs and error messages: refuse rather than redact.
+  // Credentials, a query or a fragment would end up in logs and error messages: refuse rather
+  // than silently drop them (the request would not be the one the user asked for).
   if (url.username !== '' || url.password !== '') {
-    throw new InvalidOptionError('baseUrl', expected, new RedactedValue(value));
+    throw new InvalidOptionError('baseUrl', expected, `${formatUrlForMessage(url)} with credentials`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new InvalidOptionError(
+      'baseUrl',
+      expected,
+      `${formatUrlForMessage(url)} with a ${url.search !== '' ? 'query string' : 'fragment'}`,
+    );
   }
   const ok = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  if (!ok || url.search !== '' || url.hash !== '') {
-    throw new InvalidOptionError('baseUrl', expected, url.toString());
-  }
+  if (!ok) throw new InvalidOptionError('baseUrl', expected, formatUrlForMessage(url));
   return url.toString().replace(/\/+$/, '');
 }
 

@@ -31,6 +31,7 @@ describe('retries against the simulator', () => {
       faults: {
         plan,
         slowBodyMs: 30,
+        stallMs: 30,
         retryAfterSeconds: 0,
       },
     });
@@ -46,7 +47,8 @@ describe('retries against the simulator', () => {
     });
     const records = await collect(it);
     expect(ids(records)).toEqual(sim.ids());
-    const expectedRetries = kind === 'slow' ? 0 : 1;
+    // 'slow' and 'stall' only delay a response (well inside the default timeout): no retry.
+    const expectedRetries = kind === 'slow' || kind === 'stall' ? 0 : 1;
     expect(retries.length).toBe(expectedRetries);
     expect(delays.length).toBe(expectedRetries);
     expect(it.stats.retries).toBe(expectedRetries);

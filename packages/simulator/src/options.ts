@@ -15,6 +15,7 @@ export type FaultKind =
   | 'html200' // 200 with an HTML page (Odoo login/error page) instead of JSON
   | 'error200' // 200 with {"status":"error","message":"..."}
   | 'slow' // 200 with the body dribbled out in small chunks over slowBodyMs
+  | 'stall' // no response byte for stallMs (headers held back), then served normally: header timeouts
   | 'short'; // 200, valid JSON, one record of a non-empty page silently missing (completeness tests)
 
 export interface FaultOptions {
@@ -31,10 +32,17 @@ export interface FaultOptions {
    * normally. Takes precedence over `rate`.
    */
   plan?: (request: number, pageno: number) => FaultKind | null;
-  /** Retry-After value sent with '429'. Default 1. May be 0. */
+  /** Retry-After value sent with '429' (and '503' with retryAfterOn503). Default 1. May be 0. */
   retryAfterSeconds?: number;
+  /**
+   * Also send Retry-After with '503'. RFC 9110 §15.6.4 allows it and a proxy in front of the API
+   * may send it; the API itself documents no Retry-After at all (NOTES.md). Default false.
+   */
+  retryAfterOn503?: boolean;
   /** Total time over which 'slow' bodies are sent. Default 500. */
   slowBodyMs?: number;
+  /** How long a 'stall' holds back the response headers. Default 500. */
+  stallMs?: number;
 }
 
 export interface DriftOptions {

@@ -19,12 +19,13 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'html200',
   'error200',
   'slow',
+  'stall',
   'short',
 ];
 
 /** Kinds drawn from when `faults.rate` fires and no `kinds` are given. */
 export const DEFAULT_RANDOM_FAULT_KINDS: readonly FaultKind[] = FAULT_KINDS.filter(
-  (k) => k !== 'slow' && k !== 'short',
+  (k) => k !== 'slow' && k !== 'stall' && k !== 'short',
 );
 
 export interface ResolvedSimulatorOptions {
@@ -38,7 +39,9 @@ export interface ResolvedSimulatorOptions {
     kinds: readonly FaultKind[];
     plan: ((request: number, pageno: number) => FaultKind | null) | null;
     retryAfterSeconds: number;
+    retryAfterOn503: boolean;
     slowBodyMs: number;
+    stallMs: number;
   };
   drift: { insertPerPage: number; deletePerPage: number; maxInserted: number };
   oddRecords: OddRecordSettings;
@@ -50,7 +53,15 @@ export const SIMULATOR_DEFAULTS: ResolvedSimulatorOptions = {
   apiKey: 'sim-key-0000',
   port: 0,
   pageLatencyMs: 0,
-  faults: { rate: 0, kinds: DEFAULT_RANDOM_FAULT_KINDS, plan: null, retryAfterSeconds: 1, slowBodyMs: 500 },
+  faults: {
+    rate: 0,
+    kinds: DEFAULT_RANDOM_FAULT_KINDS,
+    plan: null,
+    retryAfterSeconds: 1,
+    retryAfterOn503: false,
+    slowBodyMs: 500,
+    stallMs: 500,
+  },
   drift: { insertPerPage: 0, deletePerPage: 0, maxInserted: Number.POSITIVE_INFINITY },
   oddRecords: { rate: 0, shapes: ODD_SHAPES, hugeTranscriptBytes: 200_000 },
 };
@@ -111,7 +122,9 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
         0,
         86_400,
       ),
+      retryAfterOn503: boolean('faults.retryAfterOn503', faults.retryAfterOn503 ?? d.faults.retryAfterOn503),
       slowBodyMs: number('faults.slowBodyMs', faults.slowBodyMs ?? d.faults.slowBodyMs, 0, 600_000),
+      stallMs: number('faults.stallMs', faults.stallMs ?? d.faults.stallMs, 0, 600_000),
     },
     drift: {
       insertPerPage: integer('drift.insertPerPage', drift.insertPerPage ?? d.drift.insertPerPage, 0, 10_000),
@@ -142,5 +155,10 @@ function number(option: string, value: unknown, min: number, max: number): numbe
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new InvalidOptionError(option, `a number from ${min} to ${max}`, value);
   }
+  return value;
+}
+
+function boolean(option: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'true or false', value);
   return value;
 }

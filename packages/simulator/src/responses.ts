@@ -19,10 +19,16 @@ export function sendJson(
   res.end(body);
 }
 
-export function sendHtml(res: ServerResponse, status: number, body: string): void {
+export function sendHtml(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
+    ...headers,
   });
   res.end(body);
 }

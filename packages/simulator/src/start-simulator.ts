@@ -142,11 +142,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       case '500':
         sendJson(res, 500, errorBody('Internal Server Error', 'Odoo Server Error'));
         return;
-      case '502':
       case '503':
+        sendHtml(
+          res,
+          503,
+          proxyErrorHtml(503),
+          opts.faults.retryAfterOn503 ? { 'retry-after': String(opts.faults.retryAfterSeconds) } : {},
+        );
+        return;
+      case '502':
       case '504':
         sendHtml(res, Number(fault), proxyErrorHtml(Number(fault)));
         return;
+      case 'stall':
+        // Nothing at all until stallMs has passed: a client's header timeout must fire first.
+        if (!(await wait(opts.faults.stallMs)) || res.destroyed) return;
+        break;
       case 'reset':
         // RST before any byte of the response.
         req.socket.resetAndDestroy();

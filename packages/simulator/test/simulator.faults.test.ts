@@ -122,6 +122,42 @@ describe('fault injection (deterministic plan)', () => {
     expect(s.stats.faults.slow).toBe(1);
   });
 
+  it('503 carries Retry-After only with retryAfterOn503 (the API documents none)', async () => {
+    const plain = await firstRequestGets('503', { retryAfterSeconds: 4 });
+    const without = await get(plain, '/calls/logs');
+    expect(without.status).toBe(503);
+    expect(without.headers.get('retry-after')).toBeNull();
+    await plain.close();
+    const s = await firstRequestGets('503', { retryAfterSeconds: 4, retryAfterOn503: true });
+    const res = await get(s, '/calls/logs');
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('4');
+    expect((await get(s, '/calls/logs')).status).toBe(200);
+  });
+
+  it('stall sends no byte until stallMs has passed, then the normal page', async () => {
+    const arrivals: number[] = [];
+    sim = await startSimulator({
+      records: 50,
+      faults: {
+        plan: (n) => {
+          arrivals.push(performance.now());
+          return n === 1 ? 'stall' : null;
+        },
+        stallMs: 200,
+      },
+    });
+    const out = await rawGet(sim, '/calls/logs?pagesize=30');
+    const answered = performance.now();
+    expect(out.error).toBeUndefined();
+    expect(out.status).toBe(200);
+    const body = JSON.parse(Buffer.concat(out.chunks).toString('utf8')) as { call_log_data: unknown[] };
+    expect(body.call_log_data).toHaveLength(30);
+    // Lower bound only: the headers came no earlier than stallMs after the request arrived.
+    expect(answered - (arrivals[0] ?? 0)).toBeGreaterThanOrEqual(200 - 5);
+    expect(sim.stats.faults.stall).toBe(1);
+  });
+
   it('short silently drops one record of a full page, keeping total_records', async () => {
     const s = await firstRequestGets('short');
     const faulty = await getList(s, '?pagesize=20');

@@ -3,6 +3,7 @@ import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { SinkError } from '@omnidim-stream/core';
+import { errnoOf, FILE_MODE } from './dataset-layout.js';
 
 /**
  * A byte stream into `path` that never exposes a partial file under that name: bytes go to a
@@ -36,28 +37,31 @@ export class AtomicFileStream extends Writable {
 
   override _construct(callback: (error?: Error | null) => void): void {
     // 'wx': a stale temp name from another writer must never be appended to.
-    open(this.tempPath, 'wx').then(
+    open(this.tempPath, 'wx', FILE_MODE).then(
       (handle) => {
         this.#handle = handle;
         callback();
         // Like fs.WriteStream: the temp file exists from here on.
         this.emit('ready');
       },
-      (error: unknown) => callback(new SinkError(`Cannot create ${this.tempPath}`, { cause: error })),
+      (error: unknown) =>
+        callback(new SinkError(`Cannot create ${this.tempPath} (${errnoOf(error)})`, { cause: error })),
     );
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#handle!.write(chunk).then(
       () => callback(),
-      (error: unknown) => callback(new SinkError(`Cannot write ${this.tempPath}`, { cause: error })),
+      (error: unknown) =>
+        callback(new SinkError(`Cannot write ${this.tempPath} (${errnoOf(error)})`, { cause: error })),
     );
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
     this.#handle!.writev(chunks.map((c) => c.chunk)).then(
       () => callback(),
-      (error: unknown) => callback(new SinkError(`Cannot write ${this.tempPath}`, { cause: error })),
+      (error: unknown) =>
+        callback(new SinkError(`Cannot write ${this.tempPath} (${errnoOf(error)})`, { cause: error })),
     );
   }
 
@@ -76,7 +80,8 @@ export class AtomicFileStream extends Writable {
           this.#committed = true;
           callback();
         },
-        (error: unknown) => callback(new SinkError(`Cannot commit ${this.path}`, { cause: error })),
+        (error: unknown) =>
+          callback(new SinkError(`Cannot commit ${this.path} (${errnoOf(error)})`, { cause: error })),
       );
   }
 

@@ -10,6 +10,7 @@ import { lstat, readdir, readFile, rename, rm, truncate } from 'node:fs/promises
 import { join, relative, sep } from 'node:path';
 import { SinkError } from '@omnidim-stream/core';
 import { TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
+import { confined } from './dataset-layout.js';
 import { isCalendarDate, partitionDir } from './partition.js';
 
 /** Name of the checkpoint inside a run's staging dir (starts with `_`: never data). */
@@ -133,7 +134,8 @@ export async function adoptCheckpoint(
   const keep = new Set<string>([CHECKPOINT_NAME]);
   for (const f of checkpoint.files) {
     const path = `${f.table}/${f.partition}/${f.name}.staged`;
-    const size = await lstat(join(dir, ...path.split('/'))).then(
+    // confined(): a link planted inside the staging dir must not redirect the checks below.
+    const size = await lstat(await confined(dir, path, 'a checkpointed file')).then(
       (s) => (s.isFile() ? s.size : -1),
       () => -1,
     );
@@ -141,7 +143,7 @@ export async function adoptCheckpoint(
     keep.add(path);
   }
   for (const s of checkpoint.sidecars) {
-    const full = join(dir, ...s.staged.split('/'));
+    const full = await confined(dir, s.staged, 'a checkpointed sidecar');
     const size = await lstat(full).then(
       (st) => (st.isFile() ? st.size : -1),
       () => -1,
@@ -155,6 +157,7 @@ export async function adoptCheckpoint(
   for (const entry of entries) {
     if (entry.isDirectory()) continue;
     const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    // Entries are listed without following links; rm() of a link removes the link only.
     if (!keep.has(path)) await rm(join(dir, ...path.split('/')), { force: true });
   }
   if (from !== to) {

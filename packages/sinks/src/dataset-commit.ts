@@ -1,8 +1,15 @@
-import { mkdir, readdir, readFile, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SinkError } from '@omnidim-stream/core';
 import { TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
-import { type DatasetManifest, fsyncDir, MANIFEST_NAME, writeFileAtomic } from './manifest.js';
+import { confined, errnoOf, isSafeRelative, makeDir } from './dataset-layout.js';
+import {
+  type DatasetManifest,
+  fsyncDir,
+  MANIFEST_NAME,
+  prepareFileAtomic,
+  writeFileAtomic,
+} from './manifest.js';
 
 /** Directory (under the dataset root) where runs stage their files. */
 export const STAGING_DIR = '_staging';
@@ -29,85 +36,247 @@ export interface CommitJournal {
   successTables: TableName[];
 }
 
+/**
+ * The steps of {@link applyCommit}, in order, as told to its `onStep` hook (tests kill or fail
+ * the process at each one): after the journal, after the manifest's temp file, after the first
+ * rename, after the last rename, after the manifest switch, after the cleanup, after `_SUCCESS`.
+ */
+export const COMMIT_STEPS = [
+  'journal',
+  'manifest-staged',
+  'first-rename',
+  'renamed',
+  'manifest',
+  'cleaned',
+  'success',
+] as const;
+export type CommitStep = (typeof COMMIT_STEPS)[number];
+
+/** Hooks of {@link applyCommit}. */
+export interface CommitHooks {
+  /** Called after each step (a test seam: a throw there is a failure at that step). */
+  onStep?: ((step: CommitStep) => void | Promise<void>) | undefined;
+}
+
 const MAX_RENAME_CONCURRENCY = 16;
+const TABLE_FILE = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+\/[^/]+$/;
+const PARTITION = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+$/;
+
+/** Thrown by {@link applyCommit} when it failed after the commit point: the new dataset is in place. */
+export class CommittedWithCleanupError extends SinkError {}
+
+/**
+ * Checks a journal read from disk (or about to be written): every path is a plain path inside
+ * the dataset (staged files inside the run's own staging dir, targets inside a table partition or
+ * a sidecar path outside the tables), so a forged journal cannot move or delete anything outside.
+ */
+export function checkJournal(journal: unknown, runId: string): CommitJournal {
+  const j = journal as Partial<CommitJournal> | null;
+  const bad = (why: string) =>
+    new SinkError(
+      `Refusing the commit journal of run ${runId}: ${why} (delete ${STAGING_DIR}/${runId} to discard it)`,
+    );
+  if (typeof j !== 'object' || j === null || j.runId !== runId) throw bad('it names another run');
+  if (!Array.isArray(j.renames) || typeof j.manifest !== 'object' || j.manifest === null) {
+    throw bad('it is not a commit journal');
+  }
+  if (!Array.isArray(j.manifest.files) || !Array.isArray(j.successTables))
+    throw bad('it is not a commit journal');
+  const tables = TABLE_NAMES as readonly string[];
+  for (const r of j.renames) {
+    if (
+      typeof r?.from !== 'string' ||
+      !r.from.startsWith(`${STAGING_DIR}/${runId}/`) ||
+      !isSafeRelative(r.from)
+    ) {
+      throw bad(`staged path ${JSON.stringify(String(r?.from).slice(0, 80))} is not inside its staging dir`);
+    }
+    const first = String(r.to).split('/')[0] ?? '';
+    const sidecar =
+      isSafeRelative(r.to) && !tables.includes(first) && first !== STAGING_DIR && !first.startsWith('.');
+    if (!(isSafeRelative(r.to) && TABLE_FILE.test(r.to)) && !sidecar) {
+      throw bad(`target ${JSON.stringify(String(r.to).slice(0, 80))} is not a dataset path`);
+    }
+  }
+  for (const f of j.manifest.files) {
+    if (!isSafeRelative(f?.path) || !TABLE_FILE.test(f.path))
+      throw bad('its manifest lists a path outside the tables');
+  }
+  const cleanup = j.cleanup as CommitJournal['cleanup'] | undefined;
+  if (cleanup === undefined || (!('tables' in cleanup) && !Array.isArray(cleanup.partitions))) {
+    throw bad('it has no cleanup rule');
+  }
+  if ('partitions' in cleanup && !cleanup.partitions.every((p) => isSafeRelative(p) && PARTITION.test(p))) {
+    throw bad('its cleanup names a path outside the tables');
+  }
+  if (!j.successTables.every((t) => tables.includes(t))) throw bad('it names an unknown table');
+  return j as CommitJournal;
+}
 
 /**
  * Makes the staged run the dataset. Order and the reader window:
  * 1. the journal is fsync'd (until then nothing visible changed: a crash leaves the old dataset);
- * 2. every staged file is renamed into its partition directory (names carry the run id, so no
+ * 2. every path is checked (inside the root, no symlink), partition dirs are created and the new
+ *    manifest is written to its temp file: what needs disk space happens before any visible change;
+ * 3. every staged file is renamed into its partition directory (names carry the run id, so no
  *    old file is overwritten), in parallel batches;
- * 3. `_manifest.json` is replaced atomically (readers that follow the manifest switch here);
- * 4. files not in the new manifest are unlinked, empty partition dirs removed;
- * 5. `_SUCCESS` is written per table and the staging dir removed.
- * A reader that globs `<out>/<table>/**` may see old and new files together only between the
- * first rename of step 2 and the last unlink of step 4: metadata operations only, no data is
- * copied, so the window is a few milliseconds for hundreds of files. Idempotent: the next run
- * repeats it from the journal after a crash.
+ * 4. `_manifest.json` is replaced atomically: the commit point (readers that follow the manifest
+ *    switch here, from exactly the old version to exactly the new one);
+ * 5. files not in the new manifest are unlinked, empty partition dirs removed;
+ * 6. `_SUCCESS` is written per table and the staging dir removed.
+ * A failure before step 4 is rolled back when `rollback` is set (the live run: renamed files go
+ * back to staging, the journal is deleted; the lake is as it was); a kill is rolled forward by the
+ * next run from the journal. A failure after step 4 throws {@link CommittedWithCleanupError}: the
+ * new dataset is committed, and the journal stays so the next run finishes steps 5–6. A reader
+ * that globs `<out>/<table>/**` may see old and new files together between the first rename and
+ * the end of step 5 (metadata operations only: milliseconds for hundreds of files).
  */
-export async function applyCommit(out: string, journal: CommitJournal): Promise<void> {
-  const dirs = new Set(journal.renames.map((r) => parentOf(r.to)));
-  for (const dir of dirs) await mkdir(join(out, ...dir.split('/')), { recursive: true });
-  for (let i = 0; i < journal.renames.length; i += MAX_RENAME_CONCURRENCY) {
-    await Promise.all(
-      journal.renames
-        .slice(i, i + MAX_RENAME_CONCURRENCY)
-        .map(({ from, to }) => renameIfPresent(out, from, to)),
+export async function applyCommit(
+  out: string,
+  journal: CommitJournal,
+  options: CommitHooks & { rollback?: boolean } = {},
+): Promise<void> {
+  const step = async (name: CommitStep) => options.onStep?.(name);
+  const checked = checkJournal(journal, journal.runId);
+  const renamed: { from: string; to: string }[] = [];
+  const created: string[] = [];
+  let manifestTemp: string | undefined;
+  const manifestText = `${JSON.stringify(checked.manifest, null, 2)}\n`;
+  try {
+    await step('journal');
+    // Every directory a step touches is checked once, before any change (no link, inside `out`).
+    await confined(out, MANIFEST_NAME, 'the manifest');
+    const dirs = [...new Set(checked.renames.map((r) => parentOf(r.to)))];
+    const cleanupDirs = 'tables' in checked.cleanup ? [...TABLE_NAMES] : checked.cleanup.partitions;
+    const fromDirs = new Set(checked.renames.map((r) => parentOf(r.from)));
+    for (const dir of [...dirs, ...cleanupDirs, ...fromDirs]) await confined(out, dir, 'a dataset dir');
+    const moves = checked.renames.map((r) => ({
+      from: join(out, ...r.from.split('/')),
+      to: join(out, ...r.to.split('/')),
+      rel: r.from,
+    }));
+    for (const dir of dirs) {
+      const path = join(out, ...dir.split('/'));
+      if (!(await exists(path))) created.push(path);
+      await makeDir(path);
+    }
+    manifestTemp = await prepareFileAtomic(out, MANIFEST_NAME, manifestText, checked.runId);
+    await step('manifest-staged');
+    for (let i = 0; i < moves.length; i += MAX_RENAME_CONCURRENCY) {
+      await Promise.all(
+        moves.slice(i, i + MAX_RENAME_CONCURRENCY).map(async (m) => {
+          if (await renameIfPresent(m.from, m.to, m.rel)) renamed.push(m);
+        }),
+      );
+      if (i === 0) await step('first-rename');
+    }
+    if (moves.length === 0) await step('first-rename');
+    for (const dir of dirs) await fsyncDir(join(out, ...dir.split('/')));
+    await step('renamed');
+    await rename(manifestTemp, join(out, MANIFEST_NAME));
+    manifestTemp = undefined;
+  } catch (error) {
+    if (!options.rollback) throw error;
+    await rollBack(out, checked, renamed, created, manifestTemp, error);
+    throw error;
+  }
+  try {
+    await fsyncDir(out);
+    await step('manifest');
+    await removeUnlisted(out, checked);
+    await step('cleaned');
+    await writeSuccess(out, checked);
+    await step('success');
+    await rm(join(out, STAGING_DIR, checked.runId), { recursive: true, force: true });
+  } catch (error) {
+    throw new CommittedWithCleanupError(
+      `The run was committed (${MANIFEST_NAME} lists it) but cleaning up after it failed (${errnoOf(error)}); files of the previous version may remain beside it until the next run on ${out} finishes the cleanup`,
+      { cause: error },
     );
   }
-  for (const dir of dirs) await fsyncDir(join(out, ...dir.split('/')));
-  await writeFileAtomic(out, MANIFEST_NAME, `${JSON.stringify(journal.manifest, null, 2)}\n`, journal.runId);
-  await removeUnlisted(out, journal);
-  for (const table of TABLE_NAMES) {
-    const marker = join(out, table, SUCCESS_NAME);
-    if (journal.successTables.includes(table)) {
-      await mkdir(join(out, table), { recursive: true });
-      await writeFile(
-        marker,
-        `${JSON.stringify({ runId: journal.runId, committedAt: journal.manifest.committedAt })}\n`,
-      );
-    } else if (journal.cleanup !== undefined && 'tables' in journal.cleanup) {
-      // Overwrite replaced the whole dataset: a table this run did not write is no longer complete.
-      await unlink(marker).catch(() => undefined);
-    }
+}
+
+/** Undoes steps 2–3 of a failed live commit: the lake is exactly as before it. */
+async function rollBack(
+  out: string,
+  journal: CommitJournal,
+  renamed: { from: string; to: string }[],
+  created: string[],
+  manifestTemp: string | undefined,
+  cause: unknown,
+): Promise<void> {
+  try {
+    for (const m of renamed.reverse()) await rename(m.to, m.from);
+    for (const dir of created.reverse()) await rmdir(dir).catch(() => undefined);
+    if (manifestTemp !== undefined) await unlink(manifestTemp).catch(() => undefined);
+    // Without its journal the run is an aborted one again: the next start deletes its staging.
+    await unlink(join(out, STAGING_DIR, journal.runId, JOURNAL_NAME));
+  } catch (error) {
+    throw new SinkError(
+      `The commit failed (${errnoOf(cause)}) and could not be undone (${errnoOf(error)}); the next run on ${out} finishes it from its journal`,
+      { cause: error },
+    );
   }
-  await rm(join(out, STAGING_DIR, journal.runId), { recursive: true, force: true });
 }
 
 /**
  * Run at start, under the lock: finishes commits interrupted after their journal was written
  * and deletes everything else a crashed run left (staging dirs, temp files), except the staging
- * dir of `keepRunId` (the starting run's own, when it adopted a checkpoint).
+ * dir of `keepRunId` (the starting run's own, when it adopted a checkpoint). Never follows a
+ * symbolic link: a link planted as `_staging` or as a run's dir is refused, not emptied.
  */
 export async function recover(out: string, keepRunId?: string): Promise<void> {
-  const staging = join(out, STAGING_DIR);
+  const staging = await confined(out, STAGING_DIR, 'the staging dir');
   const runs = await readdir(staging).catch(() => [] as string[]);
   for (const runId of runs) {
     if (runId === keepRunId) continue;
-    const journalText = await readFile(join(staging, runId, JOURNAL_NAME), 'utf8').catch(() => undefined);
+    const runDir = await confined(out, `${STAGING_DIR}/${runId}`, 'a staging dir');
+    const journalPath = await confined(out, `${STAGING_DIR}/${runId}/${JOURNAL_NAME}`, 'a commit journal');
+    const journalText = await readFile(journalPath, 'utf8').catch(() => undefined);
     if (journalText !== undefined) {
-      let journal: CommitJournal;
+      let journal: unknown;
       try {
-        journal = JSON.parse(journalText) as CommitJournal;
+        journal = JSON.parse(journalText);
       } catch (error) {
         throw new SinkError(`Corrupt commit journal of run ${runId}`, { cause: error });
       }
-      await applyCommit(out, journal);
+      await applyCommit(out, checkJournal(journal, runId)).catch((error: unknown) => {
+        // The roll-forward reached the new manifest: what failed was cleanup, finished next time.
+        if (!(error instanceof CommittedWithCleanupError)) throw error;
+      });
     } else {
-      await rm(join(staging, runId), { recursive: true, force: true });
+      // rm() removes a link itself, never its target; confined() already refused links above.
+      await rm(runDir, { recursive: true, force: true });
     }
   }
-  for (const name of await readdir(out)) {
-    if (name.startsWith('.') && name.endsWith('.tmp')) await unlink(join(out, name)).catch(() => undefined);
+  for (const entry of await readdir(out, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') && entry.name.endsWith('.tmp') && !entry.isDirectory()) {
+      await unlink(join(out, entry.name)).catch(() => undefined);
+    }
   }
 }
 
-async function renameIfPresent(out: string, from: string, to: string): Promise<void> {
+/** Renames a staged file into place; false when it is already gone (a replay after a crash). */
+async function renameIfPresent(from: string, to: string, rel: string): Promise<boolean> {
   try {
-    await rename(join(out, ...from.split('/')), join(out, ...to.split('/')));
+    await rename(from, to);
+    return true;
   } catch (error) {
-    // ENOENT on a replay: this rename already happened before the crash.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new SinkError(`Cannot move ${from} into place`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new SinkError(`Cannot move ${rel} into place (${errnoOf(error)})`, { cause: error });
+  }
+}
+
+async function writeSuccess(out: string, journal: CommitJournal): Promise<void> {
+  for (const table of TABLE_NAMES) {
+    if (journal.successTables.includes(table)) {
+      await makeDir(await confined(out, table, 'a table dir'));
+      const body = `${JSON.stringify({ runId: journal.runId, committedAt: journal.manifest.committedAt })}\n`;
+      await writeFileAtomic(join(out, table), SUCCESS_NAME, body, journal.runId);
+    } else if ('tables' in journal.cleanup) {
+      // Overwrite replaced the whole dataset: a table this run did not write is no longer complete.
+      const marker = await confined(out, `${table}/${SUCCESS_NAME}`, 'a _SUCCESS marker');
+      await unlink(marker).catch(() => undefined);
     }
   }
 }
@@ -117,8 +286,10 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
   const partitions: string[] = [];
   if ('tables' in journal.cleanup) {
     for (const table of TABLE_NAMES) {
-      const entries = await readdir(join(out, table), { withFileTypes: true }).catch(() => []);
+      const dir = await confined(out, table, 'a table dir');
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
       for (const entry of entries) {
+        // A link planted as a partition is not ours: never listed, so never emptied.
         if (entry.isDirectory() && entry.name.startsWith('date=')) partitions.push(`${table}/${entry.name}`);
       }
     }
@@ -126,17 +297,27 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
     partitions.push(...journal.cleanup.partitions);
   }
   for (const partition of partitions) {
-    const dir = join(out, ...partition.split('/'));
-    const names = await readdir(dir).catch(() => [] as string[]);
-    const doomed = names.filter((name) => {
-      if (name.startsWith('.')) return name.endsWith('.tmp');
-      return !name.startsWith('_') && !keep.has(`${partition}/${name}`);
-    });
+    const dir = await confined(out, partition, 'a partition dir');
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    const doomed = entries
+      .filter((e) => !e.isDirectory())
+      .map((e) => e.name)
+      .filter((name) => {
+        if (name.startsWith('.')) return name.endsWith('.tmp');
+        return !name.startsWith('_') && !keep.has(`${partition}/${name}`);
+      });
     await Promise.all(doomed.map((name) => unlink(join(dir, name)).catch(() => undefined)));
-    if (names.length === doomed.length) await rmdir(dir).catch(() => undefined);
+    if (entries.length === doomed.length) await rmdir(dir).catch(() => undefined);
   }
 }
 
 function parentOf(path: string): string {
   return path.slice(0, path.lastIndexOf('/'));
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }

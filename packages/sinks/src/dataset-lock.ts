@@ -1,7 +1,8 @@
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { DatasetLockedError, SinkError } from '@omnidim-stream/core';
+import { DatasetLockedError, InvalidOptionError, SinkError } from '@omnidim-stream/core';
+import { errnoOf, FILE_MODE } from './dataset-layout.js';
 
 /** Name of the lock file at the dataset root (starts with `_`: never data). */
 export const LOCK_NAME = '_lock';
@@ -21,6 +22,14 @@ export const LOCK_STALE_AFTER_MS = 5 * 60_000;
 
 const heartbeats = new Map<string, NodeJS.Timeout>();
 
+/** Heartbeat settings of {@link acquireLock}; injectable so tests need not wait 30 s. */
+export interface LockOptions {
+  /** How often the holder renews the lock's mtime, ms. Default {@link LOCK_HEARTBEAT_MS}. */
+  heartbeatMs?: number;
+  /** Called after each renewal has reached the file (tests await it instead of sleeping). */
+  onRenewed?: () => void;
+}
+
 /**
  * Takes `<out>/_lock` (created with O_EXCL). One run at a time may write a dataset, because a
  * starting run cleans up staging files and a committing run deletes files not in its manifest.
@@ -29,22 +38,31 @@ const heartbeats = new Map<string, NodeJS.Timeout>();
  * {@link LOCK_HEARTBEAT_MS} until {@link releaseLock}. A live holder → {@link DatasetLockedError}
  * (code `LOCKED`), and nothing was written.
  */
-export async function acquireLock(out: string, runId: string): Promise<void> {
+export async function acquireLock(out: string, runId: string, options: LockOptions = {}): Promise<void> {
+  const heartbeatMs = options.heartbeatMs ?? LOCK_HEARTBEAT_MS;
+  // A heartbeat slower than the stale limit would let a live run's lock be taken over.
+  if (!Number.isInteger(heartbeatMs) || heartbeatMs < 1 || heartbeatMs >= LOCK_STALE_AFTER_MS) {
+    throw new InvalidOptionError(
+      'heartbeatMs',
+      `an integer from 1 to ${LOCK_STALE_AFTER_MS - 1}`,
+      heartbeatMs,
+    );
+  }
   const path = join(out, LOCK_NAME);
   const body = JSON.stringify({ pid: process.pid, host: hostname(), runId });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(path, 'wx');
+      const handle = await open(path, 'wx', FILE_MODE);
       try {
         await handle.writeFile(body);
       } finally {
         await handle.close();
       }
-      startHeartbeat(path);
+      startHeartbeat(path, heartbeatMs, options.onRenewed);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new SinkError(`Cannot create ${path}`, { cause: error });
+        throw new SinkError(`Cannot create ${path} (${errnoOf(error)})`, { cause: error });
       }
     }
     const holder = await readHolder(path);
@@ -124,12 +142,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function startHeartbeat(path: string): void {
+function startHeartbeat(path: string, intervalMs: number, onRenewed: (() => void) | undefined): void {
   stopHeartbeat(path);
   const timer = setInterval(() => {
     const now = new Date();
-    utimes(path, now, now).catch(() => undefined);
-  }, LOCK_HEARTBEAT_MS);
+    utimes(path, now, now).then(
+      () => onRenewed?.(),
+      () => undefined,
+    );
+  }, intervalMs);
   // The heartbeat must never keep a finished process alive.
   timer.unref();
   heartbeats.set(path, timer);

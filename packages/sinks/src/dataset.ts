@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -22,10 +22,20 @@ import {
   readCheckpoint,
   type StagedFileInfo,
 } from './dataset-checkpoint.js';
-import { applyCommit, type CommitJournal, JOURNAL_NAME, recover, STAGING_DIR } from './dataset-commit.js';
-import { acquireLock, releaseLock } from './dataset-lock.js';
+import {
+  applyCommit,
+  type CommitJournal,
+  type CommitStep,
+  CommittedWithCleanupError,
+  JOURNAL_NAME,
+  recover,
+  STAGING_DIR,
+} from './dataset-commit.js';
+import { confined, isSafeRelative, makeConfinedDir, makeDir } from './dataset-layout.js';
+import { acquireLock, LOCK_NAME, releaseLock } from './dataset-lock.js';
 import {
   type DatasetManifest,
+  MANIFEST_NAME,
   type ManifestFile,
   type ManifestSidecar,
   readManifest,
@@ -44,6 +54,9 @@ export type {
   StagedSidecarInfo,
 } from './dataset-checkpoint.js';
 export { CHECKPOINT_NAME, checkpointRequest, isCheckpointRequest } from './dataset-checkpoint.js';
+export type { CommitStep } from './dataset-commit.js';
+export { COMMIT_STEPS } from './dataset-commit.js';
+export { confined, DIR_MODE, errnoOf, FILE_MODE, makeDir } from './dataset-layout.js';
 export { LOCK_NAME, STALE_LOCK_RULE } from './dataset-lock.js';
 export type {
   DatasetManifest,
@@ -151,6 +164,22 @@ export interface DatasetSinkOptions {
   onDiscard?: (runId: string, reason: string) => void;
   /** Called after each `_checkpoint.json` was written (durably). */
   onCheckpoint?: (checkpoint: DatasetCheckpoint) => void;
+  /**
+   * Decides, when the run fails or is destroyed after writing a checkpoint, whether its staging
+   * dir is kept for the next run to resume (true) or deleted. Default: kept for any failure (a
+   * signal, a failed API), since the next run only adopts it when `resume` accepts it.
+   */
+  keepCheckpoint?: (error: Error | null) => boolean;
+  /**
+   * Told about a problem that did not fail the run: cleanup after the commit point (old files
+   * could not be removed; the next run finishes it).
+   */
+  onWarning?: (message: string) => void;
+  /**
+   * Test seam: called after each step of the commit (see `COMMIT_STEPS`); a throw there is a
+   * failure at that step, a `process.kill(process.pid, 'SIGKILL')` a crash at that step.
+   */
+  onCommitStep?: (step: CommitStep) => void | Promise<void>;
   /** Run id (letters, digits, `-`, `_`). Default: UTC timestamp + random suffix. */
   runId?: string;
   /** Clock, injectable for tests. Default `() => new Date()`. */
@@ -192,6 +221,9 @@ interface ResolvedOptions {
   resume: DatasetSinkOptions['resume'];
   onDiscard: DatasetSinkOptions['onDiscard'];
   onCheckpoint: DatasetSinkOptions['onCheckpoint'];
+  keepCheckpoint: DatasetSinkOptions['keepCheckpoint'];
+  onWarning: DatasetSinkOptions['onWarning'];
+  onCommitStep: DatasetSinkOptions['onCommitStep'];
   runId: string;
   now: () => Date;
 }
@@ -240,7 +272,8 @@ export class DatasetSink extends Writable {
   readonly #dirtyDirs = new Set<string>();
   #lastCheckpoint: DatasetCheckpoint | undefined;
   #resumedFrom: DatasetCheckpoint | undefined;
-  #keepCheckpoint = false;
+  /** Set by abort(): overrides the keepCheckpoint option. */
+  #keepCheckpoint: boolean | undefined;
   readonly #opened: Promise<void>;
   #settleOpen!: (error?: Error) => void;
 
@@ -300,8 +333,9 @@ export class DatasetSink extends Writable {
   async abort(reason?: Error, options: { keepCheckpoint?: boolean } = {}): Promise<void> {
     // With keepCheckpoint the staging dir stays when a checkpoint was written, so that running
     // the same command again resumes (a failed API, a signal); it is hidden (`_staging`) and the
-    // next run adopts or deletes it.
-    this.#keepCheckpoint = options.keepCheckpoint === true;
+    // next run adopts or deletes it. Only effective before the sink is destroyed: a pipeline
+    // that already destroyed it decided with the keepCheckpoint option.
+    if (options.keepCheckpoint !== undefined) this.#keepCheckpoint = options.keepCheckpoint;
     // The caller chose to abort and knows why: don't let the reason become an uncaught 'error'.
     this.once('error', () => undefined);
     if (!this.destroyed) this.destroy(reason);
@@ -310,7 +344,11 @@ export class DatasetSink extends Writable {
 
   override _construct(callback: (error?: Error | null) => void): void {
     (async () => {
-      await mkdir(this.out, { recursive: true });
+      await makeDir(this.out);
+      // Links planted under the fixed names would redirect a read, write or delete outside.
+      for (const name of [LOCK_NAME, MANIFEST_NAME, STAGING_DIR, ...TABLE_NAMES]) {
+        await confined(this.out, name, 'a dataset file');
+      }
       await acquireLock(this.out, this.runId);
       this.#locked = true;
       await this.#adopt();
@@ -359,11 +397,13 @@ export class DatasetSink extends Writable {
       }
       // After the journal the commit must be finished, not undone: the next run rolls it forward.
       // Without the lock (another run holds it) nothing here is ours to touch.
-      const keep = this.#keepCheckpoint && this.#lastCheckpoint !== undefined;
+      const wanted = this.#keepCheckpoint ?? this.#options.keepCheckpoint?.(error) ?? true;
+      const keep = wanted && this.#lastCheckpoint !== undefined;
       if (this.#locked && !this.#journalWritten && !keep) {
-        await rm(join(this.out, STAGING_DIR, this.runId), { recursive: true, force: true }).catch(
+        const runDir = await confined(this.out, `${STAGING_DIR}/${this.runId}`, 'the staging dir').catch(
           () => undefined,
         );
+        if (runDir !== undefined) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
         await removeIfEmpty(join(this.out, STAGING_DIR));
       }
       if (this.#locked) await releaseLock(this.out, this.runId).catch(() => undefined);
@@ -375,10 +415,11 @@ export class DatasetSink extends Writable {
   async #adopt(): Promise<void> {
     const accept = this.#options.resume;
     if (!accept) return;
-    const root = join(this.out, STAGING_DIR);
+    const root = await confined(this.out, STAGING_DIR, 'the staging dir');
     for (const runId of (await readdir(root).catch(() => [] as string[])).sort().reverse()) {
       if (runId === this.runId) continue;
-      const dir = join(root, runId);
+      const dir = await confined(this.out, `${STAGING_DIR}/${runId}`, 'a staging dir');
+      if (!(await lstat(dir)).isDirectory()) continue;
       // A journal means that run committed: recover() rolls it forward.
       if (
         await stat(join(dir, JOURNAL_NAME)).then(
@@ -425,7 +466,7 @@ export class DatasetSink extends Writable {
     await this.#drainClosing();
     const runDir = this.stagingDir;
     await this.#syncStaged([]);
-    await mkdir(runDir, { recursive: true });
+    await makeDir(runDir);
     const checkpoint: DatasetCheckpoint = {
       version: DATASET_CHECKPOINT_VERSION,
       runId: this.runId,
@@ -449,11 +490,9 @@ export class DatasetSink extends Writable {
     const seen = new Set<string>();
     for (const sidecar of list) {
       const segments = String(sidecar.path).split('/');
-      const safe = (p: string) =>
-        /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(p) && !/(^|\/)\.\.?(\/|$)/.test(p);
       if (
-        !safe(sidecar.path) ||
-        !safe(sidecar.staged) ||
+        !isSafeRelative(sidecar.path) ||
+        !isSafeRelative(sidecar.staged) ||
         (TABLE_NAMES as readonly string[]).includes(segments[0] ?? '') ||
         segments[0] === STAGING_DIR ||
         seen.has(sidecar.path)
@@ -489,6 +528,8 @@ export class DatasetSink extends Writable {
     if (typeof log !== 'object' || log === null || typeof log.tables !== 'object' || log.tables === null) {
       throw new SinkError('The dataset sink expects FlatCallLog objects from the transform');
     }
+    // A writer that failed while idle (see #openFile) fails the run at its next write.
+    if (this.#closeError !== undefined) throw this.#closeError;
     const partition = partitionDir(log.partitionDate);
     this.#calls++;
     for (const table of this.#options.tables) {
@@ -521,7 +562,11 @@ export class DatasetSink extends Writable {
     const name = `part-${this.runId}-${String(this.#seq++).padStart(5, '0')}.${extension(this.#options)}`;
     const dir = join(this.out, STAGING_DIR, this.runId, table, partition);
     if (!this.#stagingDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
+      await makeConfinedDir(
+        this.out,
+        `${STAGING_DIR}/${this.runId}/${table}/${partition}`,
+        'the staging dir',
+      );
       this.#stagingDirs.add(dir);
       // A new dir's own entry lives in its parents: they must be durable too.
       const runDir = this.stagingDir;
@@ -530,6 +575,11 @@ export class DatasetSink extends Writable {
     this.#dirtyDirs.add(dir);
     // `.staged` keeps staged files out of any `**/*.parquet`-style glob over the root.
     const writer = this.#factory!(this.#options.schemas[table], join(dir, `${name}.staged`));
+    // An idle writer can fail too (its file hit ENOSPC while flushing in the background): keep
+    // the error for the next write, checkpoint or commit instead of an unhandled 'error' event.
+    writer.on('error', (error: unknown) => {
+      this.#closeError ??= error;
+    });
     const file: OpenFile = { partition, date, name, writer };
     this.#open.set(table, file);
     return file;
@@ -679,10 +729,23 @@ export class DatasetSink extends Writable {
     // Staged files were closed without fsync (see TableWriterBaseOptions.fsync): make them and
     // their directories durable now, in parallel, before the journal makes the commit decision.
     await this.#syncStaged(sidecars.map((c) => join(runDir, ...c.staged.split('/'))));
-    await mkdir(runDir, { recursive: true });
+    await makeDir(runDir);
     await writeFileAtomic(runDir, JOURNAL_NAME, JSON.stringify(journal), this.runId);
     this.#journalWritten = true;
-    await applyCommit(this.out, journal);
+    try {
+      await applyCommit(this.out, journal, { rollback: true, onStep: o.onCommitStep });
+    } catch (error) {
+      if (!(error instanceof CommittedWithCleanupError)) {
+        // Rolled back (journal deleted): the run is an aborted one, its staging dir is removed
+        // (or kept for resume) like any other failure's. A failed rollback keeps the journal.
+        this.#journalWritten = await stat(join(runDir, JOURNAL_NAME)).then(
+          () => true,
+          () => false,
+        );
+        throw error;
+      }
+      o.onWarning?.(error.message);
+    }
     await removeIfEmpty(join(this.out, STAGING_DIR));
     await releaseLock(this.out, this.runId);
     this.#locked = false;
@@ -763,6 +826,9 @@ function resolveOptions(options: DatasetSinkOptions): ResolvedOptions {
     resume: fn('resume', options.resume),
     onDiscard: fn('onDiscard', options.onDiscard),
     onCheckpoint: fn('onCheckpoint', options.onCheckpoint),
+    keepCheckpoint: fn('keepCheckpoint', options.keepCheckpoint),
+    onWarning: fn('onWarning', options.onWarning),
+    onCommitStep: fn('onCommitStep', options.onCommitStep),
     runId,
     now: options.now ?? (() => new Date()),
   };

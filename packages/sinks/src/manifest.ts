@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, stat } from 'node:fs/promises';
+import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SinkError } from '@omnidim-stream/core';
 import type { TableName } from '@omnidim-stream/transform';
+import { FILE_MODE } from './dataset-layout.js';
 
 /** Name of the manifest at the dataset root. */
 export const MANIFEST_NAME = '_manifest.json';
@@ -78,9 +79,14 @@ export interface DatasetManifest {
 export async function readManifest(out: string): Promise<DatasetManifest | undefined> {
   let text: string;
   try {
+    // A link planted as the manifest would make the dataset read (and trust) a file outside it.
+    if ((await lstat(join(out, MANIFEST_NAME))).isSymbolicLink()) {
+      throw new SinkError(`Refusing ${join(out, MANIFEST_NAME)}: it is a symbolic link (remove it)`);
+    }
     text = await readFile(join(out, MANIFEST_NAME), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof SinkError) throw error;
     throw new SinkError(`Cannot read ${MANIFEST_NAME}`, { cause: error });
   }
   try {
@@ -128,8 +134,35 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 /**
+ * First half of {@link writeFileAtomic}: writes `data` to a new temp sibling of `<dir>/<name>`
+ * (created exclusively, mode 0600: never through a planted file or link), fsyncs it and returns
+ * its path; renaming it onto the name is the caller's atomic switch.
+ */
+export async function prepareFileAtomic(
+  dir: string,
+  name: string,
+  data: string,
+  tempTag: string,
+): Promise<string> {
+  const temp = join(dir, `.${name}.${tempTag}.tmp`);
+  // A temp file left by a killed run of the same tag is ours: start it over.
+  await unlink(temp).catch(() => undefined);
+  const handle = await open(temp, 'wx', FILE_MODE);
+  try {
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
+  return temp;
+}
+
+/**
  * Writes `data` to `path` atomically: a `.`/`_`-prefixed temp sibling, fsync, rename. Readers see
- * the old file or the new one, never a torn one.
+ * the old file or the new one, never a torn one. A link at `path` is replaced, never written through.
  */
 export async function writeFileAtomic(
   dir: string,
@@ -137,15 +170,13 @@ export async function writeFileAtomic(
   data: string,
   tempTag: string,
 ): Promise<void> {
-  const temp = join(dir, `.${name}.${tempTag}.tmp`);
-  const handle = await open(temp, 'w');
+  const temp = await prepareFileAtomic(dir, name, data, tempTag);
   try {
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
+    await rename(temp, join(dir, name));
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
   }
-  await rename(temp, join(dir, name));
   await fsyncDir(dir);
 }
 

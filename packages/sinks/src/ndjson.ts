@@ -1,6 +1,13 @@
 import { createGzip } from 'node:zlib';
 import { SinkError } from '@omnidim-stream/core';
-import type { ColumnSchema, Row, RowValue, TableSchema } from '@omnidim-stream/transform';
+import {
+  type ColumnSchema,
+  type Row,
+  type RowValue,
+  type TableSchema,
+  wellFormedJsonText,
+  wellFormedString,
+} from '@omnidim-stream/transform';
 import { oneOf } from './option-checks.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
 import { checkValue } from './values.js';
@@ -96,11 +103,14 @@ function valueWriter(column: ColumnSchema, jsonColumns: 'string' | 'embed'): Val
     case 'json':
       if (jsonColumns === 'embed') {
         // Re-serialise so the line stays one line and valid even if the text had newlines/spaces.
-        return (v) => (typeof v === 'string' ? JSON.stringify(JSON.parse(v)) : fallback(v));
+        return (v) =>
+          typeof v === 'string' ? wellFormedJsonText(JSON.stringify(JSON.parse(v))) : fallback(v);
       }
-      return (v) => (typeof v === 'string' ? JSON.stringify(v) : fallback(v));
+      return (v) => (typeof v === 'string' ? JSON.stringify(wellFormedString(v)) : fallback(v));
     default:
-      return (v) => (typeof v === 'string' ? JSON.stringify(v) : fallback(v));
+      // A lone surrogate would be written as a `\ud800` escape, which makes DuckDB refuse the
+      // whole file; U+FFFD is what the CSV and Parquet writers store for it (issue 13).
+      return (v) => (typeof v === 'string' ? JSON.stringify(wellFormedString(v)) : fallback(v));
   }
 }
 

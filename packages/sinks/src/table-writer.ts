@@ -197,8 +197,16 @@ class RowBatch {
   constructor(readonly rows: readonly Row[]) {}
 }
 
-/** Resolves on `'drain'`, rejects if the stream errors or closes first. */
+/** Resolves on `'drain'`, rejects if the stream errors or closes first (or already has). */
 export function drained(stream: NodeJS.EventEmitter): Promise<void> {
+  // A stream that failed before we got here (a writer whose file hit ENOSPC while idle) emits
+  // neither 'drain' nor 'close' again: waiting for them would hang the run forever.
+  const writable = stream as Partial<Writable>;
+  if (writable.destroyed === true) {
+    return Promise.reject(
+      asSinkError(writable.errored ?? new SinkError('The output closed before it drained')),
+    );
+  }
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       stream.off('drain', onDrain);

@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -40,6 +41,17 @@ export async function listFiles(dir: string): Promise<string[]> {
     .filter((e) => e.isFile())
     .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
     .sort();
+}
+
+/** Every file under `dir` with the sha256 of its bytes: a byte-for-byte picture of a tree. */
+export async function snapshot(dir: string): Promise<Record<string, string>> {
+  const picture: Record<string, string> = {};
+  for (const f of await listFiles(dir)) {
+    picture[f] = createHash('sha256')
+      .update(await readFile(join(dir, f)))
+      .digest('hex');
+  }
+  return picture;
 }
 
 /** A tiny schema covering every logical type, for unit tests independent of the transform. */

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { createCsvWriter, createNdjsonWriter } from '@omnidim-stream/sinks';
 import { createParquetWriter } from '@omnidim-stream/sinks/parquet';
 import { describe, expect, it } from 'vitest';
+import { drained } from '../src/table-writer.js';
 import { ALL_TYPES_SCHEMA, AWKWARD_ROWS } from './helpers.js';
 
 /** A destination that accepts one chunk per macrotask and records how much it ever had queued. */
@@ -55,5 +56,15 @@ describe.each([
     expect(result.bytes).toBe(dest.received.reduce((n, c) => n + c.length, 0));
     // The writer waited for 'drain' instead of piling everything into the destination's buffer.
     expect(dest.maxQueued()).toBeLessThan(result.bytes / 2);
+  });
+});
+
+describe('drained() on a stream that already failed', () => {
+  it('rejects at once instead of waiting for a drain that never comes (ENOSPC on an idle writer hung the run)', async () => {
+    const stream = new Writable({ write: (_c, _e, cb) => cb() });
+    stream.on('error', () => undefined);
+    stream.destroy(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    await new Promise((resolve) => stream.once('close', resolve));
+    await expect(drained(stream)).rejects.toMatchObject({ code: 'SINK', message: /no space left/ });
   });
 });

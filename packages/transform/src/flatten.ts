@@ -13,10 +13,12 @@ import { InvalidRecordError, LimitExceededError } from '@omnidim-stream/core';
 import { coerceToRowValue, coerceValue, isAbsent, MISFIT_VALUE } from './coerce.js';
 import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
-import { createRedactor, MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor } from './redact.js';
+import { setOwnField } from './own-field.js';
+import { MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor, redactorFor } from './redact.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
 import { localDateOf } from './time.js';
+import { wellFormedJsonText, wellFormedString } from './well-formed-text.js';
 
 /** Stable reason codes of {@link QuarantinedRecord.reason}. */
 export type QuarantineReason = 'NOT_AN_OBJECT' | 'MISSING_ID' | 'INVALID_ID' | 'TOO_DEEP';
@@ -75,6 +77,17 @@ interface Context {
   coercions: number;
 }
 
+/**
+ * The text columns of each table as `[name, isJson]` (`string` and `json` types), made
+ * well-formed by `RowBuilder.finish()`.
+ */
+const TEXT_COLUMNS = {} as Record<TableName, readonly (readonly [string, boolean])[]>;
+for (const schema of Object.values(SCHEMAS)) {
+  TEXT_COLUMNS[schema.name] = schema.columns
+    .filter((c) => c.type === 'string' || c.type === 'json')
+    .map((c) => [c.name, c.type === 'json'] as const);
+}
+
 /** One row under construction: the values, and the `extra` object when something lands there. */
 class RowBuilder {
   readonly row: Row;
@@ -90,7 +103,7 @@ class RowBuilder {
   /** Keeps `value` raw in `extra` under `field`; `misfit` counts it as a coercion failure. */
   keep(field: string, value: unknown, misfit: boolean): void {
     this.extra ??= {};
-    this.extra[field] = value;
+    setOwnField(this.extra, field, value);
     if (misfit) this.ctx.coercions++;
   }
 
@@ -123,8 +136,15 @@ class RowBuilder {
   }
 
   finish(): Row {
-    this.row['extra'] = this.extra === null ? null : safeJson(this.extra);
-    return this.row;
+    const row = this.row;
+    row['extra'] = this.extra === null ? null : safeJson(this.extra);
+    // The same text in NDJSON, CSV and Parquet: lone surrogates (in values, in keys of JSON
+    // text) become U+FFFD here, which is what UTF-8 writers store anyway (issue 13).
+    for (const [name, isJson] of TEXT_COLUMNS[this.table]) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = isJson ? wellFormedJsonText(value) : wellFormedString(value);
+    }
+    return row;
   }
 }
 
@@ -477,14 +497,4 @@ function hasNonFiniteNumber(value: unknown, depth: number): boolean {
     if (hasNonFiniteNumber((value as Record<string, unknown>)[key], depth + 1)) return true;
   }
   return false;
-}
-
-const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
-function redactorFor(options: ResolvedTransformOptions): Redactor {
-  let redactor = redactors.get(options);
-  if (redactor === undefined) {
-    redactor = createRedactor(options);
-    redactors.set(options, redactor);
-  }
-  return redactor;
 }

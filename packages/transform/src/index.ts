@@ -31,6 +31,7 @@ export {
   REDACTED_EMAIL,
   type Redactor,
 } from './redact.js';
+export { redactCallLog } from './redact-call-log.js';
 export { schemaToJson, schemaToMarkdown, type TableSchemaJson } from './schema-format.js';
 export {
   CALLS_SCHEMA,
@@ -68,3 +69,4 @@ export {
   type WallTime,
   zonedWallTimeToDate,
 } from './time.js';
+export { wellFormedJsonText, wellFormedString } from './well-formed-text.js';

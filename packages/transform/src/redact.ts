@@ -10,6 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { LimitExceededError } from '@omnidim-stream/core';
 import type { ResolvedTransformOptions, SensitiveAction } from './options.js';
+import { setOwnField } from './own-field.js';
 
 /** What a redacted value is replaced with. */
 export const REDACTED = '[REDACTED]';
@@ -124,7 +125,7 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
       const next = scrubValue(item, key, depth + 1);
       if (next !== item) {
         copy ??= { ...record };
-        copy[key] = next;
+        setOwnField(copy, key, next);
       }
     }
     return copy ?? value;
@@ -136,6 +137,18 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
     applyAction: (text, action) => (action === 'keep' ? text : action === 'hash' ? hash(text) : REDACTED),
     hash,
   };
+}
+
+const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
+
+/** The {@link Redactor} of resolved options, built once per options object. */
+export function redactorFor(options: ResolvedTransformOptions): Redactor {
+  let redactor = redactors.get(options);
+  if (redactor === undefined) {
+    redactor = createRedactor(options);
+    redactors.set(options, redactor);
+  }
+  return redactor;
 }
 
 /**
@@ -154,6 +167,6 @@ export function maskSecretsDeep(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => maskSecretsDeep(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>))
-    out[key] = maskSecretsDeep(item, depth + 1);
+    setOwnField(out, key, maskSecretsDeep(item, depth + 1));
   return out;
 }

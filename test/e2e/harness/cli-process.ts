@@ -1,14 +1,9 @@
 /**
- * Entry of a spawned CLI process in the e2e suite: `main()` with the real process's streams and
- * environment. (The package's own `bin` runs the built `dist/`; this runs the sources under test.)
+ * Entry of a spawned CLI process in the e2e suite: the package's own `run()` (what
+ * `bin/omnidim-stream.js` calls) from the sources under test, so a spawned run behaves like the
+ * installed command: progress only when stderr really is a terminal, and SIGINT / SIGTERM turned
+ * into exits 130 / 143. (The package's `bin` itself runs the built `dist/`.)
  */
-import { main } from '@omnidim-stream/cli';
+import { run } from '@omnidim-stream/cli/bin';
 
-const code = await main(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  isTTY: false,
-  cwd: process.cwd(),
-});
-process.exitCode = code;
+await run(process.argv.slice(2));

@@ -1,8 +1,3 @@
-/**
- * Reads a dataset the CLI wrote back through DuckDB (an independent reader) and checks it is
- * whole: the manifest's files exist with their sizes and hashes, no data file on disk is missing
- * from the manifest, and DuckDB reads every table with the manifest's row counts.
- */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';

@@ -51,6 +51,7 @@ export async function runConvert(
       tables: options.tables,
       compression: options.compression,
       rowsPerFile: options.rowsPerFile,
+      csvFormulaGuard: options.csvFormulaGuard,
       transform,
       runId: context.runId,
       raw: false,

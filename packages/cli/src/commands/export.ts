@@ -4,9 +4,11 @@ import {
   type CallLogCheckpoint,
   type CallLogStats,
   completeness,
+  EmptyResultError,
   filtersFingerprint,
   IncompleteExportError,
 } from '@omnidim-stream/core';
+import { readManifest } from '@omnidim-stream/sinks';
 import { parseApiDateTime, type TransformOptions } from '@omnidim-stream/transform';
 import {
   type CallLogSource,
@@ -17,11 +19,11 @@ import {
   startSimulator,
 } from '../engine.js';
 import { EXPORT_DEFAULTS, type ExportOptions } from '../export-options.js';
-import { planRun, type RunPlan } from '../incremental.js';
+import { newerTrustedWatermark, planRun, type RunPlan, trustedTimeLimit } from '../incremental.js';
 import type { CliIo } from '../io.js';
 import { createProgress, type ProgressState } from '../progress.js';
 import { CheckpointMark, runPipeline } from '../run-pipeline.js';
-import { RUN_STATE_VERSION, type Watermark, writeRunState } from '../run-state.js';
+import { type PreparedRunState, prepareRunState, RUN_STATE_VERSION, type Watermark } from '../run-state.js';
 import { loadApiKey, transformOptionsFor } from '../secrets.js';
 import type { RunSummary } from '../summary.js';
 import { type TimeWindow, timeOfCallInstant, windowPosition } from '../time-window.js';
@@ -132,7 +134,9 @@ function fingerprintOf(options: ExportOptions, plan: RunPlan): string {
     window: options.window,
     maxRecords: options.maxRecords ?? null,
     raw: options.raw,
+    rawUnredacted: options.rawUnredacted,
     rowsPerFile: options.rowsPerFile ?? null,
+    csvFormulaGuard: options.csvFormulaGuard,
     plan: plan.kind,
     cutoff: plan.cutoff ?? null,
     stateRun: plan.previous?.lastRunId ?? null,
@@ -152,6 +156,29 @@ function watermarkOf(record: unknown, timeZone: string): Watermark {
   };
 }
 
+/**
+ * A full export replaces the whole dataset, so one that found no call would leave an empty lake
+ * and exit 0 when the API suddenly answers `total_records: 0` (a wrong account, a backend
+ * incident). Refused (exit 4, nothing committed) when the dataset holds rows, unless
+ * `--allow-empty`. A shrink that is not to zero is not refused: deletions, a new filter or
+ * `--since` shrink a lake legitimately, and no threshold tells those apart from an API fault.
+ */
+async function refuseEmptyReplacement(
+  options: ExportOptions,
+  counters: WindowCounters,
+  seen: { totalAtStart: number | undefined },
+): Promise<void> {
+  if (counters.records > 0) return;
+  const previous = await readManifest(options.outDir).catch(() => undefined);
+  const rows = previous?.files.reduce((n, f) => n + f.rows, 0) ?? 0;
+  if (rows === 0) return;
+  const calls = previous?.files.filter((f) => f.table === 'calls').reduce((n, f) => n + f.rows, 0) ?? 0;
+  throw new EmptyResultError(
+    rows,
+    `The export found no call (the API announced total_records ${seen.totalAtStart ?? 'unknown'}) but ${options.outDir} holds ${calls} call(s) (${rows} rows): refusing to replace it with an empty dataset. Nothing was committed; the previous dataset${options.incremental ? ' and state are' : ' is'} unchanged. Pass --allow-empty if an empty result is expected`,
+  );
+}
+
 async function exportFrom(
   { apiKey, baseUrl }: { apiKey: string; baseUrl: string },
   transform: TransformOptions,
@@ -161,6 +188,8 @@ async function exportFrom(
 ): Promise<RunSummary> {
   const summary = context.summary;
   const now = io.now ?? Date.now;
+  // Call times past this are not trusted for the watermark (a wrong zone, a bad record: issue 11).
+  const timeLimit = trustedTimeLimit(now());
   const plan = await planRun(
     options.incremental,
     {
@@ -170,6 +199,7 @@ async function exportFrom(
       filters: filtersFingerprint(options.filters),
     },
     options.outDir,
+    timeLimit,
   );
   if (plan.note && !options.quiet) io.stderr.write(`omnidim-stream export: ${plan.note}\n`);
   summary.mode = options.incremental ? plan.kind : 'full';
@@ -298,12 +328,15 @@ async function exportFrom(
         yield new CheckpointMark(due);
         due = undefined;
       }
-      newest ??= watermarkOf(record, options.timeZone);
+      newest = newerTrustedWatermark(newest, watermarkOf(record, options.timeZone), timeLimit);
       yield record;
     }
   }
 
   let checkpointsWritten = 0;
+  // The state is written to its temp file before the data commit (a --state that cannot be
+  // written fails while the lake is untouched) and renamed into place after it.
+  let preparedState: PreparedRunState | undefined;
   try {
     const result = await runPipeline({
       records: ({ resumed, raw }) => {
@@ -331,9 +364,11 @@ async function exportFrom(
       tables: options.tables,
       compression: options.compression,
       rowsPerFile: options.rowsPerFile,
+      csvFormulaGuard: options.csvFormulaGuard,
       transform,
       runId: context.runId,
       raw: options.raw,
+      rawUnredacted: options.rawUnredacted,
       mode: plan.kind === 'incremental' ? 'replacePartitions' : 'overwrite',
       ...(options.checkpointPages > 0 || options.incremental
         ? {
@@ -349,18 +384,40 @@ async function exportFrom(
             },
           }
         : {}),
-      beforeCommit: () => {
+      beforeCommit: async () => {
         syncCounters();
-        if (!opened) return;
-        const c = checkCompleteness(opened.stats);
-        // Only a source that ended by itself has a view to compare with.
-        if (c.ended && c.missing > 0) {
-          throw new IncompleteExportError(
-            c.missing,
-            `${c.reason}. Nothing was committed; the previous dataset${options.incremental ? ' and state are' : ' is'} unchanged`,
-          );
+        if (opened) {
+          const c = checkCompleteness(opened.stats);
+          // Only a source that ended by itself has a view to compare with.
+          if (c.ended && c.missing > 0) {
+            throw new IncompleteExportError(
+              c.missing,
+              `${c.reason}. Nothing was committed; the previous dataset${options.incremental ? ' and state are' : ' is'} unchanged`,
+            );
+          }
+          if (plan.kind === 'full' && !options.allowEmpty) {
+            await refuseEmptyReplacement(options, counters, opened.stats);
+          }
+        }
+        if (options.incremental) {
+          preparedState = await prepareRunState(options.incremental.stateFile, {
+            version: RUN_STATE_VERSION,
+            lastRunId: context.runId,
+            committedAt: new Date(now()).toISOString(),
+            lastMode: plan.kind,
+            watermark: newest ??
+              plan.previous?.watermark ?? { newestId: null, newestTime: null, newestTimeOfCall: null },
+            timeZone: options.timeZone,
+            format: options.format,
+            tables: [...options.tables],
+            filters: filtersFingerprint(options.filters),
+            pageSize: options.pageSize,
+            lookback: options.incremental.lookback,
+            outDir: options.outDir,
+          });
         }
       },
+      onWarning: (message) => io.stderr.write(`omnidim-stream export: warning: ${message}\n`),
       sourceStats: () => {
         syncCounters();
         return {
@@ -386,27 +443,15 @@ async function exportFrom(
     summary.raw = result.raw;
     summary.resumedFrom = result.resumedFrom;
     summary.resumedCalls = result.resumedCalls;
-    if (options.incremental) {
+    if (preparedState) {
       // Only now, after the data commit: a run that failed never moves the state.
-      await writeRunState(options.incremental.stateFile, {
-        version: RUN_STATE_VERSION,
-        lastRunId: context.runId,
-        committedAt: new Date(now()).toISOString(),
-        lastMode: plan.kind,
-        watermark: newest ??
-          plan.previous?.watermark ?? { newestId: null, newestTime: null, newestTimeOfCall: null },
-        timeZone: options.timeZone,
-        format: options.format,
-        tables: [...options.tables],
-        filters: filtersFingerprint(options.filters),
-        pageSize: options.pageSize,
-        lookback: options.incremental.lookback,
-        outDir: options.outDir,
-      });
+      await preparedState.commit();
+      preparedState = undefined;
       if (summary.incremental) summary.incremental.stateWritten = true;
     }
     return summary;
   } finally {
+    await preparedState?.discard();
     summary.checkpoints = checkpointsWritten;
     if (opened && !summary.completeness) checkCompleteness(opened.stats);
     syncCounters();

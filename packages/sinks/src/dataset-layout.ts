@@ -1,0 +1,109 @@
+/**
+ * The one place that turns a dataset-relative path into a real path (dlt's filesystem `layout.py`
+ * plays this role there). Paths the dataset reads from its own files (a commit journal, a
+ * checkpoint, a manifest) may have been forged or planted; every such path goes through
+ * {@link confined} before it is read, written, renamed or deleted:
+ * - it must be relative, `/`-separated, without empty, `.` or `..` segments;
+ * - no existing component under the root may be a symbolic link (a link planted as `_staging`,
+ *   a table directory or a partition would make a delete or a write land outside `--out`).
+ * The root itself (`--out`) may be a link: the user chose it.
+ * Anything else is refused with a {@link SinkError} (exit 6) before any change.
+ */
+import { lstat, mkdir, stat } from 'node:fs/promises';
+import { dirname, join, parse, resolve } from 'node:path';
+import { SinkError } from '@omnidim-stream/core';
+
+/** Mode of every file the dataset creates: it holds personal data (owner read/write only). */
+export const FILE_MODE = 0o600;
+/** Mode of every directory the dataset creates (owner only). */
+export const DIR_MODE = 0o700;
+
+const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
+
+/** True for a relative `/`-separated path of plain segments (no `.`/`..`, no empty segment). */
+export function isSafeRelative(path: unknown): path is string {
+  if (typeof path !== 'string' || path.length === 0 || path.length > 1024) return false;
+  return path.split('/').every((s) => s !== '.' && s !== '..' && SEGMENT.test(s));
+}
+
+/**
+ * `root` + `rel` after checking `rel` is a plain relative path and that none of its existing
+ * components (the last one included) is a symbolic link. `what` names the file in the error.
+ */
+export async function confined(root: string, rel: string, what: string): Promise<string> {
+  if (!isSafeRelative(rel)) {
+    throw new SinkError(
+      `Refusing ${what} ${JSON.stringify(String(rel).slice(0, 80))}: not a plain path inside the dataset`,
+    );
+  }
+  let path = root;
+  for (const segment of rel.split('/')) {
+    path = join(path, segment);
+    const info = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return undefined;
+      throw new SinkError(`Cannot inspect ${path} (${error.code ?? 'error'})`, { cause: error });
+    });
+    if (info === undefined) break;
+    if (info.isSymbolicLink()) {
+      throw new SinkError(
+        `Refusing ${what}: ${path} is a symbolic link; the dataset never follows links inside ${root} (remove it)`,
+      );
+    }
+  }
+  return join(root, ...rel.split('/'));
+}
+
+/**
+ * `mkdir -p` that always ends: Node's own recursive mkdir loops forever on some pseudo file
+ * systems (`--out /proc/x` spun at full CPU). Walks the missing components one by one, each
+ * created with {@link DIR_MODE}; any failure is a {@link SinkError} naming the errno.
+ */
+export async function makeDir(dir: string): Promise<void> {
+  const target = resolve(dir);
+  const missing: string[] = [];
+  let at = target;
+  // Bounded by the number of components: dirname() of the file system root is itself.
+  while (at !== parse(at).root) {
+    const exists = await stat(at).then(
+      (s) => (s.isDirectory() ? true : 'file'),
+      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? false : error),
+    );
+    if (exists === true) break;
+    if (exists === 'file') throw new SinkError(`Cannot create ${dir}: ${at} is not a directory (ENOTDIR)`);
+    if (exists !== false)
+      throw new SinkError(`Cannot create ${dir} (${exists.code ?? 'error'})`, { cause: exists });
+    missing.push(at);
+    at = dirname(at);
+  }
+  for (const path of missing.reverse()) {
+    try {
+      await mkdir(path, { mode: DIR_MODE });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // Another process created it in between: fine if it is a directory.
+      if (
+        code === 'EEXIST' &&
+        (await stat(path).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      )
+        continue;
+      throw new SinkError(`Cannot create ${dir} (${code ?? 'error'} at ${path})`, { cause: error });
+    }
+  }
+}
+
+/** {@link makeDir} for `rel` under `root`, after {@link confined} checked it. */
+export async function makeConfinedDir(root: string, rel: string, what: string): Promise<string> {
+  const path = await confined(root, rel, what);
+  await makeDir(path);
+  return path;
+}
+
+/** The errno of a file-system failure (also when wrapped in a SinkError's cause), for messages. */
+export function errnoOf(error: unknown): string {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  for (const code of [e?.cause?.code, e?.code]) if (typeof code === 'string' && code !== 'SINK') return code;
+  return error instanceof Error ? error.message : String(error);
+}
