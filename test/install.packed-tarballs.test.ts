@@ -4,7 +4,7 @@
  * prefix; the tests then use only what was installed there, with this process's Node.
  */
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckReader } from './e2e/harness/dataset.js';
 import { tempDir } from './e2e/harness/scenario.js';
@@ -13,6 +13,7 @@ import {
   type PackedInstall,
   packAndInstall,
   ROOT,
+  tarballName,
   workspacePackages,
 } from './install/packed-install.js';
 import { type CommandResult, describeResult, runCommand } from './install/run-command.js';
@@ -63,9 +64,7 @@ describe(`pnpm pack + npm install -g of ${PACKAGES.map((p) => p.dir).join(', ')}
   });
 
   it('packs one tarball per package, and none publishes a `source` condition or a workspace: range', async () => {
-    expect(installed.tarballs.map((t) => t.split('/').pop())).toEqual(
-      PACKAGES.map((p) => `${p.name.replace('@', '').replace('/', '-')}-${p.version}.tgz`).sort(),
-    );
+    expect(installed.tarballs.map((t) => basename(t))).toEqual(PACKAGES.map(tarballName).sort());
     for (const { name } of PACKAGES) {
       const manifest = await installedManifest(installed, name);
       expect(conditions(manifest.exports), name).not.toContain('source');

@@ -35,6 +35,11 @@ export function workspacePackages(): WorkspacePackage[] {
   return found;
 }
 
+/** The file name `pnpm pack` gives a package: `@omnidim-stream/core` 0.1.0 → `omnidim-stream-core-0.1.0.tgz`. */
+export function tarballName(pkg: WorkspacePackage): string {
+  return `${pkg.name.replace(/^@/, '').replace('/', '-')}-${pkg.version}.tgz`;
+}
+
 /**
  * The environment for npm and pnpm children: this process's, without the `npm_*` variables a
  * parent `pnpm test` sets (its config would otherwise leak into the user-style `npm install`).
