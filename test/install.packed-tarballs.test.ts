@@ -3,6 +3,7 @@
  * `packages/*` is packed once and the tarballs installed once with `npm install -g` into a temp
  * prefix; the tests then use only what was installed there, with this process's Node.
  */
+import { existsSync } from 'node:fs';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +43,13 @@ function conditions(exportsMap: PublishedManifest['exports']): string[] {
   );
 }
 
+/** Every file an `exports` map points at. */
+function targets(exportsMap: PublishedManifest['exports']): string[] {
+  return Object.values(exportsMap).flatMap((target) =>
+    typeof target === 'string' ? [target] : Object.values(target),
+  );
+}
+
 /** The installed `omnidim-stream` command; `#!/usr/bin/env node` finds this process's Node first. */
 function cli(installed: PackedInstall, args: string[], cwd: string): Promise<CommandResult> {
   const path = `${dirname(process.execPath)}:${installed.bin}:${process.env['PATH'] ?? ''}`;
@@ -63,11 +71,17 @@ describe(`pnpm pack + npm install -g of ${PACKAGES.map((p) => p.dir).join(', ')}
     await work?.remove();
   });
 
-  it('packs one tarball per package, and none publishes a `source` condition or a workspace: range', async () => {
+  it('packs one tarball per package with every entry point, and none publishes a `source` condition or a workspace: range', async () => {
     expect(installed.tarballs.map((t) => basename(t))).toEqual(PACKAGES.map(tarballName).sort());
-    for (const { name } of PACKAGES) {
+    for (const { name, dir } of PACKAGES) {
       const manifest = await installedManifest(installed, name);
       expect(conditions(manifest.exports), name).not.toContain('source');
+      // publishConfig.exports is a second copy of the map: the same entry points, every file there.
+      const workspace = JSON.parse(await readFile(join(ROOT, 'packages', dir, 'package.json'), 'utf8'));
+      expect(Object.keys(manifest.exports), name).toEqual(Object.keys(workspace.exports));
+      for (const target of targets(manifest.exports)) {
+        expect(existsSync(join(installed.modules, name, target)), `${name}: ${target}`).toBe(true);
+      }
       for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
         expect(range, `${name} → ${dep}`).not.toMatch(/^workspace:/);
       }
