@@ -1,0 +1,102 @@
+/**
+ * Runs `vitest run` on another Node major, installed from the npm registry
+ * (`npx --yes -p node@<major>`), and prints which version ran. `pnpm test` uses it for Node 22
+ * and 24 after the full suite on the machine's own Node (README "Development").
+ *
+ *   node --import tsx scripts/test-on-node.ts 24                      # nodeSubset() below
+ *   node --import tsx scripts/test-on-node.ts 22 packages/core        # any vitest filters
+ *
+ * Exit code: vitest's; 2 for bad usage or a Node that cannot be installed.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readdirSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
+
+/**
+ * What Node 22 and 24 run by default: every package's tests (discovered under `packages/*`, so a
+ * new package is included): HTTP against the simulator on 127.0.0.1, streams and backpressure,
+ * Parquet/CSV/NDJSON writers read back by DuckDB and hyparquet, time zones through that Node's
+ * ICU; of the CLI (whose in-process tests are many and slow), the end-to-end exports in every
+ * format with DuckDB read-back and the built binary; and the packed-tarball install (CLI from
+ * `npm install -g`, `require(esm)`, compiled TypeScript consumers). Left to the machine's Node:
+ * `test/e2e` (chaos), the examples and bench tests, the rest of the CLI, and the slow files in
+ * `exclude`, whose subject is paging and reconciliation logic rather than any Node API.
+ */
+export function nodeSubset(): { include: string[]; exclude: string[] } {
+  const packages = readdirSync(join(ROOT, 'packages'))
+    .filter((dir) => dir !== 'cli' && existsSync(join(ROOT, 'packages', dir, 'package.json')))
+    .map((dir) => `packages/${dir}/`);
+  return {
+    include: [
+      ...packages.sort(),
+      'packages/cli/test/export.formats-readback.test.ts',
+      'packages/cli/test/bin.built-binary.test.ts',
+      'test/install.packed-tarballs.test.ts',
+    ],
+    exclude: [
+      '**/source.odd-records.test.ts',
+      '**/source.drift-deletions.test.ts',
+      '**/source.drift-faults.test.ts',
+      '**/sinks.lazy-parquet.test.ts',
+    ],
+  };
+}
+
+const USAGE = 'usage: test-on-node.ts <node major, e.g. 24> [vitest filters…]';
+
+/** The binary and version `npx -p node@<spec>` installs (npm's cache after the first time). */
+async function installNode(spec: string): Promise<{ execPath: string; version: string }> {
+  const { stdout } = await promisify(execFile)(
+    'npx',
+    ['--yes', '-p', `node@${spec}`, 'node', '-p', 'JSON.stringify([process.execPath, process.version])'],
+    { cwd: ROOT },
+  );
+  const [execPath, version] = JSON.parse(stdout) as [string, string];
+  return { execPath, version };
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const [major, ...filters] = args;
+  if (major === undefined || !/^\d+$/.test(major)) {
+    console.error(USAGE);
+    return 2;
+  }
+  let node: { execPath: string; version: string };
+  try {
+    node = await installNode(major);
+  } catch (error) {
+    console.error(`[test-on-node] could not install node@${major} from the npm registry: ${String(error)}`);
+    return 2;
+  }
+  if (!node.version.startsWith(`v${major}.`)) {
+    console.error(`[test-on-node] asked for node@${major}, npx ran ${node.version}`);
+    return 2;
+  }
+  const subset = nodeSubset();
+  const vitestArgs =
+    filters.length > 0
+      ? filters
+      : [...subset.include, ...subset.exclude.flatMap((glob) => ['--exclude', glob])];
+  console.log(`[test-on-node] Node ${node.version} (${node.execPath}): vitest run ${vitestArgs.join(' ')}`);
+  const started = process.hrtime.bigint();
+  // The Node directory goes first on PATH so that anything a test spawns as `node` is this one too.
+  const child = spawn(node.execPath, [VITEST, 'run', ...vitestArgs], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, PATH: `${dirname(node.execPath)}${delimiter}${process.env['PATH'] ?? ''}` },
+  });
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(
+    `[test-on-node] Node ${node.version}: vitest ${signal ? `killed by ${signal}` : `exited ${code}`} after ${seconds.toFixed(0)} s`,
+  );
+  return code ?? 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));
