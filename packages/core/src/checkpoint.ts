@@ -12,8 +12,9 @@
  * came back short). A checkpoint is plain JSON: store it with the data it describes, and pass it
  * back as the `resume` option to continue. See paginate.ts for how a resumed source re-anchors.
  */
+
+import { idOf } from './call-id.js';
 import type { CallLog, CallLogFilters } from './call-log.js';
-import { idOf } from './drift.js';
 import { InvalidOptionError } from './errors.js';
 
 /** Format version of {@link CallLogCheckpoint}; a resumed source refuses any other. */

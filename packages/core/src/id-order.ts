@@ -7,7 +7,7 @@
  * before the fast path may use it, and the first evidence of disorder moves the reconciler to
  * the positional path for the rest of the run (drift.ts "Ids out of order").
  */
-import { idOf } from './drift.js';
+import { idOf } from './call-id.js';
 
 /** A call id as a number when it is one (or a numeric string, NOTES.md: ids may come as text). */
 export function numericKey(id: unknown): number | undefined {

@@ -1,4 +1,5 @@
 export { abortableSleep } from './abort.js';
+export { idOf } from './call-id.js';
 export type { CallLog, CallLogFilters, CallLogPage, CallStatus } from './call-log.js';
 export { CALL_STATUSES } from './call-log.js';
 export type { CallLogCheckpoint } from './checkpoint.js';
@@ -6,12 +7,13 @@ export { CHECKPOINT_VERSION, filtersFingerprint, validateCheckpoint } from './ch
 export type { Completeness } from './completeness.js';
 export { completeness } from './completeness.js';
 export type { DriftDecision, DriftPage } from './drift.js';
-export { DriftReconciler, gapBefore, idOf, pageWindow, probeWindow } from './drift.js';
+export { DriftReconciler } from './drift.js';
 export * from './errors.js';
 export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent, StopReason } from './events.js';
 export type { CallLogsOptions, OnDeletion, ResolvedOptions, RetryOptions } from './options.js';
 export { DEFAULTS, isLoopbackHost, MAX_CONCURRENCY, MAX_PAGE_SIZE, resolveOptions } from './options.js';
 export { hardPageBound, planPageCount } from './page-plan.js';
+export { gapBefore, pageWindow } from './page-window.js';
 export type {
   CallLogIterator,
   CallLogPageIterator,
@@ -19,6 +21,7 @@ export type {
   CallLogSourceState,
 } from './paginate.js';
 export { paginateCallLogPages, paginateCallLogs, resumePage } from './paginate.js';
+export { probeWindow } from './probe-window.js';
 export type { RetryDelayInput } from './retry.js';
 export { computeRetryDelay, parseRetryAfter } from './retry.js';
 export { stopAtOrBelowId } from './stop-rule.js';

@@ -33,9 +33,10 @@
  * Deletions between the runs are detected as during one run (`total_records` below the start).
  */
 import { throwIfAborted } from './abort.js';
+import { idOf } from './call-id.js';
 import type { CallLog } from './call-log.js';
 import { type CallLogCheckpoint, CheckpointTracker } from './checkpoint.js';
-import { DriftReconciler, idOf } from './drift.js';
+import { DriftReconciler } from './drift.js';
 import { AbortError, DriftError, LimitExceededError } from './errors.js';
 import {
   type CallLogStats,

@@ -4,8 +4,9 @@
  * already has. Date-based rules (`--since`) belong to the caller, which owns the `time_of_call`
  * parser and its time zone: core never guesses a zone.
  */
+
+import { idOf } from './call-id.js';
 import type { CallLog } from './call-log.js';
-import { idOf } from './drift.js';
 
 /**
  * A `stopWhen` rule that fires at the first call whose numeric id is at or below `id` (for
