@@ -20,8 +20,9 @@ export type {
   CallLogPageResult,
   CallLogSourceState,
 } from './paginate.js';
-export { paginateCallLogPages, paginateCallLogs, resumePage } from './paginate.js';
+export { paginateCallLogPages, paginateCallLogs } from './paginate.js';
 export { probeWindow } from './probe-window.js';
+export { resumePage } from './resume-locate.js';
 export type { RetryDelayInput } from './retry.js';
 export { computeRetryDelay, parseRetryAfter } from './retry.js';
 export { stopAtOrBelowId } from './stop-rule.js';

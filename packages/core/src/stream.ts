@@ -15,8 +15,9 @@ import {
   type ProgressEvent,
   type RetryEvent,
 } from './events.js';
+import { checkpointEmitter, createTracker, handOnRecords } from './hand-on.js';
 import { type CallLogsOptions, resolveOptions } from './options.js';
-import { checkpointEmitter, createTracker, handOnRecords, runPages } from './paginate.js';
+import { runPages } from './run-pages.js';
 
 /** Events of {@link CallLogStream} besides the Readable ones. */
 export interface CallLogStreamEvents {
