@@ -1,6 +1,14 @@
 export { abortableSleep } from './abort.js';
 export { idOf } from './call-id.js';
-export type { CallLog, CallLogFilters, CallLogPage, CallStatus } from './call-log.js';
+export type {
+  CallLog,
+  CallLogFilters,
+  CallLogFunctionCall,
+  CallLogInteraction,
+  CallLogPage,
+  CallStatus,
+  EmptyValue,
+} from './call-log.js';
 export { CALL_STATUSES } from './call-log.js';
 export type { CallLogCheckpoint } from './checkpoint.js';
 export { CHECKPOINT_VERSION, filtersFingerprint, validateCheckpoint } from './checkpoint.js';

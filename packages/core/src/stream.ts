@@ -62,6 +62,14 @@ export class CallLogStream extends Readable {
     );
   }
 
+  /**
+   * Typed: `for await (const call of callLogs(options))` gives {@link CallLog}s (a Readable's own
+   * iterator is typed `any`).
+   */
+  override [Symbol.asyncIterator](): NodeJS.AsyncIterator<CallLog> {
+    return super[Symbol.asyncIterator]();
+  }
+
   /** Checkpoint of every call pushed into this stream so far (see {@link CallLogCheckpoint}). */
   get checkpoint(): CallLogCheckpoint | undefined {
     return this.#tracker.current();
