@@ -197,13 +197,15 @@ function importCycles(graph: Map<string, string[]>): string[][] {
 
 const packageOf = (file: string): string => file.split('/')[1] as string;
 
+/** Lines of a file as `wc -l` counts them (a final newline does not start another line). */
+function fileLines(source: ts.SourceFile): number {
+  const newlines = source.text.split('\n').length - 1;
+  return source.text.endsWith('\n') ? newlines : newlines + 1;
+}
+
 const fileOffenders = files
   .filter((file) => !isDeclarative(file))
-  .map((file) => ({
-    key: file,
-    lines:
-      (parsed.get(file) as ts.SourceFile).getLineAndCharacterOfPosition(Number.MAX_SAFE_INTEGER).line + 1,
-  }))
+  .map((file) => ({ key: file, lines: fileLines(parsed.get(file) as ts.SourceFile) }))
   .filter((f) => f.lines > MAX_FILE_LINES);
 const functionOffenders = files
   .filter((file) => !isDeclarative(file))
