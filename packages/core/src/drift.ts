@@ -66,7 +66,7 @@
  *   are inserted only at the head, and a deletion below the anchor would have left the anchor on
  *   this page, which contradicts "all older"), or the anchor was the last call of the list;
  * - otherwise a PROBE reads the boundary in one response: a request with its own `pagesize`
- *   ({@link probeWindow}) whose window holds the anchor's estimated current position
+ *   (probe-window.ts) whose window holds the anchor's estimated current position
  *   (`position when seen + total_records now − total then`) and as many rows after it as
  *   possible. A probe that holds the anchor is proven and its successors are passed on; one that
  *   misses moves the aim up (all rows older) or down (all rows newer). Then the page is offered

@@ -1,5 +1,5 @@
 /**
- * The Readable adapter: a thin object-mode stream over the page engine (paginate.ts). It pulls
+ * The Readable adapter: a thin object-mode stream over the page engine (run-pages.ts). It pulls
  * one record per `_read()` demand, so the engine fetches only as the consumer reads, re-emits the
  * engine's events, and aborts in-flight requests on `destroy()`.
  */
