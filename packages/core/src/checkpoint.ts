@@ -3,17 +3,18 @@
  *
  * ## The view
  * A source promises the calls that were in the list when it started: `totalAtStart` calls, the
- * newest being `newestId` (NOTES.md: the list is newest first, id descending). Calls that arrive
+ * newest being `newestId` (docs/api-notes.md: the list is newest first, id descending). Calls that arrive
  * later sit above `newestId`; they belong to the next run, never to this view.
  *
  * ## The position
  * `emitted` calls of that view were handed on, in order, the last one being `lastId`; `position`
  * is the start offset just after it (it differs from `emitted` when calls were deleted or a page
  * came back short). A checkpoint is plain JSON: store it with the data it describes, and pass it
- * back as the `resume` option to continue. See paginate.ts for how a resumed source re-anchors.
+ * back as the `resume` option to continue. See run-pages.ts for how a resumed source re-anchors.
  */
+
+import { idOf } from './call-id.js';
 import type { CallLog, CallLogFilters } from './call-log.js';
-import { idOf } from './drift.js';
 import { InvalidOptionError } from './errors.js';
 
 /** Format version of {@link CallLogCheckpoint}; a resumed source refuses any other. */

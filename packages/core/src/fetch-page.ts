@@ -3,7 +3,7 @@
  *
  * The retry loop wraps fetch AND parse because a body can be cut after the headers (a 200 whose
  * JSON is truncated), and because this API reports some failures as HTTP 200 with an HTML page or
- * `{"status":"error"}` (NOTES.md "Errors"). Policy:
+ * `{"status":"error"}` (docs/api-notes.md "Errors"). Policy:
  * - retried: 408, 429, 502, 503, 504 (honouring `Retry-After`), socket errors/resets, timeouts,
  *   non-JSON/HTML/error-shaped 200 bodies, an envelope without a `call_log_data` array;
  * - 500 retried at most `retry.limit500` times: the API answers invalid parameters with a 500;

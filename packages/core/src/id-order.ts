@@ -1,5 +1,5 @@
 /**
- * Is the list really id-descending? (issue 11 item 2). NOTES.md only infers that the list is
+ * Is the list really id-descending? (issue 11 item 2). docs/api-notes.md only infers that the list is
  * newest first with ids descending: the backend may sort by date, and a bulk call scheduled
  * earlier can get its id out of turn. The drift reconciler's fast path (drift.ts "Deletions: the
  * ordered path") leans on that order to place calls and to infer deletions; served ascending ids
@@ -7,9 +7,9 @@
  * before the fast path may use it, and the first evidence of disorder moves the reconciler to
  * the positional path for the rest of the run (drift.ts "Ids out of order").
  */
-import { idOf } from './drift.js';
+import { idOf } from './call-id.js';
 
-/** A call id as a number when it is one (or a numeric string, NOTES.md: ids may come as text). */
+/** A call id as a number when it is one (or a numeric string, docs/api-notes.md: ids may come as text). */
 export function numericKey(id: unknown): number | undefined {
   if (typeof id === 'number') return Number.isFinite(id) ? id : undefined;
   if (typeof id === 'string' && /^\d{1,15}$/.test(id)) return Number(id);

@@ -1,24 +1,36 @@
 export { abortableSleep } from './abort.js';
-export type { CallLog, CallLogFilters, CallLogPage, CallStatus } from './call-log.js';
+export { idOf } from './call-id.js';
+export type {
+  CallLog,
+  CallLogFilters,
+  CallLogFunctionCall,
+  CallLogInteraction,
+  CallLogPage,
+  CallStatus,
+  EmptyValue,
+} from './call-log.js';
 export { CALL_STATUSES } from './call-log.js';
 export type { CallLogCheckpoint } from './checkpoint.js';
 export { CHECKPOINT_VERSION, filtersFingerprint, validateCheckpoint } from './checkpoint.js';
 export type { Completeness } from './completeness.js';
 export { completeness } from './completeness.js';
 export type { DriftDecision, DriftPage } from './drift.js';
-export { DriftReconciler, gapBefore, idOf, pageWindow, probeWindow } from './drift.js';
+export { DriftReconciler } from './drift.js';
 export * from './errors.js';
 export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent, StopReason } from './events.js';
 export type { CallLogsOptions, OnDeletion, ResolvedOptions, RetryOptions } from './options.js';
 export { DEFAULTS, isLoopbackHost, MAX_CONCURRENCY, MAX_PAGE_SIZE, resolveOptions } from './options.js';
 export { hardPageBound, planPageCount } from './page-plan.js';
+export { gapBefore, pageWindow } from './page-window.js';
 export type {
   CallLogIterator,
   CallLogPageIterator,
   CallLogPageResult,
   CallLogSourceState,
 } from './paginate.js';
-export { paginateCallLogPages, paginateCallLogs, resumePage } from './paginate.js';
+export { paginateCallLogPages, paginateCallLogs } from './paginate.js';
+export { probeWindow } from './probe-window.js';
+export { resumePage } from './resume-locate.js';
 export type { RetryDelayInput } from './retry.js';
 export { computeRetryDelay, parseRetryAfter } from './retry.js';
 export { stopAtOrBelowId } from './stop-rule.js';

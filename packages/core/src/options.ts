@@ -16,7 +16,7 @@ export interface RetryOptions {
   limit?: number;
   /**
    * Retries of an HTTP 500. Default 1. Kept low because this API answers invalid parameters with
-   * a 500 rather than a 400 (NOTES.md "Errors"), so a 500 is only sometimes transient.
+   * a 500 rather than a 400 (docs/api-notes.md "Errors"), so a 500 is only sometimes transient.
    */
   limit500?: number;
   /** Base of the exponential backoff (attempt n waits up to base·2^(n-1)). Default 500. */
@@ -96,7 +96,7 @@ export interface CallLogsOptions {
   /**
    * Continue a source from a checkpoint it reported (`onCheckpoint` or the `checkpoint` getter):
    * same view, next call after `lastId`. Must have this source's `pageSize` and filters
-   * (InvalidOptionError before any request). See paginate.ts "Resume".
+   * (InvalidOptionError before any request). See run-pages.ts "Resume".
    */
   resume?: CallLogCheckpoint;
   /**
@@ -340,7 +340,7 @@ function validateFilters(value: unknown): CallLogFilters {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidOptionError('filters', 'an object { agentId?, callStatus?, bulkCallId? }', value);
   }
-  // The API ignores unknown parameters and returns everything (NOTES.md), so a misspelled filter
+  // The API ignores unknown parameters and returns everything (docs/api-notes.md), so a misspelled filter
   // must fail here instead of silently exporting the whole account.
   for (const key of Object.keys(value)) {
     if (!KNOWN_FILTERS.has(key)) {

@@ -1,7 +1,7 @@
 /**
  * Page planning from `total_records`. The plan sizes the prefetch window and the runaway guard;
  * it is never the only stop rule (paging also stops on a short or empty page), because the
- * total changes while an export runs (NOTES.md "Ordering and paging").
+ * total changes while an export runs (docs/api-notes.md "Ordering and paging").
  */
 
 /**

@@ -1,11 +1,12 @@
 /**
  * Ready-made stop rules for the `stopWhen` option. The list is newest first with ids rising with
- * time (NOTES.md "Ordering and paging"), so an incremental read can stop at the first call it
+ * time (docs/api-notes.md "Ordering and paging"), so an incremental read can stop at the first call it
  * already has. Date-based rules (`--since`) belong to the caller, which owns the `time_of_call`
  * parser and its time zone: core never guesses a zone.
  */
+
+import { idOf } from './call-id.js';
 import type { CallLog } from './call-log.js';
-import { idOf } from './drift.js';
 
 /**
  * A `stopWhen` rule that fires at the first call whose numeric id is at or below `id` (for

@@ -1,5 +1,5 @@
 /**
- * The Readable adapter: a thin object-mode stream over the page engine (paginate.ts). It pulls
+ * The Readable adapter: a thin object-mode stream over the page engine (run-pages.ts). It pulls
  * one record per `_read()` demand, so the engine fetches only as the consumer reads, re-emits the
  * engine's events, and aborts in-flight requests on `destroy()`.
  */
@@ -15,8 +15,9 @@ import {
   type ProgressEvent,
   type RetryEvent,
 } from './events.js';
+import { checkpointEmitter, createTracker, handOnRecords } from './hand-on.js';
 import { type CallLogsOptions, resolveOptions } from './options.js';
-import { checkpointEmitter, createTracker, handOnRecords, runPages } from './paginate.js';
+import { runPages } from './run-pages.js';
 
 /** Events of {@link CallLogStream} besides the Readable ones. */
 export interface CallLogStreamEvents {
@@ -59,6 +60,14 @@ export class CallLogStream extends Readable {
       this.#tracker,
       checkpointEmitter(resolved, listeners, this.#tracker),
     );
+  }
+
+  /**
+   * Typed: `for await (const call of callLogs(options))` gives {@link CallLog}s (a Readable's own
+   * iterator is typed `any`).
+   */
+  override [Symbol.asyncIterator](): NodeJS.AsyncIterator<CallLog> {
+    return super[Symbol.asyncIterator]();
   }
 
   /** Checkpoint of every call pushed into this stream so far (see {@link CallLogCheckpoint}). */

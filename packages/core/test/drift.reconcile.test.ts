@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CallLog } from '../src/call-log.js';
-import { DriftReconciler, gapBefore, pageWindow, probeWindow } from '../src/drift.js';
+import { DriftReconciler } from '../src/drift.js';
+import { gapBefore, pageWindow } from '../src/page-window.js';
+import { probeWindow } from '../src/probe-window.js';
 
 /** A newest-first list with offset paging, like GET /calls/logs. */
 class ListModel {

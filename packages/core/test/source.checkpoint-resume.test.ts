@@ -3,7 +3,8 @@ import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallLogCheckpoint } from '../src/checkpoint.js';
 import { completeness } from '../src/completeness.js';
-import { paginateCallLogs, resumePage } from '../src/paginate.js';
+import { paginateCallLogs } from '../src/paginate.js';
+import { resumePage } from '../src/resume-locate.js';
 import { callLogs } from '../src/stream.js';
 
 let sim: RunningSimulator | undefined;

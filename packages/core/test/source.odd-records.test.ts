@@ -11,8 +11,8 @@ import {
   startSimulator,
 } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { idOf } from '../src/call-id.js';
 import { completeness } from '../src/completeness.js';
-import { idOf } from '../src/drift.js';
 import { InvalidRecordError } from '../src/errors.js';
 import { paginateCallLogs } from '../src/paginate.js';
 import { callLogs } from '../src/stream.js';

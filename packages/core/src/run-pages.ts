@@ -1,0 +1,165 @@
+/**
+ * The page engine: an async generator over `GET /calls/logs`, with parallel prefetch in page
+ * order, backpressure, drift reconciliation (drift.ts) and bounded loops. A short loop; each
+ * policy is a named function of its own file: the prefetch window (prefetch-window.ts), the
+ * bounds (page-bounds.ts), locating a resumed anchor (resume-locate.ts), reconciliation with its
+ * refetches (reconcile-page.ts), the stop rules and the end of the list (page-end.ts); the
+ * shortfall and stale-page guards are kept by the run (engine-run.ts).
+ *
+ * ## Backpressure bound (exact)
+ * Page 1 is fetched alone (its `total_records` plans the pages). After that, when the consumer
+ * asks for page k, pages k … k + concurrency − 1 (within the plan and `maxPages`) are requested;
+ * nothing more is requested until the consumer asks for page k + 1. So while a consumer holds
+ * page k (or is paused in the middle of its records), at most `k + concurrency − 1` page requests
+ * have been made in total: at most `concurrency − 1` pages ahead of the one being consumed,
+ * `concurrency` pages in flight or buffered including it. Retries reuse the page's slot; drift
+ * refetches (only when a gap is detected) are awaited one at a time in the consumer's path.
+ * The Readable adapter adds its own object buffer (`highWaterMark`, default 16 records).
+ *
+ * ## Stop rule (`stopWhen`, issue 6 incremental runs)
+ * Each call about to be handed on is offered to `stopWhen`, in order. The first one it accepts is
+ * not handed on; the calls before it are, then the source ends normally: no page is requested
+ * after that one, and prefetched pages still in flight are aborted when the consumer comes back.
+ *
+ * ## Resume (`resume`, issue 6 crash resume)
+ * A checkpoint (checkpoint.ts) fixes the view (`totalAtStart`, `newestId`) and the position
+ * (`position`, `lastId`). A resumed source:
+ * 1. requests first the page where the next call sat at the checkpoint's shift:
+ *    `floor((position + shift) / pageSize) + 1`, alone. With nothing changed since, that is the page
+ *    right after the last one handed on, so no page already handed on is fetched again. Calls that
+ *    arrived since push the anchor (`lastId`) down: with up to `pageSize` of them the anchor is on
+ *    that same page, which is therefore re-read once (unavoidable: only the anchor proves where
+ *    the previous run stopped);
+ * 2. if that page's `total_records` puts the anchor on a later page (more than `pageSize` calls
+ *    arrived), jumps straight there (bounded by `maxRefetchesPerGap`), discarding the page;
+ * 3. continues as usual: the drift reconciler re-anchors on `lastId` and never hands on a call
+ *    newer than the view or not older than `lastId` (drift.ts "Resuming").
+ * Deletions between the runs are detected as during one run (`total_records` below the start).
+ */
+import { throwIfAborted } from './abort.js';
+import { idOf } from './call-id.js';
+import type { CheckpointTracker } from './checkpoint.js';
+import type { EngineListeners, EnginePage } from './engine-page.js';
+import { type EngineRun, openRun } from './engine-run.js';
+import { AbortError } from './errors.js';
+import type { CallLogStats } from './events.js';
+import type { FetchedPage } from './fetch-page.js';
+import type { ResolvedOptions } from './options.js';
+import { checkPageBounds } from './page-bounds.js';
+import { applyStopRules, type EarlyEnd, endsTheList } from './page-end.js';
+import { planPageCount } from './page-plan.js';
+import { prefetchWindow } from './prefetch-window.js';
+import { type ReconciledPage, reconcilePage } from './reconcile-page.js';
+import { anchorJump, resumePage } from './resume-locate.js';
+
+/**
+ * The engine. `stop` is an extra abort source (the Readable's destroy()). Owns the HTTP pool:
+ * closed in `finally`, whichever way the iteration ends (end, error, break, abort).
+ */
+export async function* runPages(
+  options: ResolvedOptions,
+  stats: CallLogStats,
+  listeners: EngineListeners,
+  stop: AbortSignal | undefined,
+  tracker: CheckpointTracker,
+): AsyncGenerator<EnginePage, void, undefined> {
+  const run = openRun(options, stats, listeners, stop, tracker);
+  const { resume } = options;
+  try {
+    throwIfAborted(run.signal);
+    // A resumed source locates its anchor before prefetching (see "Resume" above).
+    let located = resume === undefined || resume.lastId === null;
+    let jumps = 0;
+    let pageno = resume === undefined ? 1 : resumePage(resume);
+    for (;;) {
+      checkPageBounds(pageno, run.view, options);
+      const window = prefetchWindow(pageno, run.view, options);
+      run.requests.prefetch(window.from, window.to);
+      const fetched = await run.requests.take(pageno);
+      const totalAtStart = observeList(run, pageno, fetched);
+      if (!located) {
+        const target = anchorJump(run, pageno, fetched, jumps);
+        if (target !== undefined) {
+          jumps += 1;
+          pageno = target;
+          continue;
+        }
+        located = true;
+      }
+      const planned = Math.max(run.view.planned ?? 0, planPageCount(fetched.total_records, options.pageSize));
+      run.view.planned = planned;
+      if (fetched.short) stats.shortPages += 1;
+      run.noteShortfall(fetched);
+      const page = await reconcilePage(run, pageno, fetched);
+      const { end, ...out } = handOnPage(run, fetched, page, { pageno, planned, totalAtStart });
+      yield out;
+      if (end) return;
+      if (endsTheList(fetched, pageno, planned, options.pageSize)) {
+        for (const e of run.reconciler.finish(fetched.total_records)) run.emit.drift(e);
+        run.syncStats();
+        stats.viewEnd = stats.totalAtStart;
+        return;
+      }
+      pageno += 1;
+    }
+  } catch (error) {
+    if (run.signal.aborted && !(error instanceof AbortError)) throw new AbortError(run.signal.reason);
+    throw error;
+  } finally {
+    await run.close();
+  }
+}
+
+/**
+ * What each response in page order tells about the list: its size, the bound and the view.
+ * Returns `totalAtStart` (the view's, fixed by the first response or the checkpoint).
+ */
+function observeList(run: EngineRun, pageno: number, fetched: FetchedPage): number {
+  const { stats, view } = run;
+  if (view.boundBase === undefined) view.boundBase = fetched.total_records;
+  const totalAtStart = stats.totalAtStart ?? fetched.total_records;
+  stats.totalAtStart = totalAtStart;
+  if (pageno === 1) {
+    run.tracker.fixView(
+      totalAtStart,
+      fetched.records.map(idOf).find((id) => id !== undefined),
+    );
+  }
+  view.maxTotal = Math.max(view.maxTotal, fetched.total_records);
+  return totalAtStart;
+}
+
+/** Applies the stop rules to a reconciled page, counts it and reports progress. */
+function handOnPage(
+  run: EngineRun,
+  fetched: FetchedPage,
+  page: ReconciledPage,
+  at: { pageno: number; planned: number; totalAtStart: number },
+): EnginePage & { end: EarlyEnd | undefined } {
+  const { pageno } = at;
+  const { stats } = run;
+  const { records, offsets, end } = applyStopRules(page, run.options, stats.records, run.tracker.position);
+  stats.records += records.length;
+  if (end) {
+    stats.stoppedEarly = true;
+    stats.stopReason = end.reason;
+    stats.viewEnd = end.viewEnd;
+  }
+  run.emit.progress({
+    total_records: fetched.total_records,
+    totalAtStart: at.totalAtStart,
+    pagesDone: pageno,
+    pagesPlanned: at.planned,
+    records: stats.records,
+  });
+  const result = {
+    page: pageno,
+    records,
+    received: fetched.records.length,
+    total_records: fetched.total_records,
+    refetched: page.refetched,
+    attempts: fetched.attempts,
+    durationMs: fetched.durationMs,
+  };
+  return { result, offsets, shift: run.reconciler.latestShift, end };
+}
