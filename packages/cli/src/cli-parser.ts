@@ -1,6 +1,6 @@
+import { SIMULATOR_FLAGS } from '@omnidim-stream/simulator';
 import { SCHEMA_FORMATS } from '@omnidim-stream/transform';
 import yargs, { type Argv } from 'yargs';
-import { SIMULATOR_FAULT_KINDS } from './commands/simulate.js';
 import {
   BASE_URL_ENV,
   CALL_STATUSES,
@@ -82,6 +82,14 @@ function datasetFlags(y: Argv): Argv {
     describe: `File holding the HMAC key for "hash" actions (≥16 bytes) [default: env ${HASH_KEY_ENV}]`,
     group: 'Redaction:',
   });
+  return y;
+}
+
+/** `simulate`'s flags: the simulator's own declaration, shared with `omnidim-simulator`. */
+function simulatorFlags(y: Argv): Argv {
+  for (const { name, aliases, type, describe } of SIMULATOR_FLAGS) {
+    y.option(name, { type, alias: [...aliases], describe });
+  }
   return y;
 }
 
@@ -268,33 +276,7 @@ export function buildParser(
       'simulate',
       'Run the API simulator on 127.0.0.1 until Ctrl-C',
       (y) =>
-        y
-          .option('port', { type: 'string', describe: 'Port, 0 = any free one [default: 0]' })
-          .option('seed', { type: 'string', describe: 'Data generator seed [default: 1]' })
-          .option('records', { type: 'string', describe: 'Calls in the history [default: 500]' })
-          .option('latency', { type: 'string', describe: 'Delay before each page, ms [default: 0]' })
-          .option('fault-rate', {
-            type: 'string',
-            describe: 'Probability 0–1 that a page request fails [default: 0]',
-          })
-          .option('fault-kinds', {
-            type: 'string',
-            describe: `Comma-separated: ${SIMULATOR_FAULT_KINDS.join(', ')}`,
-          })
-          .option('retry-after', {
-            type: 'string',
-            describe: 'Retry-After seconds sent with 429 [default: 1]',
-          })
-          .option('drift-insert-per-page', {
-            type: 'string',
-            describe: 'New calls inserted after every page',
-          })
-          .option('drift-delete-per-page', { type: 'string', describe: 'Old calls deleted after every page' })
-          .option('sim-key', {
-            type: 'string',
-            describe: 'The Bearer token the simulator accepts [default: sim-key-0000]',
-          })
-          .option('quiet', { type: 'boolean', describe: 'No banner on stderr' })
+        simulatorFlags(y)
           .example(
             '$0 simulate --port 8787 --records 10000',
             'A 10,000-call history on http://127.0.0.1:8787/api/v1',

@@ -35,6 +35,13 @@ export {
   type Redactor,
 } from './redact.js';
 export { redactCallLog } from './redact-call-log.js';
+export type {
+  CallsRow,
+  FunctionCallsRow,
+  InteractionsRow,
+  TypedTableRows,
+  WebhooksRow,
+} from './rows.generated.js';
 export {
   SCHEMA_FORMATS,
   type SchemaFormat,
