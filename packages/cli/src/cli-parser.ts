@@ -1,14 +1,23 @@
+import { SIMULATOR_FLAGS } from '@omnidim-stream/simulator';
+import { SCHEMA_FORMATS } from '@omnidim-stream/transform';
 import yargs, { type Argv } from 'yargs';
-import { SIMULATOR_FAULT_KINDS } from './commands/simulate.js';
 import {
   BASE_URL_ENV,
   CALL_STATUSES,
+  COMPRESSIONS,
+  EXPORT_DEFAULTS as D,
   DEFAULT_BASE_URL,
   FORMATS,
   HASH_KEY_ENV,
   REDACTION_FLAGS,
+  SOURCE_LIMITS,
   TABLES,
 } from './export-options.js';
+
+/** `snappy|gzip|brotli|none [default: snappy]` for each format, from the sink's own table. */
+const COMPRESSION_HELP = FORMATS.map(
+  (f) => `${f} ${COMPRESSIONS[f].join('|')} [default: ${COMPRESSIONS[f][0]}]`,
+).join(', ');
 
 /** The command yargs selected, with its raw (not yet validated) flags. */
 export interface ChosenCommand {
@@ -17,6 +26,11 @@ export interface ChosenCommand {
 }
 
 const DATASET_GROUP = 'Output:';
+
+/** `1–150` */
+function range({ min, max }: { min: number; max: number }): string {
+  return `${min}–${max}`;
+}
 
 /** Flags `export` and `convert` share. Numbers are read as strings and validated by us, so a
  * bad value gets a message naming the flag, the expected range and what was given. */
@@ -29,7 +43,7 @@ function datasetFlags(y: Argv): Argv {
     .option('format', {
       type: 'string',
       choices: FORMATS,
-      describe: 'File format [default: parquet]',
+      describe: `File format [default: ${D.format}]`,
       group: DATASET_GROUP,
     })
     .option('tables', {
@@ -39,8 +53,7 @@ function datasetFlags(y: Argv): Argv {
     })
     .option('compression', {
       type: 'string',
-      describe:
-        'Codec: parquet snappy|gzip|brotli|none [default: snappy], csv/ndjson none|gzip [default: none]',
+      describe: `Codec: ${COMPRESSION_HELP}`,
       group: DATASET_GROUP,
     })
     .option('rows-per-file', { type: 'string', describe: 'Split files after N rows', group: DATASET_GROUP })
@@ -52,7 +65,7 @@ function datasetFlags(y: Argv): Argv {
     })
     .option('time-zone', {
       type: 'string',
-      describe: 'IANA zone of time_of_call and of date partitions [default: UTC]',
+      describe: `IANA zone of time_of_call and of date partitions [default: ${D.timeZone}]`,
       group: DATASET_GROUP,
     })
     .option('json', { type: 'boolean', describe: 'Print one JSON summary object on stdout at the end' })
@@ -69,6 +82,14 @@ function datasetFlags(y: Argv): Argv {
     describe: `File holding the HMAC key for "hash" actions (≥16 bytes) [default: env ${HASH_KEY_ENV}]`,
     group: 'Redaction:',
   });
+  return y;
+}
+
+/** `simulate`'s flags: the simulator's own declaration, shared with `omnidim-simulator`. */
+function simulatorFlags(y: Argv): Argv {
+  for (const { name, aliases, type, describe } of SIMULATOR_FLAGS) {
+    y.option(name, { type, alias: [...aliases], describe });
+  }
   return y;
 }
 
@@ -93,8 +114,7 @@ export function buildParser(
         datasetFlags(y)
           .option('demo', {
             type: 'boolean',
-            describe:
-              'Export from the built-in simulator (no key, no network) into --out [default: demo-out]',
+            describe: `Export from the built-in simulator (no key, no network) into --out [default: ${D.demoOut}]`,
           })
           .option('api-key-file', {
             type: 'string',
@@ -108,40 +128,38 @@ export function buildParser(
           })
           .option('page-size', {
             type: 'string',
-            describe: 'Calls per page, 1–150 [default: 150]',
+            describe: `Calls per page, ${range(SOURCE_LIMITS.pageSize)} [default: ${D.pageSize}]`,
             group: 'Source:',
           })
           .option('concurrency', {
             type: 'string',
-            describe: 'Pages fetched at once, 1–32 [default: 4]',
+            describe: `Pages fetched at once, ${range(SOURCE_LIMITS.concurrency)} [default: ${D.concurrency}]`,
             group: 'Source:',
           })
           .option('max-records', { type: 'string', describe: 'Stop after N calls', group: 'Source:' })
           .option('retries', {
             type: 'string',
-            describe: 'Retries per page after the first attempt, 0–100 [default: 5]',
+            describe: `Retries per page after the first attempt, ${range(SOURCE_LIMITS.retryCount)} [default: ${D.retries}]`,
             group: 'Source:',
           })
           .option('max-retry-delay', {
             type: 'string',
-            describe: 'Longest wait before a retry, backoff or Retry-After (e.g. 10s, 2m) [default: 30s]',
+            describe: `Longest wait before a retry, backoff or Retry-After (e.g. 10s, 2m) [default: ${D.maxRetryDelay}]`,
             group: 'Source:',
           })
           .option('timeout', {
             type: 'string',
-            describe: 'Per-request timeout (e.g. 60s, 2m) [default: 60s]',
+            describe: `Per-request timeout (e.g. 60s, 2m) [default: ${D.timeout}]`,
             group: 'Source:',
           })
           .option('max-response-size', {
             type: 'string',
-            describe:
-              'Largest API response read (e.g. 16MiB, 512KiB); a larger one stops the run with exit 4 [default: 16MiB]',
+            describe: `Largest API response read (e.g. 16MiB, 512KiB); a larger one stops the run with exit 4 [default: ${D.maxResponseSize}]`,
             group: 'Source:',
           })
           .option('max-stale-pages', {
             type: 'string',
-            describe:
-              'Pages in a row that bring no call not read before, after which the run stops with exit 4 (a server repeating itself) [default: 5]',
+            describe: `Pages in a row that bring no call not read before, after which the run stops with exit 4 (a server repeating itself) [default: ${D.maxStalePages}]`,
             group: 'Source:',
           })
           .option('max-pages', {
@@ -169,14 +187,12 @@ export function buildParser(
           })
           .option('state', {
             type: 'string',
-            describe:
-              'Incremental runs: state file (bare --state: DIR/_state.json). First run full, later runs re-read only the lookback window',
+            describe: `Incremental runs: state file (bare --state: DIR/${D.stateName}). First run full, later runs re-read only the lookback window`,
             group: 'Scheduling:',
           })
           .option('lookback', {
             type: 'string',
-            describe:
-              'Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: 24h]',
+            describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: ${D.lookback}]`,
             group: 'Scheduling:',
           })
           .option('full', {
@@ -186,7 +202,7 @@ export function buildParser(
           })
           .option('checkpoint-pages', {
             type: 'string',
-            describe: 'Checkpoint every N pages so a killed run resumes when rerun; 0 = never [default: 20]',
+            describe: `Checkpoint every N pages so a killed run resumes when rerun; 0 = never [default: ${D.checkpointPages}]`,
             group: 'Scheduling:',
           })
           .option('agent-id', { type: 'string', describe: 'Only calls of this agent', group: 'Filters:' })
@@ -248,8 +264,8 @@ export function buildParser(
           .option('table', { type: 'string', choices: TABLES, describe: 'Only this table' })
           .option('format', {
             type: 'string',
-            choices: ['markdown', 'json'],
-            default: 'markdown',
+            choices: SCHEMA_FORMATS,
+            default: SCHEMA_FORMATS[0],
             describe: 'Output format',
           })
           .example('$0 schema --table calls', 'The calls table as Markdown')
@@ -260,33 +276,7 @@ export function buildParser(
       'simulate',
       'Run the API simulator on 127.0.0.1 until Ctrl-C',
       (y) =>
-        y
-          .option('port', { type: 'string', describe: 'Port, 0 = any free one [default: 0]' })
-          .option('seed', { type: 'string', describe: 'Data generator seed [default: 1]' })
-          .option('records', { type: 'string', describe: 'Calls in the history [default: 500]' })
-          .option('latency', { type: 'string', describe: 'Delay before each page, ms [default: 0]' })
-          .option('fault-rate', {
-            type: 'string',
-            describe: 'Probability 0–1 that a page request fails [default: 0]',
-          })
-          .option('fault-kinds', {
-            type: 'string',
-            describe: `Comma-separated: ${SIMULATOR_FAULT_KINDS.join(', ')}`,
-          })
-          .option('retry-after', {
-            type: 'string',
-            describe: 'Retry-After seconds sent with 429 [default: 1]',
-          })
-          .option('drift-insert-per-page', {
-            type: 'string',
-            describe: 'New calls inserted after every page',
-          })
-          .option('drift-delete-per-page', { type: 'string', describe: 'Old calls deleted after every page' })
-          .option('sim-key', {
-            type: 'string',
-            describe: 'The Bearer token the simulator accepts [default: sim-key-0000]',
-          })
-          .option('quiet', { type: 'boolean', describe: 'No banner on stderr' })
+        simulatorFlags(y)
           .example(
             '$0 simulate --port 8787 --records 10000',
             'A 10,000-call history on http://127.0.0.1:8787/api/v1',

@@ -2,87 +2,98 @@ import { isAbsolute, resolve } from 'node:path';
 import {
   CALL_STATUSES,
   type CallLogFilters,
-  type CallStatus,
-  formatUrlForMessage,
-  isLoopbackHost,
+  checkApiUrl,
+  checkOneOf,
+  DEFAULTS as SOURCE_DEFAULTS,
+  LIMITS as SOURCE_LIMITS,
 } from '@omnidim-stream/core';
-import { parseByteSize } from './byte-size.js';
+import {
+  COMPRESSIONS,
+  DEFAULT_FORMAT,
+  FORMATS,
+  FORMULA_GUARD_FORMAT,
+  type Format,
+} from '@omnidim-stream/sinks';
+import {
+  DEFAULT_TRANSFORM_OPTIONS,
+  REDACTION_ACTIONS,
+  type ResolvedRedaction,
+  TABLE_NAMES,
+} from '@omnidim-stream/transform';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
+import {
+  type Argv,
+  asUsage,
+  byteSize,
+  duration,
+  integer,
+  nameList,
+  oneOf,
+  optionalString,
+  single,
+} from './flag-values.js';
 import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
 
-/** The vendor's API root (shared/api/NOTES.md). */
-export const DEFAULT_BASE_URL = 'https://backend.omnidim.io/api/v1';
+// Every vocabulary below is the owning package's own constant (issue 15): the CLI adds flags,
+// never a second copy of a list of tables, formats, codecs, actions or statuses.
+
+/** The vendor's API root (docs/api-notes.md): core's default. */
+export const DEFAULT_BASE_URL = SOURCE_DEFAULTS.baseUrl;
 /** Environment variable overriding {@link DEFAULT_BASE_URL}; `--base-url` wins over it. */
 export const BASE_URL_ENV = 'OMNIDIM_BASE_URL';
 
-export const FORMATS = ['parquet', 'csv', 'ndjson'] as const;
-export type Format = (typeof FORMATS)[number];
-export const TABLES = ['calls', 'interactions', 'function_calls', 'webhooks'] as const;
-export { CALL_STATUSES };
+export { CALL_STATUSES, COMPRESSIONS, FORMATS, type Format, SOURCE_LIMITS };
+/** The transform's tables, in its order. */
+export const TABLES = TABLE_NAMES;
+
+/** One `--redact-*` flag: the transform option it sets and the actions it accepts. */
+export interface RedactionFlag {
+  readonly flag: string;
+  readonly option: keyof ResolvedRedaction;
+  readonly actions: readonly string[];
+  readonly describe: string;
+}
+
+/** What each redaction flag covers, in `--help` order; flags and actions derive from the transform. */
+const REDACTION_HELP: ReadonlyArray<readonly [keyof ResolvedRedaction, string]> = [
+  ['phoneNumbers', 'Phone numbers, at any depth'],
+  ['emails', 'E-mail addresses inside any text'],
+  ['recordingUrls', 'Signed recording links'],
+  ['webhookPayloads', 'webhooks.payload column'],
+  ['responseBodies', 'webhooks.response_body column'],
+  ['secretTokens', 'secret_key_… tokens (always masked by default)'],
+];
 
 /**
  * Redaction flags → the transform's `redact` options, one table so `--help`, the mapping and the
- * tests agree. Each takes an action; given bare (`--redact-emails`) it means `redact` (`mask`
- * for secret tokens). `hash` is a keyed HMAC: the key comes from `--hash-key-file` or
- * `OMNIDIM_HASH_KEY`, never from a flag.
+ * tests agree. `--redact-phone-numbers` sets `phoneNumbers`, with the transform's own actions
+ * ({@link REDACTION_ACTIONS}). Given bare (`--redact-emails`) a flag means its second action.
+ * `hash` is a keyed HMAC: the key comes from `--hash-key-file` or `OMNIDIM_HASH_KEY`, never from
+ * a flag.
  */
-export const REDACTION_FLAGS = [
-  {
-    flag: 'redact-phone-numbers',
-    option: 'phoneNumbers',
-    actions: ['keep', 'redact', 'hash'],
-    describe: 'Phone numbers, at any depth',
-  },
-  {
-    flag: 'redact-emails',
-    option: 'emails',
-    actions: ['keep', 'redact', 'hash'],
-    describe: 'E-mail addresses inside any text',
-  },
-  {
-    flag: 'redact-recording-urls',
-    option: 'recordingUrls',
-    actions: ['keep', 'redact', 'hash'],
-    describe: 'Signed recording links',
-  },
-  {
-    flag: 'redact-webhook-payloads',
-    option: 'webhookPayloads',
-    actions: ['keep', 'redact', 'hash'],
-    describe: 'webhooks.payload column',
-  },
-  {
-    flag: 'redact-response-bodies',
-    option: 'responseBodies',
-    actions: ['keep', 'redact', 'hash'],
-    describe: 'webhooks.response_body column',
-  },
-  {
-    flag: 'redact-secret-tokens',
-    option: 'secretTokens',
-    actions: ['mask', 'hash'],
-    describe: 'secret_key_… tokens (always masked by default)',
-  },
-] as const;
+export const REDACTION_FLAGS: readonly RedactionFlag[] = REDACTION_HELP.map(([option, describe]) => ({
+  flag: `redact-${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`,
+  option,
+  actions: REDACTION_ACTIONS[option],
+  describe,
+}));
 
 /** Environment variable holding the HMAC key for `hash` redaction (alternative to `--hash-key-file`). */
 export const HASH_KEY_ENV = 'OMNIDIM_HASH_KEY';
 
-/** Codecs each format accepts (the dataset sink's); the first is the default. */
-export const COMPRESSIONS: Readonly<Record<Format, readonly string[]>> = {
-  parquet: ['snappy', 'gzip', 'brotli', 'none'],
-  csv: ['none', 'gzip'],
-  ndjson: ['none', 'gzip'],
-};
+const MIB = 1024 * 1024;
 
-/** Defaults of every export/convert flag, in one place. */
+/**
+ * Defaults of every export/convert flag, in one place: the source's, the transform's and the
+ * sink's come from those packages; the rest are the CLI's own.
+ */
 export const EXPORT_DEFAULTS = {
-  format: 'parquet' as Format,
+  format: DEFAULT_FORMAT,
   tables: TABLES,
-  pageSize: 150,
-  concurrency: 4,
-  timeZone: 'UTC',
+  pageSize: SOURCE_DEFAULTS.pageSize,
+  concurrency: SOURCE_DEFAULTS.concurrency,
+  timeZone: DEFAULT_TRANSFORM_OPTIONS.timeZone,
   demoOut: 'demo-out',
   demoRecords: 1000,
   demoLatencyMs: 2,
@@ -91,26 +102,30 @@ export const EXPORT_DEFAULTS = {
   lookback: '24h',
   checkpointPages: 20,
   /** Retries per page after the first attempt (429, 5xx, resets, cut or invalid bodies). */
-  retries: 5,
-  /** Cap of one retry's wait, backoff and `Retry-After` alike. */
-  maxRetryDelay: '30s',
+  retries: SOURCE_DEFAULTS.retry.limit,
+  /** Cap of one retry's wait, backoff and `Retry-After` alike (core's backoff cap). */
+  maxRetryDelay: `${SOURCE_DEFAULTS.retry.maxDelayMs / 1000}s`,
   /** Per-request timeout (the vendor's own clients use 60 s). */
-  timeout: '60s',
+  timeout: `${SOURCE_DEFAULTS.timeoutMs / 1000}s`,
   /** Largest response body read (a full page of 150 simulator calls is 1.25 MB); core's default. */
-  maxResponseSize: '16MiB',
+  maxResponseSize: `${SOURCE_DEFAULTS.maxResponseBytes / MIB}MiB`,
   /** Consecutive pages without a call not read before that end the run (a repeating server). */
-  maxStalePages: 5,
+  maxStalePages: SOURCE_DEFAULTS.maxStalePages,
 } as const;
 
-/** Bounds that keep a typo from turning into a runaway run. */
+/** Bounds that keep a typo from turning into a runaway run: the source's own, plus the CLI's. */
 const LIMITS = {
-  pageSize: [1, 150],
-  concurrency: [1, 32],
-  rowsPerFile: [1, 100_000_000],
-  checkpointPages: [0, 1_000_000],
-  retries: [0, 100],
-  maxStalePages: [1, 1_000_000],
-  maxPages: [1, Number.MAX_SAFE_INTEGER],
+  pageSize: SOURCE_LIMITS.pageSize,
+  concurrency: SOURCE_LIMITS.concurrency,
+  retries: SOURCE_LIMITS.retryCount,
+  maxStalePages: SOURCE_LIMITS.maxStalePages,
+  maxPages: SOURCE_LIMITS.maxPages,
+  maxRecords: SOURCE_LIMITS.maxRecords,
+  filterId: SOURCE_LIMITS.filterId,
+  durationMs: SOURCE_LIMITS.timeoutMs.max,
+  minResponseBytes: SOURCE_LIMITS.maxResponseBytes.min,
+  rowsPerFile: { min: 1, max: 100_000_000 },
+  checkpointPages: { min: 0, max: 1_000_000 },
 } as const;
 
 /** `--state` / `--lookback` / `--full`: an incremental, scheduled export. */
@@ -174,8 +189,6 @@ export interface ExportOptions extends DatasetOptions {
   checkpointPages: number;
 }
 
-type Argv = Record<string, unknown>;
-
 /** Validates the dataset flags `export` and `convert` share. */
 export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: string): DatasetOptions {
   const out = optionalString(argv, 'out') ?? outDefault;
@@ -190,28 +203,23 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
   for (const { flag, option, actions } of REDACTION_FLAGS) {
     const raw = single(argv, flag);
     if (raw === undefined) continue;
-    // A bare flag (yargs gives '' or true) means the strongest non-hash action.
-    const action = raw === '' || raw === true ? (actions[1] ?? actions[0]) : String(raw).trim();
-    if (!(actions as readonly string[]).includes(action)) {
-      throw new UsageError(
-        `--${flag}: expected one of ${actions.join(', ')}, received ${JSON.stringify(action)}`,
-      );
-    }
-    redact[option] = action;
+    // A bare flag (yargs gives '' or true) means the action after the default.
+    const action = raw === '' || raw === true ? (actions[1] ?? actions[0] ?? '') : String(raw).trim();
+    redact[option] = asUsage(() => checkOneOfFlag(flag, action, actions));
   }
   const format = oneOf(argv, 'format', FORMATS) ?? EXPORT_DEFAULTS.format;
   const csvFormulaGuard = argv['csv-formula-guard'] === true;
-  if (csvFormulaGuard && format !== 'csv') {
+  if (csvFormulaGuard && format !== FORMULA_GUARD_FORMAT) {
     throw new UsageError(`--csv-formula-guard: only with --format csv, received --format ${format}`);
   }
   return {
     outDir: isAbsolute(out) ? out : resolve(cwd, out),
     format,
-    tables: parseTables(argv),
+    tables: nameList(argv, 'tables', TABLES) ?? [...EXPORT_DEFAULTS.tables],
     timeZone,
     redact,
     hashKeyFile: optionalString(argv, 'hash-key-file'),
-    compression: oneOf(argv, 'compression', COMPRESSIONS[format]),
+    compression: oneOf(argv, 'compression', COMPRESSIONS[format] as readonly string[]),
     rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
     csvFormulaGuard,
     json: argv['json'] === true,
@@ -238,47 +246,23 @@ export function resolveExportOptions(
   if (demo && baseUrlFlag !== undefined)
     throw new UsageError('--base-url: not allowed with --demo (the demo starts its own server)');
   const baseUrl = baseUrlFlag ?? env[BASE_URL_ENV] ?? DEFAULT_BASE_URL;
-  const flag = baseUrlFlag !== undefined ? '--base-url' : BASE_URL_ENV;
-  // Every URL in these messages goes through formatUrlForMessage (issue 13): a key passed as
-  // `?api_key=…`, `user:pass@` or `#…` is never echoed, not even when the URL does not parse.
-  const shown = JSON.stringify(formatUrlForMessage(baseUrl));
-  let parsed: URL;
-  try {
-    parsed = new URL(baseUrl);
-  } catch {
-    throw new UsageError(`${flag}: expected an http(s) URL like ${DEFAULT_BASE_URL}, received ${shown}`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UsageError(`${flag}: expected an http(s) URL, received ${JSON.stringify(parsed.protocol)}`);
-  }
-  if (parsed.username || parsed.password)
-    throw new UsageError(`${flag}: credentials in the URL are not allowed (received ${shown})`);
-  if (parsed.search !== '' || parsed.hash !== '') {
-    throw new UsageError(
-      `${flag}: a query string or fragment is not allowed (received ${shown}); the key goes in OMNIDIM_API_KEY or --api-key-file`,
-    );
-  }
-  // Checked here rather than left to core so the message names where the URL came from
-  // (the flag or the environment variable).
-  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
-    throw new UsageError(
-      `${flag}: expected an https URL (plain http only for 127.0.0.0/8, ::1 or localhost), received ${shown}`,
-    );
-  }
+  // Named after where the URL came from (the flag or the environment variable); core's check,
+  // which never echoes credentials, a query or a fragment (issue 13).
+  asUsage(() => checkApiUrl(baseUrlFlag !== undefined ? '--base-url' : BASE_URL_ENV, baseUrl));
   const since = bound(argv, 'since', dataset.timeZone);
   const until = bound(argv, 'until', dataset.timeZone);
   if (since !== undefined && until !== undefined && since >= until) {
     throw new UsageError('--since: must be earlier than --until');
   }
   const filters: ExportOptions['filters'] = {};
-  const agentId = integer(argv, 'agent-id', [1, Number.MAX_SAFE_INTEGER]);
+  const agentId = integer(argv, 'agent-id', LIMITS.filterId);
   if (agentId !== undefined) filters.agentId = agentId;
   const callStatus = oneOf(argv, 'call-status', CALL_STATUSES);
-  if (callStatus !== undefined) filters.callStatus = callStatus as CallStatus;
-  const bulkCallId = integer(argv, 'bulk-call-id', [1, Number.MAX_SAFE_INTEGER]);
+  if (callStatus !== undefined) filters.callStatus = callStatus;
+  const bulkCallId = integer(argv, 'bulk-call-id', LIMITS.filterId);
   if (bulkCallId !== undefined) filters.bulkCallId = bulkCallId;
   const window = { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
-  const maxRecords = integer(argv, 'max-records', [1, Number.MAX_SAFE_INTEGER]);
+  const maxRecords = integer(argv, 'max-records', LIMITS.maxRecords);
   return {
     ...dataset,
     demo,
@@ -287,9 +271,14 @@ export function resolveExportOptions(
     pageSize: integer(argv, 'page-size', LIMITS.pageSize) ?? EXPORT_DEFAULTS.pageSize,
     concurrency: integer(argv, 'concurrency', LIMITS.concurrency) ?? EXPORT_DEFAULTS.concurrency,
     retries: integer(argv, 'retries', LIMITS.retries) ?? EXPORT_DEFAULTS.retries,
-    maxRetryDelayMs: duration(argv, 'max-retry-delay', EXPORT_DEFAULTS.maxRetryDelay, 3_600_000),
-    timeoutMs: duration(argv, 'timeout', EXPORT_DEFAULTS.timeout, 3_600_000),
-    maxResponseBytes: byteSize(argv, 'max-response-size', EXPORT_DEFAULTS.maxResponseSize),
+    maxRetryDelayMs: duration(argv, 'max-retry-delay', EXPORT_DEFAULTS.maxRetryDelay, LIMITS.durationMs),
+    timeoutMs: duration(argv, 'timeout', EXPORT_DEFAULTS.timeout, LIMITS.durationMs),
+    maxResponseBytes: byteSize(
+      argv,
+      'max-response-size',
+      EXPORT_DEFAULTS.maxResponseSize,
+      LIMITS.minResponseBytes,
+    ),
     maxStalePages: integer(argv, 'max-stale-pages', LIMITS.maxStalePages) ?? EXPORT_DEFAULTS.maxStalePages,
     maxPages: integer(argv, 'max-pages', LIMITS.maxPages),
     filters,
@@ -353,64 +342,8 @@ function incrementalOptions(
   return { stateFile, lookback, lookbackMs, full };
 }
 
-function single(argv: Argv, flag: string): unknown {
-  const value = argv[flag];
-  if (Array.isArray(value)) throw new UsageError(`--${flag}: given ${value.length} times; give it once`);
-  return value;
-}
-
-function optionalString(argv: Argv, flag: string): string | undefined {
-  const value = single(argv, flag);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${flag}: expected a value`);
-  return value.trim();
-}
-
-function oneOf<T extends string>(argv: Argv, flag: string, allowed: readonly T[]): T | undefined {
-  const value = optionalString(argv, flag);
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(
-      `--${flag}: expected one of ${allowed.join(', ')}, received ${JSON.stringify(value)}`,
-    );
-  }
-  return value as T;
-}
-
-function integer(argv: Argv, flag: string, [min, max]: readonly [number, number]): number | undefined {
-  const raw = single(argv, flag);
-  if (raw === undefined) return undefined;
-  const text = String(raw).trim();
-  const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range =
-      max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
-    throw new UsageError(`--${flag}: expected ${range}, received ${JSON.stringify(text)}`);
-  }
-  return value;
-}
-
-function duration(argv: Argv, flag: string, fallback: string, maxMs: number): number {
-  const text = optionalString(argv, flag) ?? fallback;
-  const ms = parseDuration(text);
-  if (ms === undefined || ms > maxMs) {
-    throw new UsageError(
-      `--${flag}: expected a duration like 30s, 2m or 1h (at most ${maxMs / 3_600_000}h), received ${JSON.stringify(text)}`,
-    );
-  }
-  return ms;
-}
-
-function byteSize(argv: Argv, flag: string, fallback: string): number {
-  const text = optionalString(argv, flag) ?? fallback;
-  const bytes = parseByteSize(text);
-  // Below 1 KiB not even an error body fits: almost certainly a missing unit.
-  if (bytes === undefined || bytes < 1024) {
-    throw new UsageError(
-      `--${flag}: expected a size of at least 1KiB like 16MiB, 512KiB or 1GiB, received ${JSON.stringify(text)}`,
-    );
-  }
-  return bytes;
+function checkOneOfFlag(flag: string, action: string, actions: readonly string[]): string {
+  return checkOneOf(`--${flag}`, action, actions, `one of ${actions.join(', ')}`);
 }
 
 function bound(argv: Argv, flag: string, timeZone: string): number | undefined {
@@ -423,22 +356,4 @@ function bound(argv: Argv, flag: string, timeZone: string): number | undefined {
     );
   }
   return instant;
-}
-
-function parseTables(argv: Argv): string[] {
-  const raw = argv['tables'];
-  if (raw === undefined) return [...EXPORT_DEFAULTS.tables];
-  const names = (Array.isArray(raw) ? raw : [raw])
-    .flatMap((v) => String(v).split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (names.length === 0) throw new UsageError(`--tables: expected one or more of ${TABLES.join(', ')}`);
-  for (const name of names) {
-    if (!(TABLES as readonly string[]).includes(name)) {
-      throw new UsageError(
-        `--tables: expected names from ${TABLES.join(', ')}, received ${JSON.stringify(name)}`,
-      );
-    }
-  }
-  return [...new Set(names)];
 }

@@ -10,25 +10,35 @@
  */
 import { formatUrlForMessage } from './url-for-message.js';
 
+/**
+ * Every stable machine-readable error code, one closed list (README "Library" names each).
+ * `USAGE` and `INPUT` are thrown by the CLI (packages/cli/src/exit-codes.ts) but belong here so
+ * that one union covers every error a caller can meet.
+ */
+export const ERROR_CODES = [
+  'INVALID_OPTION',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'HTTP_STATUS',
+  'INVALID_RESPONSE',
+  'TIMEOUT',
+  'NETWORK',
+  'TLS',
+  'RETRY_EXHAUSTED',
+  'ABORTED',
+  'LIMIT_EXCEEDED',
+  'RESPONSE_TOO_LARGE',
+  'DRIFT',
+  'INVALID_RECORD',
+  'SINK',
+  'LOCKED',
+  'INCOMPLETE',
+  'USAGE',
+  'INPUT',
+] as const;
+
 /** Stable machine-readable error codes. */
-export type OmnidimErrorCode =
-  | 'INVALID_OPTION'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'HTTP_STATUS'
-  | 'INVALID_RESPONSE'
-  | 'TIMEOUT'
-  | 'NETWORK'
-  | 'TLS'
-  | 'RETRY_EXHAUSTED'
-  | 'ABORTED'
-  | 'LIMIT_EXCEEDED'
-  | 'RESPONSE_TOO_LARGE'
-  | 'DRIFT'
-  | 'INVALID_RECORD'
-  | 'SINK'
-  | 'LOCKED'
-  | 'INCOMPLETE';
+export type OmnidimErrorCode = (typeof ERROR_CODES)[number];
 
 const BRAND = Symbol.for('omnidim-stream.error');
 
@@ -65,13 +75,16 @@ export function isOmnidimError(value: unknown): value is OmnidimError {
 /** A bad option: thrown before any request or write, naming the option, what was expected and what was received. */
 export class InvalidOptionError extends OmnidimError {
   readonly option: string;
+  /** What the option accepts, in words. */
+  readonly expected: string;
+  /** What was given, as the message shows it (a {@link RedactedValue} only by its kind). */
+  readonly received: string;
   constructor(option: string, expected: string, received: unknown, options: OmnidimErrorOptions = {}) {
-    super(
-      'INVALID_OPTION',
-      `Invalid option "${option}": expected ${expected}, received ${describe(received)}`,
-      options,
-    );
+    const shown = describe(received);
+    super('INVALID_OPTION', `Invalid option "${option}": expected ${expected}, received ${shown}`, options);
     this.option = option;
+    this.expected = expected;
+    this.received = shown;
   }
 }
 

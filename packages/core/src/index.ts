@@ -18,8 +18,29 @@ export type { DriftDecision, DriftPage } from './drift.js';
 export { DriftReconciler } from './drift.js';
 export * from './errors.js';
 export type { CallLogStats, DriftEvent, PageEvent, ProgressEvent, RetryEvent, StopReason } from './events.js';
+export type { Range } from './option-check.js';
+export {
+  API_URL_EXPECTED,
+  checkApiUrl,
+  checkBoolean,
+  checkInteger,
+  checkIntegerText,
+  checkNumber,
+  checkNumberText,
+  checkObject,
+  checkOneOf,
+  checkOptionalFunction,
+  isLoopbackHost,
+} from './option-check.js';
 export type { CallLogsOptions, OnDeletion, ResolvedOptions, RetryOptions } from './options.js';
-export { DEFAULTS, isLoopbackHost, MAX_CONCURRENCY, MAX_PAGE_SIZE, resolveOptions } from './options.js';
+export {
+  DEFAULTS,
+  LIMITS,
+  MAX_CONCURRENCY,
+  MAX_PAGE_SIZE,
+  ON_DELETION,
+  resolveOptions,
+} from './options.js';
 export { hardPageBound, planPageCount } from './page-plan.js';
 export { gapBefore, pageWindow } from './page-window.js';
 export type {

@@ -8,7 +8,15 @@ import { CALL_STATUSES, type CallLog, type CallLogFilters } from './call-log.js'
 import { type CallLogCheckpoint, validateCheckpoint } from './checkpoint.js';
 import { InvalidOptionError, RedactedValue } from './errors.js';
 import type { DriftEvent, PageEvent, ProgressEvent, RetryEvent } from './events.js';
-import { formatUrlForMessage } from './url-for-message.js';
+import {
+  checkApiUrl,
+  checkInteger,
+  checkObject,
+  checkOneOf,
+  checkOptionalFunction as fn,
+} from './option-check.js';
+
+export { isLoopbackHost } from './option-check.js';
 
 /** Retry settings; see `retry.ts` for how the delay is computed. */
 export interface RetryOptions {
@@ -132,6 +140,27 @@ export const DEFAULTS = {
 export const MAX_PAGE_SIZE = 150;
 export const MAX_CONCURRENCY = 32;
 
+/** Accepted values of {@link CallLogsOptions.onDeletion}. */
+export const ON_DELETION: readonly OnDeletion[] = ['warn', 'error'];
+
+/**
+ * Bounds of every numeric option, in one place: the CLI's flags take theirs from here.
+ * `maxRecords`/`maxPages` also accept `Infinity` (no limit).
+ */
+export const LIMITS = {
+  pageSize: { min: 1, max: MAX_PAGE_SIZE },
+  concurrency: { min: 1, max: MAX_CONCURRENCY },
+  maxRecords: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  maxPages: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  maxStalePages: { min: 1, max: 1_000_000 },
+  maxResponseBytes: { min: 1024, max: Number.MAX_SAFE_INTEGER },
+  timeoutMs: { min: 1, max: 3_600_000 },
+  maxRefetchesPerGap: { min: 1, max: 100 },
+  retryCount: { min: 0, max: 100 },
+  retryDelayMs: { min: 0, max: 3_600_000 },
+  filterId: { min: 1, max: Number.MAX_SAFE_INTEGER },
+} as const;
+
 /** Options after defaults and validation. */
 export interface ResolvedOptions {
   apiKey: string;
@@ -216,27 +245,26 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
     );
   }
 
-  const retryIn = o['retry'] ?? {};
-  if (typeof retryIn !== 'object' || retryIn === null || Array.isArray(retryIn)) {
-    throw new InvalidOptionError('retry', 'an object', retryIn);
-  }
+  const retryIn = checkObject('retry', o['retry'] ?? {});
   for (const key of Object.keys(retryIn)) {
     if (!KNOWN_RETRY.has(key)) throw new InvalidOptionError(`retry.${key}`, 'a known retry option', '(set)');
   }
   const r = retryIn as Record<string, unknown>;
   const d = DEFAULTS.retry;
   const retry: Required<RetryOptions> = {
-    limit: integer('retry.limit', r['limit'], d.limit, 0, 100),
-    limit500: integer('retry.limit500', r['limit500'], d.limit500, 0, 100),
-    baseDelayMs: integer('retry.baseDelayMs', r['baseDelayMs'], d.baseDelayMs, 0, 3_600_000),
-    maxDelayMs: integer('retry.maxDelayMs', r['maxDelayMs'], d.maxDelayMs, 0, 3_600_000),
-    maxRetryAfterMs: integer('retry.maxRetryAfterMs', r['maxRetryAfterMs'], d.maxRetryAfterMs, 0, 3_600_000),
+    limit: integer('retry.limit', r['limit'], d.limit, LIMITS.retryCount),
+    limit500: integer('retry.limit500', r['limit500'], d.limit500, LIMITS.retryCount),
+    baseDelayMs: integer('retry.baseDelayMs', r['baseDelayMs'], d.baseDelayMs, LIMITS.retryDelayMs),
+    maxDelayMs: integer('retry.maxDelayMs', r['maxDelayMs'], d.maxDelayMs, LIMITS.retryDelayMs),
+    maxRetryAfterMs: integer(
+      'retry.maxRetryAfterMs',
+      r['maxRetryAfterMs'],
+      d.maxRetryAfterMs,
+      LIMITS.retryDelayMs,
+    ),
   };
 
-  const onDeletion = o['onDeletion'] ?? DEFAULTS.onDeletion;
-  if (onDeletion !== 'warn' && onDeletion !== 'error') {
-    throw new InvalidOptionError('onDeletion', "'warn' or 'error'", onDeletion);
-  }
+  const onDeletion = checkOneOf('onDeletion', o['onDeletion'] ?? DEFAULTS.onDeletion, ON_DELETION);
 
   const signal = o['signal'];
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
@@ -252,7 +280,7 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
     throw new InvalidOptionError('dispatcher', 'an undici Dispatcher (Agent, Pool, …)', dispatcher);
   }
 
-  const pageSize = integer('pageSize', o['pageSize'], DEFAULTS.pageSize, 1, MAX_PAGE_SIZE);
+  const pageSize = integer('pageSize', o['pageSize'], DEFAULTS.pageSize, LIMITS.pageSize);
   const filters = validateFilters(o['filters']);
   const resume =
     o['resume'] === undefined ? undefined : validateCheckpoint(o['resume'], { pageSize, filters });
@@ -261,28 +289,26 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
     apiKey,
     baseUrl: validateBaseUrl(o['baseUrl']),
     pageSize,
-    concurrency: integer('concurrency', o['concurrency'], DEFAULTS.concurrency, 1, MAX_CONCURRENCY),
+    concurrency: integer('concurrency', o['concurrency'], DEFAULTS.concurrency, LIMITS.concurrency),
     filters,
     maxRecords: limit('maxRecords', o['maxRecords']),
     maxPages: limit('maxPages', o['maxPages']),
-    maxStalePages: integer('maxStalePages', o['maxStalePages'], DEFAULTS.maxStalePages, 1, 1_000_000),
+    maxStalePages: integer('maxStalePages', o['maxStalePages'], DEFAULTS.maxStalePages, LIMITS.maxStalePages),
     maxResponseBytes: integer(
       'maxResponseBytes',
       o['maxResponseBytes'],
       DEFAULTS.maxResponseBytes,
-      1024,
-      Number.MAX_SAFE_INTEGER,
+      LIMITS.maxResponseBytes,
     ),
     retry,
-    timeoutMs: integer('timeoutMs', o['timeoutMs'], DEFAULTS.timeoutMs, 1, 3_600_000),
+    timeoutMs: integer('timeoutMs', o['timeoutMs'], DEFAULTS.timeoutMs, LIMITS.timeoutMs),
     signal: signal as AbortSignal | undefined,
     onDeletion,
     maxRefetchesPerGap: integer(
       'maxRefetchesPerGap',
       o['maxRefetchesPerGap'],
       DEFAULTS.maxRefetchesPerGap,
-      1,
-      100,
+      LIMITS.maxRefetchesPerGap,
     ),
     dispatcher: dispatcher as Dispatcher | undefined,
     stopWhen: fn('stopWhen', o['stopWhen']) as ResolvedOptions['stopWhen'],
@@ -297,60 +323,26 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
   };
 }
 
-/** True for hosts where plain http cannot leave the machine: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  if (host === 'localhost' || host === '::1') return true;
-  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return m?.slice(1).every((part) => Number(part) <= 255) ?? false;
-}
-
 function validateBaseUrl(value: unknown): string {
   if (value === undefined) return DEFAULTS.baseUrl;
-  const expected =
-    'an https URL (http only for 127.0.0.0/8, ::1 or localhost) without credentials, query or fragment';
-  if (typeof value !== 'string') throw new InvalidOptionError('baseUrl', expected, value);
-  // Every URL in this message goes through formatUrlForMessage (issue 13): a key passed as
-  // `?api_key=…`, `user:pass@` or `#…` is never echoed, even when the URL does not parse.
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new InvalidOptionError('baseUrl', expected, formatUrlForMessage(value));
-  }
-  // Credentials, a query or a fragment would end up in logs and error messages: refuse rather
-  // than silently drop them (the request would not be the one the user asked for).
-  if (url.username !== '' || url.password !== '') {
-    throw new InvalidOptionError('baseUrl', expected, `${formatUrlForMessage(url)} with credentials`);
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new InvalidOptionError(
-      'baseUrl',
-      expected,
-      `${formatUrlForMessage(url)} with a ${url.search !== '' ? 'query string' : 'fragment'}`,
-    );
-  }
-  const ok = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  if (!ok) throw new InvalidOptionError('baseUrl', expected, formatUrlForMessage(url));
-  return url.toString().replace(/\/+$/, '');
+  return checkApiUrl('baseUrl', value).toString().replace(/\/+$/, '');
 }
 
 function validateFilters(value: unknown): CallLogFilters {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError('filters', 'an object { agentId?, callStatus?, bulkCallId? }', value);
-  }
+  const f = checkObject('filters', value, 'an object { agentId?, callStatus?, bulkCallId? }');
   // The API ignores unknown parameters and returns everything (docs/api-notes.md), so a misspelled filter
   // must fail here instead of silently exporting the whole account.
-  for (const key of Object.keys(value)) {
+  for (const key of Object.keys(f)) {
     if (!KNOWN_FILTERS.has(key)) {
       throw new InvalidOptionError(`filters.${key}`, 'one of agentId, callStatus, bulkCallId', '(set)');
     }
   }
-  const f = value as Record<string, unknown>;
   const out: CallLogFilters = {};
-  if (f['agentId'] !== undefined) out.agentId = positiveId('filters.agentId', f['agentId']);
-  if (f['bulkCallId'] !== undefined) out.bulkCallId = positiveId('filters.bulkCallId', f['bulkCallId']);
+  if (f['agentId'] !== undefined)
+    out.agentId = checkInteger('filters.agentId', f['agentId'], LIMITS.filterId);
+  if (f['bulkCallId'] !== undefined)
+    out.bulkCallId = checkInteger('filters.bulkCallId', f['bulkCallId'], LIMITS.filterId);
   const status = f['callStatus'];
   if (status !== undefined) {
     if (!(CALL_STATUSES as readonly unknown[]).includes(status)) {
@@ -365,31 +357,18 @@ function validateFilters(value: unknown): CallLogFilters {
   return out;
 }
 
-function positiveId(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(name, 'a positive integer', value);
-  }
-  return value;
+function integer(
+  name: string,
+  value: unknown,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  return value === undefined ? fallback : checkInteger(name, value, range);
 }
 
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(name, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
-}
-
-function limit(name: string, value: unknown): number {
+function limit(name: 'maxRecords' | 'maxPages', value: unknown): number {
   if (value === undefined || value === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+  if (typeof value !== 'number')
     throw new InvalidOptionError(name, 'a positive integer (or Infinity)', value);
-  }
-  return value;
-}
-
-function fn(name: string, value: unknown): ((...args: never[]) => unknown) | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new InvalidOptionError(name, 'a function', value);
-  return value as (...args: never[]) => unknown;
+  return checkInteger(name, value, LIMITS[name]);
 }

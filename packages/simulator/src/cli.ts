@@ -3,8 +3,8 @@
  */
 import { parseArgs } from 'node:util';
 import { InvalidOptionError } from '@omnidim-stream/core';
-import type { FaultKind, SimulatorOptions } from './options.js';
-import { FAULT_KINDS } from './resolve-options.js';
+import { SIMULATOR_FLAGS, simulatorOptionsFromFlags } from './cli-flags.js';
+import type { SimulatorOptions } from './options.js';
 import { startSimulator } from './start-simulator.js';
 
 /** Where the CLI writes and how it learns to stop; injectable for tests. */
@@ -36,23 +36,21 @@ const defaultIo = (): SimulatorCliIo => ({
   },
 });
 
-class UsageError extends Error {}
-
 /** Which flag set which option, so validation errors name the flag the user typed. */
 const FLAG_OF_OPTION: Record<string, string> = {
   port: '--port',
   seed: '--seed',
   records: '--records',
-  apiKey: '--api-key',
+  apiKey: '--sim-key',
   pageLatencyMs: '--latency',
   'faults.rate': '--fault-rate',
-  'faults.kinds': '--faults',
-  'drift.insertPerPage': '--drift-insert',
+  'faults.kinds': '--fault-kinds',
+  'faults.retryAfterSeconds': '--retry-after',
+  'drift.insertPerPage': '--drift-insert-per-page',
+  'drift.deletePerPage': '--drift-delete-per-page',
 };
 
-const USAGE =
-  'usage: omnidim-simulator [--port N] [--seed N] [--records N] [--api-key KEY] [--latency MS] ' +
-  `[--fault-rate 0..1] [--faults ${FAULT_KINDS.join(',')}] [--drift-insert N]`;
+const USAGE = `usage: omnidim-simulator ${SIMULATOR_FLAGS.map((f) => (f.type === 'boolean' ? `[--${f.name}]` : `[--${f.name} V]`)).join(' ')}`;
 
 /**
  * Runs the simulator CLI: prints the base URL and the (test) API key, serves until stopped.
@@ -68,7 +66,7 @@ export async function runSimulatorCli(argv: string[], io: Partial<SimulatorCliIo
   try {
     options = parseCliOptions(argv, cli.env);
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    if (error instanceof InvalidOptionError || (error instanceof TypeError && 'code' in error)) {
       cli.stderr.write(`omnidim-simulator: ${error.message.split('\n')[0]} (${USAGE})\n`);
       cli.setExitCode(2);
       return;
@@ -97,51 +95,12 @@ export async function runSimulatorCli(argv: string[], io: Partial<SimulatorCliIo
 }
 
 function parseCliOptions(argv: string[], env: Record<string, string | undefined>): SimulatorOptions {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string' },
-      seed: { type: 'string' },
-      records: { type: 'string' },
-      'api-key': { type: 'string' },
-      latency: { type: 'string' },
-      'fault-rate': { type: 'string' },
-      faults: { type: 'string' },
-      'drift-insert': { type: 'string' },
-    },
-  });
-  const options: SimulatorOptions = {};
-  const num = (flag: string, raw: string | undefined): number | undefined => {
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value))
-      throw new UsageError(`--${flag} expects a number, got "${raw}"`);
-    return value;
-  };
-  const port = num('port', values.port);
-  if (port !== undefined) options.port = port;
-  const seed = num('seed', values.seed);
-  if (seed !== undefined) options.seed = seed;
-  const records = num('records', values.records);
-  if (records !== undefined) options.records = records;
-  const latency = num('latency', values.latency);
-  if (latency !== undefined) options.pageLatencyMs = latency;
-  const apiKey = values['api-key'] ?? env['OMNIDIM_SIM_API_KEY'];
-  if (apiKey !== undefined) {
-    if (apiKey === '') throw new UsageError('--api-key must not be empty');
-    options.apiKey = apiKey;
+  // Every name and alias of the shared declaration (cli-flags.ts) is a parseArgs option, so the
+  // value arrives under the name typed and messages can repeat it.
+  const declared: Record<string, { type: 'string' | 'boolean' }> = {};
+  for (const flag of SIMULATOR_FLAGS) {
+    for (const name of [flag.name, ...flag.aliases]) declared[name] = { type: flag.type };
   }
-  const rate = num('fault-rate', values['fault-rate']);
-  if (rate !== undefined) options.faults = { ...options.faults, rate };
-  if (values.faults !== undefined) {
-    const kinds = values.faults.split(',').map((k) => k.trim());
-    const bad = kinds.find((k) => !FAULT_KINDS.includes(k as FaultKind));
-    if (bad !== undefined) throw new UsageError(`--faults: unknown fault kind "${bad}"`);
-    options.faults = { rate: 0.1, ...options.faults, kinds: kinds as FaultKind[] };
-  }
-  const insert = num('drift-insert', values['drift-insert']);
-  if (insert !== undefined) options.drift = { insertPerPage: insert };
-  return options;
+  const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: declared });
+  return simulatorOptionsFromFlags(values, env);
 }

@@ -1,5 +1,7 @@
 export type { SimulatorCliIo } from './cli.js';
 export { runSimulatorCli } from './cli.js';
+export type { SimulatorFlag } from './cli-flags.js';
+export { KINDS_ONLY_FAULT_RATE, SIMULATOR_FLAGS, simulatorOptionsFromFlags } from './cli-flags.js';
 export type { CallMeta, SimCallLog, SimCallStatus } from './generate-call-log.js';
 export {
   callMeta,

@@ -2,7 +2,14 @@
  * Defaults of {@link startSimulator} in one constant, and the one place options are validated:
  * a bad value throws InvalidOptionError naming the option before the server starts.
  */
-import { InvalidOptionError } from '@omnidim-stream/core';
+import {
+  checkBoolean,
+  checkInteger,
+  checkNumber,
+  checkObject,
+  checkOptionalFunction,
+  InvalidOptionError,
+} from '@omnidim-stream/core';
 import { MAX_CALL_INDEX } from './generate-call-log.js';
 import { ODD_SHAPES, type OddRecordSettings } from './odd-records.js';
 import type { FaultKind, SimulatorOptions } from './options.js';
@@ -71,17 +78,14 @@ export const MAX_RECORDS = MAX_CALL_INDEX;
 
 /** Validates options once and fills in defaults. */
 export function resolveSimulatorOptions(options: SimulatorOptions = {}): ResolvedSimulatorOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
+  checkObject('options', options);
   const d = SIMULATOR_DEFAULTS;
-  const faults = options.faults ?? {};
-  const drift = options.drift ?? {};
-  if (typeof faults !== 'object' || faults === null)
-    throw new InvalidOptionError('faults', 'an object', faults);
-  if (typeof drift !== 'object' || drift === null) throw new InvalidOptionError('drift', 'an object', drift);
-  const odd = options.oddRecords ?? {};
-  if (typeof odd !== 'object' || odd === null) throw new InvalidOptionError('oddRecords', 'an object', odd);
+  const faults: NonNullable<SimulatorOptions['faults']> = checkObject('faults', options.faults ?? {});
+  const drift: NonNullable<SimulatorOptions['drift']> = checkObject('drift', options.drift ?? {});
+  const odd: NonNullable<SimulatorOptions['oddRecords']> = checkObject(
+    'oddRecords',
+    options.oddRecords ?? {},
+  );
   const shapes = odd.shapes ?? d.oddRecords.shapes;
   if (!Array.isArray(shapes) || shapes.length === 0 || !shapes.every((k) => ODD_SHAPES.includes(k))) {
     throw new InvalidOptionError(
@@ -100,9 +104,8 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
   if (!Array.isArray(kinds) || kinds.length === 0 || !kinds.every((k) => FAULT_KINDS.includes(k))) {
     throw new InvalidOptionError('faults.kinds', `a non-empty array of ${FAULT_KINDS.join(', ')}`, kinds);
   }
-  const plan = faults.plan ?? null;
-  if (plan !== null && typeof plan !== 'function')
-    throw new InvalidOptionError('faults.plan', 'a function', plan);
+  const plan = (checkOptionalFunction('faults.plan', faults.plan ?? undefined) ??
+    null) as ResolvedSimulatorOptions['faults']['plan'];
   const maxInserted = drift.maxInserted ?? d.drift.maxInserted;
   if (maxInserted !== Number.POSITIVE_INFINITY) integer('drift.maxInserted', maxInserted, 0, MAX_RECORDS);
 
@@ -145,20 +148,13 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
 }
 
 function integer(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionError(option, `an integer from ${min} to ${max}`, value);
-  }
-  return value;
+  return checkInteger(option, value, { min, max });
 }
 
 function number(option: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new InvalidOptionError(option, `a number from ${min} to ${max}`, value);
-  }
-  return value;
+  return checkNumber(option, value, { min, max });
 }
 
 function boolean(option: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'true or false', value);
-  return value;
+  return checkBoolean(option, value, 'true or false');
 }

@@ -33,6 +33,7 @@ import {
 } from './dataset-commit.js';
 import { confined, isSafeRelative, makeConfinedDir, makeDir } from './dataset-layout.js';
 import { acquireLock, LOCK_NAME, releaseLock } from './dataset-lock.js';
+import { COMPRESSIONS, DEFAULT_FORMAT, defaultCompression, FORMATS, type Format } from './formats.js';
 import {
   type DatasetManifest,
   MANIFEST_NAME,
@@ -69,8 +70,8 @@ export type {
 export { MANIFEST_NAME, readManifest, verifyManifestFiles } from './manifest.js';
 export { HIVE_DEFAULT_PARTITION, partitionDir } from './partition.js';
 
-/** Output formats of a dataset. */
-export type DatasetFormat = 'ndjson' | 'csv' | 'parquet';
+/** Output formats of a dataset ({@link FORMATS}). */
+export type DatasetFormat = Format;
 
 /**
  * - `overwrite`: the committed dataset is exactly this run's files (every table directory is
@@ -187,7 +188,7 @@ export interface DatasetSinkOptions {
 }
 
 const DEFAULTS = {
-  format: 'parquet',
+  format: DEFAULT_FORMAT,
   mode: 'overwrite',
   rowsPerFile: 1_000_000,
   bytesPerFile: 256 * 1024 * 1024,
@@ -778,11 +779,12 @@ function resolveOptions(options: DatasetSinkOptions): ResolvedOptions {
   if (typeof options.out !== 'string' || options.out.length === 0) {
     throw new InvalidOptionError('out', 'a directory path', options.out);
   }
-  const format = oneOf('format', options.format ?? DEFAULTS.format, ['ndjson', 'csv', 'parquet']);
-  const compression =
-    format === 'parquet'
-      ? oneOf('compression', options.compression ?? 'snappy', ['snappy', 'gzip', 'brotli', 'none'])
-      : oneOf('compression', options.compression ?? 'none', ['none', 'gzip']);
+  const format = oneOf('format', options.format ?? DEFAULTS.format, FORMATS);
+  const compression = oneOf(
+    'compression',
+    options.compression ?? defaultCompression(format),
+    COMPRESSIONS[format] as readonly string[],
+  );
   const tables = options.tables ?? TABLE_NAMES;
   if (!Array.isArray(tables) || tables.length === 0) {
     throw new InvalidOptionError('tables', `a non-empty list of ${TABLE_NAMES.join(', ')}`, tables);

@@ -3,5 +3,6 @@
 export * from './csv.js';
 export * from './dataset.js';
 export * from './duckdb.js';
+export * from './formats.js';
 export * from './ndjson.js';
 export type { ParquetCompression, ParquetWriterOptions } from './parquet.js';

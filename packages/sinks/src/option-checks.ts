@@ -1,17 +1,15 @@
-import { InvalidOptionError } from '@omnidim-stream/core';
+import { checkBoolean, checkInteger, checkOneOf } from '@omnidim-stream/core';
 
-/** Small validators shared by every entry point; each throws an `InvalidOptionError` naming the option. */
-export function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw new InvalidOptionError(option, `one of ${allowed.map((a) => `"${a}"`).join(', ')}`, value);
-}
+/**
+ * The sinks' names for core's one options-check kit (packages/core/src/option-check.ts), kept so
+ * the writers' call sites read as before; each throws an `InvalidOptionError` naming the option.
+ */
+export const oneOf = checkOneOf;
 
 export function positiveInteger(option: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
-  throw new InvalidOptionError(option, 'a positive integer', value);
+  return checkInteger(option, value, { min: 1, max: Number.MAX_SAFE_INTEGER });
 }
 
 export function isBoolean(option: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  throw new InvalidOptionError(option, 'a boolean', value);
+  return checkBoolean(option, value);
 }

@@ -1,13 +1,14 @@
-import type { TableRows } from './table-schema.js';
+import type { TypedTableRows } from './rows.generated.js';
 
 /**
  * What the transform emits for one call log and what dataset sinks consume: the rows of every
  * table plus the partition the rows belong to.
  *
  * The rows of each table are on the object itself (`flat.calls`, `flat.interactions`, …) and,
- * as the very same arrays, under `flat.tables` for code that iterates over table names.
+ * as the very same arrays, under `flat.tables` for code that iterates over table names. Rows
+ * are typed per table (`CallsRow`, …: rows.generated.ts, generated from the schemas).
  */
-export interface FlatCallLog extends TableRows {
+export interface FlatCallLog extends TypedTableRows {
   /** The call's `id`. */
   callId: number;
   /**
@@ -15,7 +16,7 @@ export interface FlatCallLog extends TableRows {
    * `time_of_call` is missing or unparseable (sinks write it to the Hive default partition).
    */
   partitionDate: string | null;
-  tables: TableRows;
+  tables: TypedTableRows;
   /** How many values fit no column type and were kept raw in an `extra` column instead. */
   coercions: number;
 }

@@ -15,6 +15,7 @@ import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
 import { setOwnField } from './own-field.js';
 import { MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor, redactorFor } from './redact.js';
+import type { TypedTableRows } from './rows.generated.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
 import { localDateOf } from './time.js';
@@ -262,7 +263,10 @@ function flattenRecord(
   row['webhook_count'] = tables.webhooks.length;
   fillBulkCall(row, tables.webhooks);
   tables.calls.push(call.finish());
-  return { callId, partitionDate, tables, coercions: ctx.coercions, ...tables };
+  // Each RowBuilder starts from its table's declared columns and only sets those (the generic
+  // Row type cannot say so), so the rows are exactly the generated per-table row types.
+  const typed = tables as unknown as TypedTableRows;
+  return { callId, partitionDate, tables: typed, coercions: ctx.coercions, ...typed };
 }
 
 function flattenCallRequest(call: RowBuilder, value: unknown): void {

@@ -13,10 +13,13 @@ export {
   DEFAULT_REDACTION,
   DEFAULT_TRANSFORM_OPTIONS,
   MIN_HASH_KEY_BYTES,
+  REDACTION_ACTIONS,
   type RedactionOptions,
   type ResolvedRedaction,
   type ResolvedTransformOptions,
   resolveTransformOptions,
+  SECRET_ACTIONS,
+  SENSITIVE_ACTIONS,
   type SecretAction,
   type SensitiveAction,
   type TransformOptions,
@@ -32,7 +35,20 @@ export {
   type Redactor,
 } from './redact.js';
 export { redactCallLog } from './redact-call-log.js';
-export { schemaToJson, schemaToMarkdown, type TableSchemaJson } from './schema-format.js';
+export type {
+  CallsRow,
+  FunctionCallsRow,
+  InteractionsRow,
+  TypedTableRows,
+  WebhooksRow,
+} from './rows.generated.js';
+export {
+  SCHEMA_FORMATS,
+  type SchemaFormat,
+  schemaToJson,
+  schemaToMarkdown,
+  type TableSchemaJson,
+} from './schema-format.js';
 export {
   CALLS_SCHEMA,
   DERIVED_COLUMNS,

@@ -4,7 +4,7 @@
  * Options are resolved once ({@link resolveTransformOptions}); `flattenCallLog` and the stream
  * stages accept either raw or resolved options and never re-validate a resolved object.
  */
-import { InvalidOptionError } from '@omnidim-stream/core';
+import { checkObject, checkOneOf, InvalidOptionError } from '@omnidim-stream/core';
 import { validateTimeZone } from './time.js';
 
 /** What to do with one kind of sensitive value: keep it, replace it with `[REDACTED]`, or keyed-hash it. */
@@ -91,8 +91,21 @@ export const DEFAULT_TRANSFORM_OPTIONS = Object.freeze({
 /** Minimum HMAC key length, in bytes. */
 export const MIN_HASH_KEY_BYTES = 16;
 
-const SENSITIVE_ACTIONS: readonly SensitiveAction[] = ['keep', 'redact', 'hash'];
-const SECRET_ACTIONS: readonly SecretAction[] = ['mask', 'hash'];
+/** Actions of every kind of sensitive value but secret tokens; the CLI's flags take theirs from here. */
+export const SENSITIVE_ACTIONS: readonly SensitiveAction[] = ['keep', 'redact', 'hash'];
+/** Actions of `secret_key_…` tokens: never kept as is. */
+export const SECRET_ACTIONS: readonly SecretAction[] = ['mask', 'hash'];
+/** The actions each kind of sensitive value accepts, keyed like {@link RedactionOptions}. */
+export const REDACTION_ACTIONS: { readonly [K in keyof ResolvedRedaction]: readonly ResolvedRedaction[K][] } =
+  Object.freeze({
+    secretTokens: SECRET_ACTIONS,
+    phoneNumbers: SENSITIVE_ACTIONS,
+    emails: SENSITIVE_ACTIONS,
+    recordingUrls: SENSITIVE_ACTIONS,
+    webhookPayloads: SENSITIVE_ACTIONS,
+    responseBodies: SENSITIVE_ACTIONS,
+  });
+
 const TOP_LEVEL_KEYS = new Set(['timeZone', 'redact', 'hashKey']);
 const resolved = new WeakSet<object>();
 const DEFAULT_INPUT: TransformOptions = Object.freeze({});
@@ -110,9 +123,7 @@ export function resolveTransformOptions(
   if (resolved.has(options)) return options as ResolvedTransformOptions;
   // The common no-options call reuses one resolved object (and so one cached redactor).
   if (options === undefined || options === DEFAULT_INPUT) return defaultResolved;
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new InvalidOptionError('options', 'an object', options);
-  }
+  checkObject('options', options);
   for (const key of Object.keys(options)) {
     if (!TOP_LEVEL_KEYS.has(key)) {
       throw new InvalidOptionError(key, `one of the known options (${[...TOP_LEVEL_KEYS].join(', ')})`, key);
@@ -139,10 +150,7 @@ export function resolveTransformOptions(
 
 function resolveRedaction(value: unknown): ResolvedRedaction {
   if (value === undefined) return DEFAULT_REDACTION;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidOptionError('redact', 'an object', value);
-  }
-  const input = value as Record<string, unknown>;
+  const input = checkObject('redact', value);
   for (const key of Object.keys(input)) {
     if (!(key in DEFAULT_REDACTION)) {
       throw new InvalidOptionError(
@@ -155,18 +163,15 @@ function resolveRedaction(value: unknown): ResolvedRedaction {
   const pick = <T extends string>(key: keyof ResolvedRedaction, allowed: readonly T[]): T => {
     const v = input[key];
     if (v === undefined) return DEFAULT_REDACTION[key] as T;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) {
-      throw new InvalidOptionError(`redact.${key}`, allowed.map((a) => `"${a}"`).join(' | '), v);
-    }
-    return v as T;
+    return checkOneOf(`redact.${key}`, v, allowed, allowed.map((a) => `"${a}"`).join(' | '));
   };
   return Object.freeze({
-    secretTokens: pick('secretTokens', SECRET_ACTIONS),
-    phoneNumbers: pick('phoneNumbers', SENSITIVE_ACTIONS),
-    emails: pick('emails', SENSITIVE_ACTIONS),
-    recordingUrls: pick('recordingUrls', SENSITIVE_ACTIONS),
-    webhookPayloads: pick('webhookPayloads', SENSITIVE_ACTIONS),
-    responseBodies: pick('responseBodies', SENSITIVE_ACTIONS),
+    secretTokens: pick('secretTokens', REDACTION_ACTIONS.secretTokens),
+    phoneNumbers: pick('phoneNumbers', REDACTION_ACTIONS.phoneNumbers),
+    emails: pick('emails', REDACTION_ACTIONS.emails),
+    recordingUrls: pick('recordingUrls', REDACTION_ACTIONS.recordingUrls),
+    webhookPayloads: pick('webhookPayloads', REDACTION_ACTIONS.webhookPayloads),
+    responseBodies: pick('responseBodies', REDACTION_ACTIONS.responseBodies),
   });
 }
 

@@ -4,6 +4,10 @@
 import { SCHEMAS } from './schemas.js';
 import { type ColumnSchema, TABLE_NAMES, type TableName } from './table-schema.js';
 
+/** The renderings `omnidim-stream schema --format` offers; the first is the default. */
+export const SCHEMA_FORMATS = ['markdown', 'json'] as const;
+export type SchemaFormat = (typeof SCHEMA_FORMATS)[number];
+
 /** JSON-serialisable form of one table schema. */
 export interface TableSchemaJson {
   name: TableName;
