@@ -36,23 +36,7 @@ export const EXIT_CODES = {
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-/** A usage problem found by the CLI itself (before any request or write): exit code 2. */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
-
-/** `convert`'s input is not what it should be: exit code 7. */
-export class InputError extends Error {
-  readonly code = 'INPUT';
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
-    this.name = 'InputError';
-  }
-}
+export { InputError, UsageError } from '@omnidim-stream/engine';
 
 /** Node's own file-system error codes, which mean the output could not be written. */
 const OUTPUT_ERRNOS = new Set([

@@ -6,10 +6,10 @@ import {
   formatUrlForMessage,
   isLoopbackHost,
 } from '@omnidim-stream/core';
+import { isValidTimeZone, parseWindowBound, type TimeWindow } from '@omnidim-stream/engine';
 import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
 import { UsageError } from './exit-codes.js';
-import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
 
 /** The vendor's API root (shared/api/NOTES.md). */
 export const DEFAULT_BASE_URL = 'https://backend.omnidim.io/api/v1';

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { FAULT_KINDS, startSimulator } from '../engine.js';
+import { FAULT_KINDS, startSimulator } from '@omnidim-stream/simulator';
 import { UsageError } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 

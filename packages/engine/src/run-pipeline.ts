@@ -9,8 +9,14 @@ import {
   type DatasetSidecar,
   type StagedSidecarInfo,
 } from '@omnidim-stream/sinks';
-import { type FlatCallLog, redactCallLog, type TransformOptions } from '@omnidim-stream/transform';
-import { createSink, flattenOne, resolveTransform, type SinkResult, sinkResult } from './engine.js';
+import {
+  type FlatCallLog,
+  redactCallLog,
+  resolveTransformOptions,
+  type TransformOptions,
+  tryFlattenCallLog,
+} from '@omnidim-stream/transform';
+import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
 
@@ -75,12 +81,27 @@ export interface PipelineOptions {
   resume?: {
     fingerprint: string;
     onDiscard?: (runId: string, reason: string) => void;
+    /** A checkpoint is durable: a crash from now on resumes after its `calls` calls. */
+    onCheckpoint?: (calls: number) => void;
   };
   /** Runs once every row is staged, before anything is published; throwing aborts the commit. */
   beforeCommit?: () => void | Promise<void>;
   /** Problems that did not fail the run (cleanup after the commit point). */
   onWarning?: (message: string) => void;
+  /** The user stage between flatten and the sink; see {@link RowStage}. */
+  stage?: RowStage | undefined;
 }
+
+/**
+ * A user stage: runs on every flattened call (`FlatCallLog`: its rows per table) between the
+ * transform and the dataset sink, in order, one at a time. It returns the row object to write
+ * (the same or a new one) or `null` to drop the call. Checkpoints pass around it in order with
+ * the rows, so crash resume still applies; completeness is checked at the source (every call the
+ * API announced reached the transform), so a stage that drops calls on purpose does not fail it.
+ * A stage that throws fails the run (nothing committed). Being a function, it is not part of a
+ * run's resume fingerprint: resume with the same stage.
+ */
+export type RowStage = (row: FlatCallLog) => FlatCallLog | null | Promise<FlatCallLog | null>;
 
 export interface PipelineResult extends SinkResult {
   quarantined: number;
@@ -122,7 +143,7 @@ const RAW_STAGED = '_sidecars/raw.ndjson.gz';
  * ```
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const transform = resolveTransform(options.transform);
+  const transform = resolveTransformOptions(options.transform);
   const fingerprint = options.resume?.fingerprint;
   let quarantine: StagedLog | undefined;
   let raw: StagedLog | undefined;
@@ -173,8 +194,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           resume: (checkpoint) =>
             (checkpoint.state as Partial<PipelineCheckpointState> | null)?.fingerprint === fingerprint,
           ...(options.resume?.onDiscard ? { onDiscard: options.resume.onDiscard } : {}),
-          onCheckpoint: () => {
+          onCheckpoint: (checkpoint) => {
             checkpoints += 1;
+            options.resume?.onCheckpoint?.(checkpoint.calls);
           },
         }),
   });
@@ -199,9 +221,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
         yield checkpointRequest(state, files);
         continue;
       }
-      const result = flattenOne(item, transform);
-      if (result.ok) yield result.value;
-      else await quarantine!.write(result.quarantine);
+      const result = tryFlattenCallLog(item, transform);
+      if (!result.ok) await quarantine!.write(result.quarantine);
+      else if (!options.stage) yield result.value;
+      else {
+        const row = await options.stage(result.value);
+        if (row) yield row;
+      }
     }
   }
 
