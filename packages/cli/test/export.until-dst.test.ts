@@ -1,6 +1,5 @@
-import type { RunningSimulator } from '@omnidim-stream/simulator';
-import { afterEach, describe, expect, it } from 'vitest';
-import { duck, envFor, runMain, simulator, tempDir } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { duck, envFor, runMain, simulatorScope } from './helpers.js';
 
 /**
  * `--until` and the stored `time_of_call` are read by one parser (the transform's). On
@@ -19,28 +18,21 @@ const CALL_TIMES = [
 ];
 
 describe('--until across a DST gap', () => {
-  let sim: RunningSimulator | undefined;
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-    for (const c of cleanups.splice(0)) await c();
-  });
+  const scope = simulatorScope('until-dst');
 
   it('--time-zone America/New_York --until 2026-03-08T07:00:00Z: no stored time_of_call at or after the bound', async () => {
     // 40 simulated calls dated January 2025; the newest six are moved to the night of the change.
-    sim = await simulator({ records: 40, seed: 8 });
+    const sim = await scope.start({ records: 40, seed: 8 });
     const head = sim.ids().slice(0, CALL_TIMES.length);
     sim.updateCalls(head, (log) => {
       log['time_of_call'] = CALL_TIMES[head.indexOf(log['id'] as number)];
     });
-    const out = await tempDir('until-dst');
-    cleanups.push(out.remove);
+    const out = await scope.lake();
     const run = await runMain(
       [
         'export',
         '--out',
-        out.path,
+        out,
         '--time-zone',
         'America/New_York',
         '--until',
@@ -53,7 +45,7 @@ describe('--until across a DST gap', () => {
     );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const calls = `read_parquet('${out.path}/calls/**/*.parquet', hive_partitioning = true)`;
+    const calls = `read_parquet('${out}/calls/**/*.parquet', hive_partitioning = true)`;
     const [late] = await duck(
       `SELECT count(*) AS n FROM ${calls} WHERE time_of_call >= TIMESTAMPTZ '2026-03-08 07:00:00+00'`,
     );
