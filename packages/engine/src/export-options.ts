@@ -135,7 +135,9 @@ export function resolveExportCallLogsOptions(options: ExportCallLogsOptions): Re
   if (tables.length === 0 || tables.some((t) => !TABLE_NAMES.includes(t))) {
     throw new InvalidOptionError('tables', `a non-empty list of ${TABLE_NAMES.join(', ')}`, options.tables);
   }
-  const timeZone = validateTimeZone(options.timeZone ?? d.timeZone);
+  const timeZone = options.timeZone ?? d.timeZone;
+  // Checked, but kept as spelled: the state file and the resume fingerprint record it verbatim.
+  validateTimeZone(timeZone);
   const window = resolveWindow(options, timeZone);
   const maxRecords = optionalInteger(options.maxRecords, 'maxRecords', 1);
   const incremental = resolveIncremental(options.incremental);

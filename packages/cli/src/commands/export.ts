@@ -13,8 +13,6 @@ import { createProgress } from '../progress.js';
 import { loadApiKey, transformOptionsFor } from '../secrets.js';
 import type { RunSummary } from '../summary.js';
 
-export { windowRecords } from '@omnidim-stream/engine';
-
 /** What `main()` hands a command: its run id, the abort signal and the summary to fill in. */
 export interface RunContext {
   runId: string;
