@@ -61,9 +61,10 @@ describe('examples/ run against the simulator', () => {
     return d;
   }
 
-  it("compose-pipeline.ts: only the custom stage's calls reach the Parquet sink", async () => {
+  /** Runs an example that keeps only calls of 30 s or more, and checks its lake with DuckDB. */
+  async function runLongCallsExample(file: string): Promise<string> {
     const out = join(await temp(), 'lake');
-    const run = await runExample('compose-pipeline.ts', [out]);
+    const run = await runExample(file, [out]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const kept = Number(/kept (\d+) calls/.exec(run.stdout)?.[1]);
@@ -74,7 +75,29 @@ describe('examples/ run against the simulator', () => {
     expect(kept).toBeGreaterThan(0);
     expect(kept).toBeLessThan(400);
     expect(Number(row?.['shortest'])).toBeGreaterThanOrEqual(30);
+    return run.stdout;
+  }
+
+  it("compose-pipeline.ts: only the custom stage's calls reach the Parquet sink", async () => {
+    await runLongCallsExample('compose-pipeline.ts');
   }, 60_000);
+
+  it("custom-stage.ts: exportCallLogs' stage keeps only the calls it returns", async () => {
+    expect(await runLongCallsExample('custom-stage.ts')).toContain('out of 400');
+  }, 60_000);
+
+  it('resume-library-export.ts: an aborted library export resumes, every call exactly once', async () => {
+    const out = join(await temp(), 'lake');
+    const run = await runExample('resume-library-export.ts', [out]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('first run aborted after a checkpoint');
+    expect(run.stdout).toMatch(/resumed from \S+-[0-9a-f]{6} after [1-9]\d* calls/);
+    const [row] = await duck(
+      `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM read_parquet('${out}/calls/**/*.parquet')`,
+    );
+    expect({ n: Number(row?.['n']), ids: Number(row?.['ids']) }).toEqual({ n: 600, ids: 600 });
+  }, 90_000);
 
   it('bulk-export-parquet.ts: all history to Parquet, then a DuckDB query', async () => {
     const out = join(await temp(), 'lake');

@@ -1,5 +1,3 @@
-import { OmnidimError, type OmnidimErrorOptions } from '@omnidim-stream/core';
-
 /**
  * Every exit code `omnidim-stream` returns, in one place (the README's "Exit codes" section is
  * this table). Schedulers branch on these numbers, so they never change meaning.
@@ -38,24 +36,7 @@ export const EXIT_CODES = {
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
 
-/**
- * A usage problem found by the CLI itself (before any request or write): exit code 2. An
- * {@link OmnidimError} with code `USAGE`, so one union (core errors.ts) covers every error.
- */
-export class UsageError extends OmnidimError {
-  declare readonly code: 'USAGE';
-  constructor(message: string, options: OmnidimErrorOptions = {}) {
-    super('USAGE', message, options);
-  }
-}
-
-/** `convert`'s input is not what it should be: exit code 7 (code `INPUT`). */
-export class InputError extends OmnidimError {
-  declare readonly code: 'INPUT';
-  constructor(message: string, options: OmnidimErrorOptions = {}) {
-    super('INPUT', message, options);
-  }
-}
+export { InputError, UsageError } from '@omnidim-stream/engine';
 
 /** Node's own file-system error codes, which mean the output could not be written. */
 const OUTPUT_ERRNOS = new Set([

@@ -7,6 +7,7 @@ import {
   DEFAULTS as SOURCE_DEFAULTS,
   LIMITS as SOURCE_LIMITS,
 } from '@omnidim-stream/core';
+import { isValidTimeZone, parseWindowBound, type TimeWindow } from '@omnidim-stream/engine';
 import {
   COMPRESSIONS,
   DEFAULT_FORMAT,
@@ -33,7 +34,6 @@ import {
   optionalString,
   single,
 } from './flag-values.js';
-import { isValidTimeZone, parseWindowBound, type TimeWindow } from './time-window.js';
 
 // Every vocabulary below is the owning package's own constant (issue 15): the CLI adds flags,
 // never a second copy of a list of tables, formats, codecs, actions or statuses.

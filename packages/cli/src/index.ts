@@ -1,4 +1,18 @@
-export { windowRecords } from './commands/export.js';
+export {
+  type ArchiveStats,
+  type PipelineOptions,
+  parseWindowBound,
+  QUARANTINE_DIR,
+  quarantinePath,
+  RAW_DIR,
+  RecordAssembler,
+  rawArchivePath,
+  readCallLogArchive,
+  runPipeline,
+  StagedLog,
+  timeOfCallInstant,
+  windowRecords,
+} from '@omnidim-stream/engine';
 export { EXIT_CODES, type ExitCode, exitCodeFor, InputError, UsageError } from './exit-codes.js';
 export {
   BASE_URL_ENV,
@@ -11,10 +25,5 @@ export {
 export type { CliIo } from './io.js';
 export { main } from './main.js';
 export { formatProgress } from './progress.js';
-export { QUARANTINE_DIR, quarantinePath, RAW_DIR, rawArchivePath } from './raw-archive.js';
-export { type ArchiveStats, RecordAssembler, readCallLogArchive } from './read-archive.js';
-export { type PipelineOptions, runPipeline } from './run-pipeline.js';
 export { API_KEY_ENV, loadApiKey, loadHashKey } from './secrets.js';
-export { StagedLog } from './staged-log.js';
 export type { RunSummary } from './summary.js';
-export { parseWindowBound, timeOfCallInstant } from './time-window.js';

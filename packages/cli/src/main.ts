@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { newRunId } from '@omnidim-stream/engine';
 import type { ChosenCommand } from './cli-parser.js';
 import { buildParser } from './cli-parser.js';
 import { runConvert } from './commands/convert.js';
@@ -8,7 +9,7 @@ import { runSimulate } from './commands/simulate.js';
 import { EXIT_CODES, exitCodeFor, UsageError } from './exit-codes.js';
 import { type DatasetOptions, resolveDatasetOptions, resolveExportOptions } from './export-options.js';
 import { type CliIo, processIo, signalNameOf } from './io.js';
-import { formatSummaryLine, newRunId, type RunSummary } from './summary.js';
+import { formatSummaryLine, type RunSummary } from './summary.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }

@@ -9,7 +9,7 @@ import { duck, listFiles, SECRET_KEY, simulator, tempDir } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'packages/cli/bin/omnidim-stream.js');
-const PACKAGES = ['core', 'transform', 'sinks', 'simulator', 'cli'];
+const PACKAGES = ['core', 'transform', 'sinks', 'engine', 'simulator', 'cli'];
 
 function newest(dir: string): number {
   let latest = 0;

@@ -1,6 +1,9 @@
 import { once } from 'node:events';
-import { simulatorOptionsFromFlags as optionsFromSimulatorFlags } from '@omnidim-stream/simulator';
-import { FAULT_KINDS, startSimulator } from '../engine.js';
+import {
+  FAULT_KINDS,
+  simulatorOptionsFromFlags as optionsFromSimulatorFlags,
+  startSimulator,
+} from '@omnidim-stream/simulator';
 import { asUsage } from '../flag-values.js';
 import type { CliIo } from '../io.js';
 

@@ -2,7 +2,7 @@ import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SinkError } from '@omnidim-stream/core';
 import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
-import { UsageError } from './exit-codes.js';
+import { UsageError } from './errors.js';
 
 /** Format version of {@link RunState}. */
 export const RUN_STATE_VERSION = 1;

@@ -3,7 +3,7 @@
  * how it is committed so that every call is in the lake exactly once, in its latest version.
  *
  * A call's date partition never changes (`time_of_call` is fixed), and the list is newest first
- * with `time_of_call` rising with id (shared/api/NOTES.md "Ordering and paging"). So a run reads
+ * with `time_of_call` rising with id (docs/api-notes.md "Ordering and paging"). So a run reads
  * from the newest call down to the START of the local date (in `--time-zone`) of
  * `newest committed call time − lookback`, and stops at the first call older than that. Every
  * date partition it writes is then complete (it read all calls of those dates), and the dataset
@@ -11,8 +11,7 @@
  * rows, older dates stay as they were.
  */
 import { readManifest } from '@omnidim-stream/sinks';
-import { localDateOf } from '@omnidim-stream/transform';
-import type { IncrementalOptions } from './export-options.js';
+import { localDateOf, parseApiDateTime } from '@omnidim-stream/transform';
 import {
   checkStateMatches,
   type RunState,
@@ -25,7 +24,7 @@ import { parseWindowBound } from './time-window.js';
 /**
  * How far past the run's own clock a call time may be and still move the watermark: 15 h.
  * `time_of_call` has no documented zone; read in the wrong one the newest calls look up to 14 h
- * in the future (shared/api/NOTES.md "Field semantics"), so 14 h + 1 h of clock drift. A later
+ * in the future (docs/api-notes.md "Field semantics"), so 14 h + 1 h of clock drift. A later
  * time (one call dated 01/01/2099, issue 11) is kept as a row in its own partition but never
  * becomes the watermark: trusted, it would put every later run's cutoff past every new call.
  */
@@ -55,6 +54,22 @@ export function newerTrustedWatermark(
   if (Number.isNaN(time) || time > limitMs) return current;
   if (current?.newestTime == null) return candidate;
   return time > Date.parse(current.newestTime) ? candidate : current;
+}
+
+/**
+ * The watermark a call would set: its id and its `time_of_call`, read by the transform's parser
+ * in `timeZone` (null when unreadable).
+ */
+export function watermarkOf(record: unknown, timeZone: string): Watermark {
+  const log = record as { id?: unknown; time_of_call?: unknown } | null;
+  const id = log?.id;
+  const text = typeof log?.time_of_call === 'string' ? log.time_of_call : null;
+  const instant = text === null ? null : parseApiDateTime(text, timeZone);
+  return {
+    newestId: typeof id === 'number' || typeof id === 'string' ? id : null,
+    newestTime: instant ? instant.toISOString() : null,
+    newestTimeOfCall: text,
+  };
 }
 
 /** What this run does. */
@@ -94,7 +109,7 @@ export function startOfLocalDate(instant: number, timeZone: string): { instant: 
  * hold one from a call dated 2099) is clamped to it, so such a lake heals on its next run.
  */
 export async function planRun(
-  incremental: IncrementalOptions | undefined,
+  incremental: { stateFile: string; lookbackMs: number; full?: boolean } | undefined,
   key: StateKey,
   outDir: string,
   timeLimitMs: number,

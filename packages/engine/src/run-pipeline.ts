@@ -7,10 +7,18 @@ import {
   checkpointRequest,
   type DatasetMode,
   type DatasetSidecar,
+  type DatasetSink,
   type StagedSidecarInfo,
 } from '@omnidim-stream/sinks';
-import { type FlatCallLog, redactCallLog, type TransformOptions } from '@omnidim-stream/transform';
-import { createSink, flattenOne, resolveTransform, type SinkResult, sinkResult } from './engine.js';
+import {
+  type FlatCallLog,
+  type ResolvedTransformOptions,
+  redactCallLog,
+  resolveTransformOptions,
+  type TransformOptions,
+  tryFlattenCallLog,
+} from '@omnidim-stream/transform';
+import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
 
@@ -75,12 +83,27 @@ export interface PipelineOptions {
   resume?: {
     fingerprint: string;
     onDiscard?: (runId: string, reason: string) => void;
+    /** A checkpoint is durable: a crash from now on resumes after its `calls` calls. */
+    onCheckpoint?: (calls: number) => void;
   };
   /** Runs once every row is staged, before anything is published; throwing aborts the commit. */
   beforeCommit?: () => void | Promise<void>;
   /** Problems that did not fail the run (cleanup after the commit point). */
   onWarning?: (message: string) => void;
+  /** The user stage between flatten and the sink; see {@link RowStage}. */
+  stage?: RowStage | undefined;
 }
+
+/**
+ * A user stage: runs on every flattened call (`FlatCallLog`: its rows per table) between the
+ * transform and the dataset sink, in order, one at a time. It returns the row object to write
+ * (the same or a new one) or `null` to drop the call. Checkpoints pass around it in order with
+ * the rows, so crash resume still applies; completeness is checked at the source (every call the
+ * API announced reached the transform), so a stage that drops calls on purpose does not fail it.
+ * A stage that throws fails the run (nothing committed). Being a function, it is not part of a
+ * run's resume fingerprint: resume with the same stage.
+ */
+export type RowStage = (row: FlatCallLog) => FlatCallLog | null | Promise<FlatCallLog | null>;
 
 export interface PipelineResult extends SinkResult {
   quarantined: number;
@@ -122,32 +145,73 @@ const RAW_STAGED = '_sidecars/raw.ndjson.gz';
  * ```
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
-  const transform = resolveTransform(options.transform);
-  const fingerprint = options.resume?.fingerprint;
-  let quarantine: StagedLog | undefined;
-  let raw: StagedLog | undefined;
+  const transform = resolveTransformOptions(options.transform);
+  const logs: RunLogs = { quarantine: undefined, raw: undefined };
   let checkpoints = 0;
-  const sidecars = (): DatasetSidecar[] => {
-    const list: DatasetSidecar[] = [];
-    if (quarantine && quarantine.records > 0) {
-      list.push({
-        path: quarantinePath(options.runId),
-        staged: QUARANTINE_STAGED,
-        kind: 'quarantine',
-        records: quarantine.records,
-      });
-    }
-    if (raw && raw.records > 0) {
-      list.push({
-        path: rawArchivePath(options.runId),
-        staged: RAW_STAGED,
-        kind: 'raw',
-        records: raw.records,
-      });
-    }
-    return list;
-  };
-  const sink = createSink({
+  const sink = pipelineSink(options, logs, () => {
+    checkpoints += 1;
+  });
+  try {
+    await sink.ready();
+    const resumed = sink.resumedFrom?.state as PipelineCheckpointState | undefined;
+    const quarantine = await StagedLog.open(join(sink.stagingDir, QUARANTINE_STAGED), {
+      gzip: false,
+      records: resumed?.quarantined ?? 0,
+    });
+    logs.quarantine = quarantine;
+    const archive = options.raw
+      ? await StagedLog.open(join(sink.stagingDir, RAW_STAGED), {
+          gzip: true,
+          records: resumed?.rawRecords ?? 0,
+        })
+      : undefined;
+    logs.raw = archive;
+    const rawWriter: RawArchiveWriter | undefined = archive && {
+      write: (record) => archive.write(options.rawUnredacted ? record : redactCallLog(record, transform)),
+    };
+    const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
+    const rows = flattenedRows(source, options, transform, { quarantine, raw: archive });
+    await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
+  } catch (error) {
+    logs.raw?.destroy();
+    logs.quarantine?.destroy();
+    // A completeness failure would fail the same way again: don't keep its checkpoint.
+    const incomplete = isOmnidimError(error) && error.code === 'INCOMPLETE';
+    // Wait until the sink removed (or kept) its staged files and released the dataset lock.
+    await sink.abort(error instanceof Error ? error : undefined, { keepCheckpoint: !incomplete });
+    throw error;
+  }
+  return pipelineResult(sink, options, logs, checkpoints);
+}
+
+/** The run's staged logs, opened once the sink is ready (undefined before, or without `raw`). */
+interface RunLogs {
+  quarantine: StagedLog | undefined;
+  raw: StagedLog | undefined;
+}
+
+/** The quarantine and the raw archive as the sink's sidecars (those that hold records). */
+function sidecarsOf(logs: RunLogs, runId: string): DatasetSidecar[] {
+  const list: DatasetSidecar[] = [];
+  const { quarantine, raw } = logs;
+  if (quarantine && quarantine.records > 0) {
+    list.push({
+      path: quarantinePath(runId),
+      staged: QUARANTINE_STAGED,
+      kind: 'quarantine',
+      records: quarantine.records,
+    });
+  }
+  if (raw && raw.records > 0) {
+    list.push({ path: rawArchivePath(runId), staged: RAW_STAGED, kind: 'raw', records: raw.records });
+  }
+  return list;
+}
+
+/** The dataset sink of a run: lock, staging, checkpoints (with `resume`) and the commit. */
+function pipelineSink(options: PipelineOptions, logs: RunLogs, onCheckpointWritten: () => void): DatasetSink {
+  const fingerprint = options.resume?.fingerprint;
+  return createSink({
     outDir: options.outDir,
     format: options.format,
     tables: options.tables,
@@ -155,10 +219,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     sourceStats: options.sourceStats ?? (() => ({})),
     beforeCommit: async () => {
       await options.beforeCommit?.();
-      await raw?.finish();
-      await quarantine?.finish();
+      await logs.raw?.finish();
+      await logs.quarantine?.finish();
     },
-    sidecars,
+    sidecars: () => sidecarsOf(logs, options.runId),
     // Decided when the pipeline destroys the sink (a signal, a failed API): its checkpoint stays
     // so the same command resumes. A completeness failure would fail the same way again.
     keepCheckpoint: (error) => !(isOmnidimError(error) && error.code === 'INCOMPLETE'),
@@ -173,66 +237,62 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           resume: (checkpoint) =>
             (checkpoint.state as Partial<PipelineCheckpointState> | null)?.fingerprint === fingerprint,
           ...(options.resume?.onDiscard ? { onDiscard: options.resume.onDiscard } : {}),
-          onCheckpoint: () => {
-            checkpoints += 1;
+          onCheckpoint: (checkpoint) => {
+            onCheckpointWritten();
+            options.resume?.onCheckpoint?.(checkpoint.calls);
           },
         }),
   });
+}
 
-  async function* flattened(source: AsyncIterable<unknown>): AsyncGenerator<FlatCallLog | CheckpointRequest> {
-    for await (const item of source) {
-      if (item instanceof CheckpointMark) {
-        if (fingerprint === undefined) continue;
-        // The sidecars are written here, upstream of the sink: flushed and fsync'd now, they hold
-        // exactly the records before the mark, which is where the sink will checkpoint the rows.
-        const files: StagedSidecarInfo[] = [];
-        const q = await quarantine!.checkpoint();
-        if (q !== undefined) files.push({ staged: QUARANTINE_STAGED, bytes: q });
-        const r = await raw?.checkpoint();
-        if (r !== undefined) files.push({ staged: RAW_STAGED, bytes: r });
-        const state: PipelineCheckpointState = {
-          fingerprint,
-          caller: item.state,
-          quarantined: quarantine!.records,
-          rawRecords: raw?.records ?? 0,
-        };
-        yield checkpointRequest(state, files);
-        continue;
-      }
-      const result = flattenOne(item, transform);
-      if (result.ok) yield result.value;
-      else await quarantine!.write(result.quarantine);
+/**
+ * The source flattened: call logs become `FlatCallLog`s (through the user stage, if any), broken
+ * ones go to the quarantine, and {@link CheckpointMark}s become the sink's checkpoint requests.
+ */
+async function* flattenedRows(
+  source: AsyncIterable<unknown>,
+  options: PipelineOptions,
+  transform: ResolvedTransformOptions,
+  logs: { quarantine: StagedLog; raw: StagedLog | undefined },
+): AsyncGenerator<FlatCallLog | CheckpointRequest> {
+  const fingerprint = options.resume?.fingerprint;
+  const { quarantine, raw } = logs;
+  for await (const item of source) {
+    if (item instanceof CheckpointMark) {
+      if (fingerprint === undefined) continue;
+      // The sidecars are written here, upstream of the sink: flushed and fsync'd now, they hold
+      // exactly the records before the mark, which is where the sink will checkpoint the rows.
+      const files: StagedSidecarInfo[] = [];
+      const q = await quarantine.checkpoint();
+      if (q !== undefined) files.push({ staged: QUARANTINE_STAGED, bytes: q });
+      const r = await raw?.checkpoint();
+      if (r !== undefined) files.push({ staged: RAW_STAGED, bytes: r });
+      const state: PipelineCheckpointState = {
+        fingerprint,
+        caller: item.state,
+        quarantined: quarantine.records,
+        rawRecords: raw?.records ?? 0,
+      };
+      yield checkpointRequest(state, files);
+      continue;
+    }
+    const result = tryFlattenCallLog(item, transform);
+    if (!result.ok) await quarantine.write(result.quarantine);
+    else if (!options.stage) yield result.value;
+    else {
+      const row = await options.stage(result.value);
+      if (row) yield row;
     }
   }
+}
 
-  try {
-    await sink.ready();
-    const resumed = sink.resumedFrom?.state as PipelineCheckpointState | undefined;
-    quarantine = await StagedLog.open(join(sink.stagingDir, QUARANTINE_STAGED), {
-      gzip: false,
-      records: resumed?.quarantined ?? 0,
-    });
-    raw = options.raw
-      ? await StagedLog.open(join(sink.stagingDir, RAW_STAGED), {
-          gzip: true,
-          records: resumed?.rawRecords ?? 0,
-        })
-      : undefined;
-    const archive = raw;
-    const rawWriter: RawArchiveWriter | undefined = archive && {
-      write: (record) => archive.write(options.rawUnredacted ? record : redactCallLog(record, transform)),
-    };
-    const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
-    await pipeline(Readable.from(flattened(source), { objectMode: true }), sink, { signal: options.signal });
-  } catch (error) {
-    raw?.destroy();
-    quarantine?.destroy();
-    // A completeness failure would fail the same way again: don't keep its checkpoint.
-    const incomplete = isOmnidimError(error) && error.code === 'INCOMPLETE';
-    // Wait until the sink removed (or kept) its staged files and released the dataset lock.
-    await sink.abort(error instanceof Error ? error : undefined, { keepCheckpoint: !incomplete });
-    throw error;
-  }
+/** What a committed run wrote, from the sink's manifest (sidecars only if this run's). */
+function pipelineResult(
+  sink: DatasetSink,
+  options: PipelineOptions,
+  logs: RunLogs,
+  checkpoints: number,
+): PipelineResult {
   const result = sinkResult(sink);
   const committed = new Map((sink.manifest?.sidecars ?? []).map((c) => [c.path, c]));
   const own = (path: string) => (committed.get(path)?.runId === options.runId ? path : null);
@@ -241,7 +301,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   return {
     rows: result.rows,
     files: result.files,
-    quarantined: quarantine?.records ?? 0,
+    quarantined: logs.quarantine?.records ?? 0,
     quarantine: rel(own(quarantinePath(options.runId))),
     raw: rel(options.raw ? own(rawArchivePath(options.runId)) : null),
     resumedFrom: sink.resumedFrom?.runId ?? null,

@@ -4,7 +4,7 @@ import { pipeline, type Readable, Transform, type TransformCallback } from 'node
 import { createGunzip } from 'node:zlib';
 import Assembler from 'stream-json/assembler.js';
 import parser, { type Token } from 'stream-json/parser.js';
-import { InputError } from './exit-codes.js';
+import { InputError } from './errors.js';
 
 /** What {@link readCallLogArchive} found, for the summary. */
 export interface ArchiveStats {

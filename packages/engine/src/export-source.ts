@@ -1,0 +1,143 @@
+import type { CallLog, CallLogCheckpoint } from '@omnidim-stream/core';
+import type { ExportEvent, RunProgress } from './events.js';
+import type { ResolvedExportOptions } from './export-options.js';
+import { newerTrustedWatermark, type RunPlan, watermarkOf } from './incremental.js';
+import { CheckpointMark } from './run-pipeline.js';
+import type { Watermark } from './run-state.js';
+import { type CallLogSource, openCallLogSource, type SourceCounters, type SourceOptions } from './source.js';
+import { timeOfCallInstant, windowPosition } from './time-window.js';
+import type { WindowCounters } from './window-records.js';
+
+/** What an export stores in each checkpoint (the pipeline adds its own counters). */
+export interface ExportCheckpointState {
+  core: CallLogCheckpoint;
+  counters: WindowCounters;
+  newest: Watermark | null;
+}
+
+/** The mutable state of one export, shared by its source, its commit checks and its result. */
+export interface ExportRunContext {
+  options: ResolvedExportOptions;
+  plan: RunPlan;
+  /** Call times past this are not trusted for the watermark ({@link trustedTimeLimit}). */
+  timeLimit: number;
+  counters: WindowCounters;
+  newest: Watermark | null;
+  opened: CallLogSource | undefined;
+  progress: RunProgress;
+  emit: (event: ExportEvent) => void;
+}
+
+/**
+ * Core's source options for this export, with progress, retry and drift events. Built once and
+ * checked by core (`checkSourceOptions`) before the run starts.
+ */
+export function sourceOptionsFor(ctx: ExportRunContext): SourceOptions {
+  const { options, progress, emit } = ctx;
+  let retries = 0;
+  let drift = 0;
+  return {
+    apiKey: options.apiKey,
+    baseUrl: options.baseUrl,
+    pageSize: options.pageSize,
+    concurrency: options.concurrency,
+    retries: options.retries,
+    maxRetryDelayMs: options.maxRetryDelayMs,
+    timeoutMs: options.timeoutMs,
+    maxResponseBytes: options.maxResponseBytes,
+    maxStalePages: options.maxStalePages,
+    maxPages: options.maxPages,
+    filters: options.filters,
+    signal: options.signal,
+    onUpdate: (c: SourceCounters) => {
+      progress.pages = c.pages;
+      progress.retries = c.retries;
+      if (c.plannedPages !== undefined) {
+        const cap =
+          options.maxRecords === undefined
+            ? Number.POSITIVE_INFINITY
+            : Math.ceil(options.maxRecords / options.pageSize);
+        progress.plannedPages = Math.min(c.plannedPages, cap);
+      }
+      if (c.retries > retries) {
+        retries = c.retries;
+        emit({ type: 'retry', retries });
+      }
+      if (c.driftSeen > drift) {
+        drift = c.driftSeen;
+        emit({ type: 'drift', driftSeen: drift });
+      }
+      emit({ type: 'progress', progress });
+    },
+  };
+}
+
+/**
+ * Core's source, resumed from a checkpoint when there is one, with the stop rules handed to core
+ * (so it ends normally and completeness can be checked) and a {@link CheckpointMark} after every
+ * `checkpointPages` pages.
+ */
+export async function* exportSource(
+  ctx: ExportRunContext,
+  base: SourceOptions,
+  resumed: ExportCheckpointState | undefined,
+): AsyncGenerator<unknown> {
+  const { options, plan } = ctx;
+  if (resumed) {
+    ctx.counters.records = resumed.counters.records;
+    ctx.counters.skippedNewerThanUntil = resumed.counters.skippedNewerThanUntil;
+    ctx.newest = resumed.newest;
+  }
+  const coreMax =
+    options.maxRecords === undefined || options.window.until !== undefined
+      ? undefined
+      : options.maxRecords - (resumed?.core.emitted ?? 0);
+  const stopWhen = stopRule(ctx, plan);
+  let pagesSince = 0;
+  let due: ExportCheckpointState | undefined;
+  ctx.opened = openCallLogSource({
+    ...base,
+    ...(coreMax === undefined ? {} : coreMax > 0 ? { maxRecords: coreMax } : {}),
+    stopWhen: coreMax !== undefined && coreMax <= 0 ? () => true : stopWhen,
+    ...(resumed ? { resume: resumed.core } : {}),
+    onCheckpoint: (checkpoint) => {
+      pagesSince += 1;
+      if (options.checkpointPages > 0 && pagesSince >= options.checkpointPages) {
+        pagesSince = 0;
+        // Counters now cover exactly the calls of the pages before this boundary.
+        due = { core: checkpoint, counters: { ...ctx.counters }, newest: ctx.newest };
+      }
+    },
+  });
+  for await (const record of ctx.opened.records) {
+    if (due) {
+      yield new CheckpointMark(due);
+      due = undefined;
+    }
+    ctx.newest = newerTrustedWatermark(ctx.newest, watermarkOf(record, options.timeZone), ctx.timeLimit);
+    yield record;
+  }
+}
+
+/**
+ * Core's stop rule: the first call older than `since` or the incremental cutoff (the list is
+ * newest first; docs/api-notes.md), read with the transform's parser so it agrees with the
+ * partition dates; and `maxRecords` counted here when `until` skips calls (they must not count).
+ */
+function stopRule(ctx: ExportRunContext, plan: RunPlan): (call: CallLog) => boolean {
+  const { options } = ctx;
+  const oldest = Math.max(
+    options.window.since ?? Number.NEGATIVE_INFINITY,
+    plan.cutoff ?? Number.NEGATIVE_INFINITY,
+  );
+  const max = options.maxRecords;
+  let inWindow = ctx.counters.records;
+  return (call) => {
+    const instant = timeOfCallInstant(call.time_of_call, options.timeZone);
+    if (oldest !== Number.NEGATIVE_INFINITY && instant !== undefined && instant < oldest) return true;
+    if (max === undefined || options.window.until === undefined) return false;
+    if (windowPosition(instant, options.window) !== 'inside') return false;
+    inWindow += 1;
+    return inWindow > max;
+  };
+}
