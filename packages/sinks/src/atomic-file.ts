@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
-import { SinkError } from '@omnidim-stream/core';
 import { errnoOf, FILE_MODE } from './dataset-layout.js';
+import { SinkError } from './errors.js';
 
 /**
  * A byte stream into `path` that never exposes a partial file under that name: bytes go to a
