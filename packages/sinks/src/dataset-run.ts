@@ -47,6 +47,8 @@ export class DatasetRun {
   #journalWritten = false;
   #manifest: DatasetManifest | undefined;
   #lastCheckpoint: DatasetCheckpoint | undefined;
+  /** The checkpoint being written, if any: dispose() lets it finish before deciding what to keep. */
+  #checkpointing: Promise<void> | undefined;
   #resumedFrom: DatasetCheckpoint | undefined;
 
   constructor(options: ResolvedDatasetOptions) {
@@ -124,7 +126,12 @@ export class DatasetRun {
    * in the write path (the request is written in order with the data), so it covers exactly the
    * FlatCallLogs written before the request.
    */
-  async checkpoint(request: CheckpointRequest): Promise<void> {
+  checkpoint(request: CheckpointRequest): Promise<void> {
+    this.#checkpointing = this.#writeCheckpoint(request);
+    return this.#checkpointing;
+  }
+
+  async #writeCheckpoint(request: CheckpointRequest): Promise<void> {
     await this.#parts.closeAll();
     await this.#parts.sync([]);
     await makeDir(this.stagingDir);
@@ -204,6 +211,9 @@ export class DatasetRun {
    * releases the lock. Without the lock (another run holds it) nothing here is ours to touch.
    */
   async dispose(keep: () => boolean): Promise<void> {
+    // A signal can land between `_checkpoint.json` appearing and the checkpoint being recorded
+    // (its dir fsync): finish it first, or the staging dir a visible checkpoint names is deleted.
+    await this.#checkpointing?.catch(() => undefined);
     await this.#parts.destroy();
     const { out, runId } = this.#o;
     const keepCheckpoint = keep() && this.#lastCheckpoint !== undefined;
