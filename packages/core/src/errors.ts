@@ -267,27 +267,8 @@ export class InvalidRecordError extends OmnidimError {
   }
 }
 
-/** A failure while writing output files. */
-export class SinkError extends OmnidimError {
-  constructor(detail: string, options: OmnidimErrorOptions = {}) {
-    super('SINK', detail, options);
-  }
-}
-
-/**
- * Another live run holds the dataset's lock (`<out>/_lock`); this run wrote nothing. `holder`
- * says who (pid, host, run id) so an operator can check it.
- */
-export class DatasetLockedError extends OmnidimError {
-  readonly holder: { pid: number | undefined; host: string | undefined; runId: string | undefined };
-  constructor(
-    detail: string,
-    holder: { pid: number | undefined; host: string | undefined; runId: string | undefined },
-  ) {
-    super('LOCKED', detail);
-    this.holder = holder;
-  }
-}
+// SinkError, DatasetLockedError and CommittedWithCleanupError (codes SINK, LOCKED) live with the
+// code that throws them: packages/sinks/src/errors.ts. Core knows nothing about files.
 
 /** The export finished with fewer records than the API said it had. */
 export class IncompleteExportError extends OmnidimError {

@@ -1,7 +1,6 @@
 import { lstat, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SinkError } from '@omnidim-stream/core';
-import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
+import { errnoOf, FILE_MODE, makeDir, SinkError } from '@omnidim-stream/sinks';
 import { UsageError } from './errors.js';
 
 /** Format version of {@link RunState}. */

@@ -4,8 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
-import { SinkError } from '@omnidim-stream/core';
-import { errnoOf, FILE_MODE, makeDir } from '@omnidim-stream/sinks';
+import { errnoOf, FILE_MODE, makeDir, SinkError } from '@omnidim-stream/sinks';
 import { wellFormedJsonText } from '@omnidim-stream/transform';
 
 /** One open stretch of the file: a gzip member (gzip logs) or plain appends. */

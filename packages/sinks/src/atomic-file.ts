@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { Writable } from 'node:stream';
-import { SinkError } from '@omnidim-stream/core';
-import { errnoOf, FILE_MODE } from './dataset-layout.js';
+import { errnoOf, FILE_MODE, tempPath } from './dataset-layout.js';
+import { SinkError } from './errors.js';
 
 /**
  * A byte stream into `path` that never exposes a partial file under that name: bytes go to a
@@ -30,9 +30,7 @@ export class AtomicFileStream extends Writable {
     this.path = path;
     this.#fsync = fsync;
     this.#atomic = atomic;
-    this.tempPath = atomic
-      ? join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
-      : path;
+    this.tempPath = atomic ? tempPath(dirname(path), basename(path), randomBytes(4).toString('hex')) : path;
   }
 
   override _construct(callback: (error?: Error | null) => void): void {

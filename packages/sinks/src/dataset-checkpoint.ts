@@ -6,15 +6,12 @@
  * being written when the process died) and continues from there. The commit then publishes every
  * file once, as for a run that never stopped.
  */
-import { lstat, readdir, readFile, rename, rm, truncate } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { SinkError } from '@omnidim-stream/core';
+import { readFile } from 'node:fs/promises';
 import { TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
-import { confined } from './dataset-layout.js';
+import { CHECKPOINT_NAME, datasetPath } from './dataset-layout.js';
 import { isCalendarDate, partitionDir } from './partition.js';
 
-/** Name of the checkpoint inside a run's staging dir (starts with `_`: never data). */
-export const CHECKPOINT_NAME = '_checkpoint.json';
+export { CHECKPOINT_NAME } from './dataset-layout.js';
 /** Format version of {@link DatasetCheckpoint}; other versions are never adopted. */
 export const DATASET_CHECKPOINT_VERSION = 1;
 
@@ -96,7 +93,7 @@ const SIDECAR_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)
 export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint | undefined> {
   let value: unknown;
   try {
-    value = JSON.parse(await readFile(join(runDir, CHECKPOINT_NAME), 'utf8'));
+    value = JSON.parse(await readFile(datasetPath(runDir, CHECKPOINT_NAME), 'utf8'));
   } catch {
     return undefined;
   }
@@ -116,56 +113,4 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
     }
   }
   return c as DatasetCheckpoint;
-}
-
-/**
- * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
- * its size, truncates sidecars to their checkpointed length, deletes every other file (written
- * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted
- * (the caller then discards it), undefined on success.
- */
-export async function adoptCheckpoint(
-  stagingRoot: string,
-  from: string,
-  to: string,
-  checkpoint: DatasetCheckpoint,
-): Promise<string | undefined> {
-  const dir = join(stagingRoot, from);
-  const keep = new Set<string>([CHECKPOINT_NAME]);
-  for (const f of checkpoint.files) {
-    const path = `${f.table}/${f.partition}/${f.name}.staged`;
-    // confined(): a link planted inside the staging dir must not redirect the checks below.
-    const size = await lstat(await confined(dir, path, 'a checkpointed file')).then(
-      (s) => (s.isFile() ? s.size : -1),
-      () => -1,
-    );
-    if (size !== f.bytes) return `staged file ${path} is missing or has the wrong size`;
-    keep.add(path);
-  }
-  for (const s of checkpoint.sidecars) {
-    const full = await confined(dir, s.staged, 'a checkpointed sidecar');
-    const size = await lstat(full).then(
-      (st) => (st.isFile() ? st.size : -1),
-      () => -1,
-    );
-    if (size < s.bytes) return `staged file ${s.staged} is shorter than its checkpoint`;
-    // Bytes after the checkpoint belong to records whose rows were not checkpointed.
-    if (size > s.bytes) await truncate(full, s.bytes);
-    keep.add(s.staged);
-  }
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  for (const entry of entries) {
-    if (entry.isDirectory()) continue;
-    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
-    // Entries are listed without following links; rm() of a link removes the link only.
-    if (!keep.has(path)) await rm(join(dir, ...path.split('/')), { force: true });
-  }
-  if (from !== to) {
-    try {
-      await rename(dir, join(stagingRoot, to));
-    } catch (error) {
-      throw new SinkError(`Cannot adopt the staging dir of run ${from}`, { cause: error });
-    }
-  }
-  return undefined;
 }

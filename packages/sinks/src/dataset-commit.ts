@@ -1,22 +1,24 @@
 import { lstat, readdir, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SinkError } from '@omnidim-stream/core';
 import { TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
-import { confined, errnoOf, isSafeRelative, makeDir } from './dataset-layout.js';
 import {
-  type DatasetManifest,
-  fsyncDir,
+  confined,
+  datasetPath,
+  errnoOf,
+  isSafeRelative,
+  isTempName,
+  journalRel,
   MANIFEST_NAME,
-  prepareFileAtomic,
-  writeFileAtomic,
-} from './manifest.js';
+  makeDir,
+  parentRel,
+  STAGING_DIR,
+  SUCCESS_NAME,
+  stagingRel,
+} from './dataset-layout.js';
+import { CommittedWithCleanupError, SinkError } from './errors.js';
+import { type DatasetManifest, fsyncDir, prepareFileAtomic, writeFileAtomic } from './manifest.js';
 
-/** Directory (under the dataset root) where runs stage their files. */
-export const STAGING_DIR = '_staging';
-/** The commit journal inside a run's staging dir; its presence means "this run committed". */
-export const JOURNAL_NAME = '_commit.json';
-/** Spark's completion marker, one per table directory. */
-export const SUCCESS_NAME = '_SUCCESS';
+export { JOURNAL_NAME, STAGING_DIR, SUCCESS_NAME } from './dataset-layout.js';
+export { CommittedWithCleanupError } from './errors.js';
 
 /**
  * Everything needed to finish a commit, written (atomically) before the first visible change, so
@@ -62,9 +64,6 @@ const MAX_RENAME_CONCURRENCY = 16;
 const TABLE_FILE = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+\/[^/]+$/;
 const PARTITION = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+$/;
 
-/** Thrown by {@link applyCommit} when it failed after the commit point: the new dataset is in place. */
-export class CommittedWithCleanupError extends SinkError {}
-
 /**
  * Checks a journal read from disk (or about to be written): every path is a plain path inside
  * the dataset (staged files inside the run's own staging dir, targets inside a table partition or
@@ -74,7 +73,7 @@ export function checkJournal(journal: unknown, runId: string): CommitJournal {
   const j = journal as Partial<CommitJournal> | null;
   const bad = (why: string) =>
     new SinkError(
-      `Refusing the commit journal of run ${runId}: ${why} (delete ${STAGING_DIR}/${runId} to discard it)`,
+      `Refusing the commit journal of run ${runId}: ${why} (delete ${stagingRel(runId)} to discard it)`,
     );
   if (typeof j !== 'object' || j === null || j.runId !== runId) throw bad('it names another run');
   if (!Array.isArray(j.renames) || typeof j.manifest !== 'object' || j.manifest === null) {
@@ -86,7 +85,7 @@ export function checkJournal(journal: unknown, runId: string): CommitJournal {
   for (const r of j.renames) {
     if (
       typeof r?.from !== 'string' ||
-      !r.from.startsWith(`${STAGING_DIR}/${runId}/`) ||
+      !r.from.startsWith(`${stagingRel(runId)}/`) ||
       !isSafeRelative(r.from)
     ) {
       throw bad(`staged path ${JSON.stringify(String(r?.from).slice(0, 80))} is not inside its staging dir`);
@@ -146,17 +145,17 @@ export async function applyCommit(
     await step('journal');
     // Every directory a step touches is checked once, before any change (no link, inside `out`).
     await confined(out, MANIFEST_NAME, 'the manifest');
-    const dirs = [...new Set(checked.renames.map((r) => parentOf(r.to)))];
+    const dirs = [...new Set(checked.renames.map((r) => parentRel(r.to)))];
     const cleanupDirs = 'tables' in checked.cleanup ? [...TABLE_NAMES] : checked.cleanup.partitions;
-    const fromDirs = new Set(checked.renames.map((r) => parentOf(r.from)));
+    const fromDirs = new Set(checked.renames.map((r) => parentRel(r.from)));
     for (const dir of [...dirs, ...cleanupDirs, ...fromDirs]) await confined(out, dir, 'a dataset dir');
     const moves = checked.renames.map((r) => ({
-      from: join(out, ...r.from.split('/')),
-      to: join(out, ...r.to.split('/')),
+      from: datasetPath(out, r.from),
+      to: datasetPath(out, r.to),
       rel: r.from,
     }));
     for (const dir of dirs) {
-      const path = join(out, ...dir.split('/'));
+      const path = datasetPath(out, dir);
       if (!(await exists(path))) created.push(path);
       await makeDir(path);
     }
@@ -171,9 +170,9 @@ export async function applyCommit(
       if (i === 0) await step('first-rename');
     }
     if (moves.length === 0) await step('first-rename');
-    for (const dir of dirs) await fsyncDir(join(out, ...dir.split('/')));
+    for (const dir of dirs) await fsyncDir(datasetPath(out, dir));
     await step('renamed');
-    await rename(manifestTemp, join(out, MANIFEST_NAME));
+    await rename(manifestTemp, datasetPath(out, MANIFEST_NAME));
     manifestTemp = undefined;
   } catch (error) {
     if (!options.rollback) throw error;
@@ -187,7 +186,7 @@ export async function applyCommit(
     await step('cleaned');
     await writeSuccess(out, checked);
     await step('success');
-    await rm(join(out, STAGING_DIR, checked.runId), { recursive: true, force: true });
+    await rm(datasetPath(out, stagingRel(checked.runId)), { recursive: true, force: true });
   } catch (error) {
     throw new CommittedWithCleanupError(
       `The run was committed (${MANIFEST_NAME} lists it) but cleaning up after it failed (${errnoOf(error)}); files of the previous version may remain beside it until the next run on ${out} finishes the cleanup`,
@@ -210,7 +209,7 @@ async function rollBack(
     for (const dir of created.reverse()) await rmdir(dir).catch(() => undefined);
     if (manifestTemp !== undefined) await unlink(manifestTemp).catch(() => undefined);
     // Without its journal the run is an aborted one again: the next start deletes its staging.
-    await unlink(join(out, STAGING_DIR, journal.runId, JOURNAL_NAME));
+    await unlink(datasetPath(out, journalRel(journal.runId)));
   } catch (error) {
     throw new SinkError(
       `The commit failed (${errnoOf(cause)}) and could not be undone (${errnoOf(error)}); the next run on ${out} finishes it from its journal`,
@@ -230,8 +229,8 @@ export async function recover(out: string, keepRunId?: string): Promise<void> {
   const runs = await readdir(staging).catch(() => [] as string[]);
   for (const runId of runs) {
     if (runId === keepRunId) continue;
-    const runDir = await confined(out, `${STAGING_DIR}/${runId}`, 'a staging dir');
-    const journalPath = await confined(out, `${STAGING_DIR}/${runId}/${JOURNAL_NAME}`, 'a commit journal');
+    const runDir = await confined(out, stagingRel(runId), 'a staging dir');
+    const journalPath = await confined(out, journalRel(runId), 'a commit journal');
     const journalText = await readFile(journalPath, 'utf8').catch(() => undefined);
     if (journalText !== undefined) {
       let journal: unknown;
@@ -250,8 +249,8 @@ export async function recover(out: string, keepRunId?: string): Promise<void> {
     }
   }
   for (const entry of await readdir(out, { withFileTypes: true })) {
-    if (entry.name.startsWith('.') && entry.name.endsWith('.tmp') && !entry.isDirectory()) {
-      await unlink(join(out, entry.name)).catch(() => undefined);
+    if (isTempName(entry.name) && !entry.isDirectory()) {
+      await unlink(datasetPath(out, entry.name)).catch(() => undefined);
     }
   }
 }
@@ -270,9 +269,10 @@ async function renameIfPresent(from: string, to: string, rel: string): Promise<b
 async function writeSuccess(out: string, journal: CommitJournal): Promise<void> {
   for (const table of TABLE_NAMES) {
     if (journal.successTables.includes(table)) {
-      await makeDir(await confined(out, table, 'a table dir'));
+      const tableDir = await confined(out, table, 'a table dir');
+      await makeDir(tableDir);
       const body = `${JSON.stringify({ runId: journal.runId, committedAt: journal.manifest.committedAt })}\n`;
-      await writeFileAtomic(join(out, table), SUCCESS_NAME, body, journal.runId);
+      await writeFileAtomic(tableDir, SUCCESS_NAME, body, journal.runId);
     } else if ('tables' in journal.cleanup) {
       // Overwrite replaced the whole dataset: a table this run did not write is no longer complete.
       const marker = await confined(out, `${table}/${SUCCESS_NAME}`, 'a _SUCCESS marker');
@@ -303,16 +303,12 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
       .filter((e) => !e.isDirectory())
       .map((e) => e.name)
       .filter((name) => {
-        if (name.startsWith('.')) return name.endsWith('.tmp');
+        if (name.startsWith('.')) return isTempName(name);
         return !name.startsWith('_') && !keep.has(`${partition}/${name}`);
       });
-    await Promise.all(doomed.map((name) => unlink(join(dir, name)).catch(() => undefined)));
+    await Promise.all(doomed.map((name) => unlink(datasetPath(dir, name)).catch(() => undefined)));
     if (entries.length === doomed.length) await rmdir(dir).catch(() => undefined);
   }
-}
-
-function parentOf(path: string): string {
-  return path.slice(0, path.lastIndexOf('/'));
 }
 
 async function exists(path: string): Promise<boolean> {

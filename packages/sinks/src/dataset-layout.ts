@@ -1,8 +1,19 @@
 /**
- * The one place that turns a dataset-relative path into a real path (dlt's filesystem `layout.py`
- * plays this role there). Paths the dataset reads from its own files (a commit journal, a
- * checkpoint, a manifest) may have been forged or planted; every such path goes through
- * {@link confined} before it is read, written, renamed or deleted:
+ * The one place that names and builds every path of a dataset, and turns a dataset-relative path
+ * into a real path (dlt's filesystem `layout.py` plays this role there):
+ *
+ * ```
+ * <out>/_manifest.json  _lock  .<name>.<tag>.tmp            (root files)
+ * <out>/<table>/date=YYYY-MM-DD/part-<runId>-<n>.<ext>      (data)   <out>/<table>/_SUCCESS
+ * <out>/_staging/<runId>/<table>/date=…/part-….<ext>.staged (staged data)
+ * <out>/_staging/<runId>/_commit.json  _checkpoint.json  <sidecar staged path>
+ * ```
+ *
+ * The `*Rel` builders return dataset-relative `/`-separated paths (what journals, checkpoints
+ * and manifests store); {@link datasetPath} and {@link confined} turn them into real paths.
+ * Paths the dataset reads from its own files (a commit journal, a checkpoint, a manifest) may
+ * have been forged or planted; every such path goes through {@link confined} before it is read,
+ * written, renamed or deleted:
  * - it must be relative, `/`-separated, without empty, `.` or `..` segments;
  * - no existing component under the root may be a symbolic link (a link planted as `_staging`,
  *   a table directory or a partition would make a delete or a write land outside `--out`).
@@ -11,12 +22,95 @@
  */
 import { lstat, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
-import { SinkError } from '@omnidim-stream/core';
+import { SinkError } from './errors.js';
 
 /** Mode of every file the dataset creates: it holds personal data (owner read/write only). */
 export const FILE_MODE = 0o600;
 /** Mode of every directory the dataset creates (owner only). */
 export const DIR_MODE = 0o700;
+
+/** Directory (under the dataset root) where runs stage their files. */
+export const STAGING_DIR = '_staging';
+/** The commit journal inside a run's staging dir; its presence means "this run committed". */
+export const JOURNAL_NAME = '_commit.json';
+/** Name of the checkpoint inside a run's staging dir (starts with `_`: never data). */
+export const CHECKPOINT_NAME = '_checkpoint.json';
+/** Name of the manifest at the dataset root. */
+export const MANIFEST_NAME = '_manifest.json';
+/** Name of the lock file at the dataset root (starts with `_`: never data). */
+export const LOCK_NAME = '_lock';
+/** Spark's completion marker, one per table directory. */
+export const SUCCESS_NAME = '_SUCCESS';
+/**
+ * Suffix of a part file while it is staged: keeps staged files out of any `**\/*.parquet`-style
+ * glob over the root.
+ */
+export const STAGED_SUFFIX = '.staged';
+
+/** Where a part file goes: its table, its partition dir (`date=…`) and its final file name. */
+export interface PartFileRef {
+  table: string;
+  partition: string;
+  name: string;
+}
+
+/** `part-<runId>-<seq>.<ext>`: names carry the run id, so a commit never overwrites an old file. */
+export function partFileName(runId: string, seq: number, extension: string): string {
+  return `part-${runId}-${String(seq).padStart(5, '0')}.${extension}`;
+}
+
+/** `<table>/<partition>/<name>`: a part file's committed path. */
+export function partFileRel(file: PartFileRef): string {
+  return `${file.table}/${file.partition}/${file.name}`;
+}
+
+/** `<table>/<partition>`: the partition dir of a committed path (its parent). */
+export function parentRel(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
+}
+
+/** `_staging/<runId>`, or a path inside it when `inside` (relative to the run's dir) is given. */
+export function stagingRel(runId: string, inside?: string): string {
+  return inside === undefined ? `${STAGING_DIR}/${runId}` : `${STAGING_DIR}/${runId}/${inside}`;
+}
+
+/** `<table>/<partition>/<name>.staged`, relative to a run's staging dir. */
+export function stagedPartInRun(file: PartFileRef): string {
+  return `${partFileRel(file)}${STAGED_SUFFIX}`;
+}
+
+/** `_staging/<runId>/<table>/<partition>/<name>.staged`: a staged part file. */
+export function stagedPartRel(runId: string, file: PartFileRef): string {
+  return stagingRel(runId, stagedPartInRun(file));
+}
+
+/** `_staging/<runId>/_commit.json`. */
+export function journalRel(runId: string): string {
+  return stagingRel(runId, JOURNAL_NAME);
+}
+
+/** The names at the root that a planted link could use to redirect the dataset outside `out`. */
+export function fixedRootNames(tables: readonly string[]): string[] {
+  return [LOCK_NAME, MANIFEST_NAME, STAGING_DIR, ...tables];
+}
+
+/**
+ * `root` + a dataset-relative path, without checks: for paths this run built itself (run id and
+ * names validated) or that {@link confined} already checked. Never for paths read from a file.
+ */
+export function datasetPath(root: string, rel: string): string {
+  return join(root, ...rel.split('/'));
+}
+
+/** A temp sibling of `<dir>/<name>` (`.`-prefixed, so no reader or glob takes it for data). */
+export function tempPath(dir: string, name: string, tag: string): string {
+  return join(dir, `.${name}.${tag}.tmp`);
+}
+
+/** True for a temp file name made by {@link tempPath}. */
+export function isTempName(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
+}
 
 const SEGMENT = /^[A-Za-z0-9_=.-]+$/;
 
@@ -50,7 +144,7 @@ export async function confined(root: string, rel: string, what: string): Promise
       );
     }
   }
-  return join(root, ...rel.split('/'));
+  return datasetPath(root, rel);
 }
 
 /**

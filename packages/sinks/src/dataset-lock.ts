@@ -1,11 +1,10 @@
 import { open, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
-import { DatasetLockedError, InvalidOptionError, SinkError } from '@omnidim-stream/core';
-import { errnoOf, FILE_MODE } from './dataset-layout.js';
+import { InvalidOptionError } from '@omnidim-stream/core';
+import { datasetPath, errnoOf, FILE_MODE, LOCK_NAME } from './dataset-layout.js';
+import { DatasetLockedError, SinkError } from './errors.js';
 
-/** Name of the lock file at the dataset root (starts with `_`: never data). */
-export const LOCK_NAME = '_lock';
+export { LOCK_NAME } from './dataset-layout.js';
 
 /** The stale-lock rule, quoted in every "locked" message so an operator knows what to do. */
 export const STALE_LOCK_RULE =
@@ -48,7 +47,7 @@ export async function acquireLock(out: string, runId: string, options: LockOptio
       heartbeatMs,
     );
   }
-  const path = join(out, LOCK_NAME);
+  const path = datasetPath(out, LOCK_NAME);
   const body = JSON.stringify({ pid: process.pid, host: hostname(), runId });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -106,7 +105,7 @@ export async function acquireLock(out: string, runId: string, options: LockOptio
 
 /** Removes the lock if this run still holds it. */
 export async function releaseLock(out: string, runId: string): Promise<void> {
-  const path = join(out, LOCK_NAME);
+  const path = datasetPath(out, LOCK_NAME);
   stopHeartbeat(path);
   const holder = await readFile(path, 'utf8')
     .then((t) => JSON.parse(t) as { runId?: unknown })

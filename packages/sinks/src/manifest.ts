@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
-import { SinkError } from '@omnidim-stream/core';
 import type { TableName } from '@omnidim-stream/transform';
-import { FILE_MODE } from './dataset-layout.js';
+import { confined, datasetPath, FILE_MODE, MANIFEST_NAME, tempPath } from './dataset-layout.js';
+import { SinkError } from './errors.js';
 
-/** Name of the manifest at the dataset root. */
-export const MANIFEST_NAME = '_manifest.json';
+export { MANIFEST_NAME } from './dataset-layout.js';
 
 /** One committed data file. */
 export interface ManifestFile {
@@ -78,12 +76,13 @@ export interface DatasetManifest {
  */
 export async function readManifest(out: string): Promise<DatasetManifest | undefined> {
   let text: string;
+  const path = datasetPath(out, MANIFEST_NAME);
   try {
     // A link planted as the manifest would make the dataset read (and trust) a file outside it.
-    if ((await lstat(join(out, MANIFEST_NAME))).isSymbolicLink()) {
-      throw new SinkError(`Refusing ${join(out, MANIFEST_NAME)}: it is a symbolic link (remove it)`);
+    if ((await lstat(path)).isSymbolicLink()) {
+      throw new SinkError(`Refusing ${path}: it is a symbolic link (remove it)`);
     }
-    text = await readFile(join(out, MANIFEST_NAME), 'utf8');
+    text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (error instanceof SinkError) throw error;
@@ -114,7 +113,8 @@ export async function verifyManifestFiles(out: string): Promise<ManifestMismatch
   if (!manifest) throw new SinkError(`No ${MANIFEST_NAME} in ${out}`);
   const problems: ManifestMismatch[] = [];
   for (const file of manifest.files) {
-    const full = join(out, ...file.path.split('/'));
+    // The manifest is read from disk: a forged path must not make this read outside `out`.
+    const full = await confined(out, file.path, 'a manifest file');
     const size = await stat(full).then(
       (s) => s.size,
       () => undefined,
@@ -144,7 +144,7 @@ export async function prepareFileAtomic(
   data: string,
   tempTag: string,
 ): Promise<string> {
-  const temp = join(dir, `.${name}.${tempTag}.tmp`);
+  const temp = tempPath(dir, name, tempTag);
   // A temp file left by a killed run of the same tag is ours: start it over.
   await unlink(temp).catch(() => undefined);
   const handle = await open(temp, 'wx', FILE_MODE);
@@ -172,7 +172,7 @@ export async function writeFileAtomic(
 ): Promise<void> {
   const temp = await prepareFileAtomic(dir, name, data, tempTag);
   try {
-    await rename(temp, join(dir, name));
+    await rename(temp, datasetPath(dir, name));
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;

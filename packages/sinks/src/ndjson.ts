@@ -1,5 +1,4 @@
 import { createGzip } from 'node:zlib';
-import { SinkError } from '@omnidim-stream/core';
 import {
   type ColumnSchema,
   type Row,
@@ -8,6 +7,7 @@ import {
   wellFormedJsonText,
   wellFormedString,
 } from '@omnidim-stream/transform';
+import { SinkError } from './errors.js';
 import { oneOf } from './option-checks.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
 import { checkValue } from './values.js';

@@ -1,4 +1,4 @@
-import { SinkError } from '@omnidim-stream/core';
+import { SinkError } from './errors.js';
 
 /** Hive's name for the partition of rows whose partition value is null. */
 export const HIVE_DEFAULT_PARTITION = '__HIVE_DEFAULT_PARTITION__';

@@ -1,9 +1,10 @@
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InvalidOptionError, SinkError } from '@omnidim-stream/core';
+import { InvalidOptionError } from '@omnidim-stream/core';
 import type { Row, TableSchema } from '@omnidim-stream/transform';
 import { AtomicFileStream } from './atomic-file.js';
 import { ByteMeter } from './byte-meter.js';
+import { SinkError } from './errors.js';
 
 /** Where a table writer sends its bytes. */
 export type Destination = string | NodeJS.WritableStream;

@@ -1,5 +1,5 @@
-import { SinkError } from '@omnidim-stream/core';
 import type { ColumnSchema, RowValue } from '@omnidim-stream/transform';
+import { SinkError } from './errors.js';
 
 /**
  * Checks one value against its column's logical type (see `LogicalType` in the transform) and

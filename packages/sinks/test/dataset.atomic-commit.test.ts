@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { IncompleteExportError, InvalidOptionError, SinkError } from '@omnidim-stream/core';
+import { IncompleteExportError, InvalidOptionError } from '@omnidim-stream/core';
 import {
   createDatasetSink,
   type DatasetFormat,
   duckdbReadSql,
   readManifest,
+  SinkError,
   verifyManifestFiles,
 } from '@omnidim-stream/sinks';
 import { createParquetWriter } from '@omnidim-stream/sinks/parquet';

@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SinkError } from '@omnidim-stream/core';
 import {
   compileNdjsonEncoder,
   createNdjsonWriter,
   encodeNdjson,
   type NdjsonWriter,
+  SinkError,
 } from '@omnidim-stream/sinks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL_TYPES_SCHEMA, AWKWARD_ROWS, listFiles, tempDir } from './helpers.js';

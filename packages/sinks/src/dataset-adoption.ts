@@ -1,0 +1,115 @@
+/**
+ * Crash resume, the adopting side (issue 6, "Crash resume"): a starting run, under the lock, looks
+ * for a staging dir a crashed run left with a usable `_checkpoint.json` that its caller accepts,
+ * and makes that dir its own (see `dataset-checkpoint.ts` for what a checkpoint holds).
+ */
+import { lstat, readdir, rename, rm, truncate } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { type DatasetCheckpoint, readCheckpoint } from './dataset-checkpoint.js';
+import {
+  CHECKPOINT_NAME,
+  confined,
+  datasetPath,
+  JOURNAL_NAME,
+  STAGING_DIR,
+  stagedPartInRun,
+  stagingRel,
+} from './dataset-layout.js';
+import { SinkError } from './errors.js';
+import { pathExists } from './path-exists.js';
+
+/** What {@link adoptCrashedRun} needs from the sink's options. */
+export interface AdoptionHooks {
+  /** Accepts (true) or refuses a checkpoint: the sink's `resume` option. */
+  resume: (checkpoint: DatasetCheckpoint) => boolean | Promise<boolean>;
+  /** Told why a crashed run's staging dir was not adopted. */
+  onDiscard?: ((runId: string, reason: string) => void) | undefined;
+}
+
+/**
+ * Tries the staging dirs of crashed runs under `root`, newest run id first, and adopts the first
+ * one whose checkpoint `hooks.resume` accepts: it becomes `_staging/<runId>` (see
+ * {@link adoptCheckpoint}). Returns the adopted checkpoint, or undefined. Dirs with a commit
+ * journal are left to `recover()` (that run committed: it is rolled forward, not resumed).
+ */
+export async function adoptCrashedRun(
+  root: string,
+  runId: string,
+  hooks: AdoptionHooks,
+): Promise<DatasetCheckpoint | undefined> {
+  const stagingRoot = await confined(root, STAGING_DIR, 'the staging dir');
+  for (const crashed of (await readdir(stagingRoot).catch(() => [] as string[])).sort().reverse()) {
+    if (crashed === runId) continue;
+    const dir = await confined(root, stagingRel(crashed), 'a staging dir');
+    if (!(await lstat(dir)).isDirectory()) continue;
+    if (await pathExists(datasetPath(root, stagingRel(crashed, JOURNAL_NAME)))) continue;
+    const checkpoint = await readCheckpoint(dir);
+    if (!checkpoint) {
+      hooks.onDiscard?.(crashed, `no usable ${CHECKPOINT_NAME}`);
+      continue;
+    }
+    if (!(await hooks.resume(checkpoint))) {
+      hooks.onDiscard?.(crashed, 'its checkpoint belongs to a different command');
+      continue;
+    }
+    const problem = await adoptCheckpoint(stagingRoot, crashed, runId, checkpoint);
+    if (problem !== undefined) {
+      hooks.onDiscard?.(crashed, problem);
+      continue;
+    }
+    return checkpoint;
+  }
+  return undefined;
+}
+
+/**
+ * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
+ * its size, truncates sidecars to their checkpointed length, deletes every other file (written
+ * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted
+ * (the caller then discards it), undefined on success.
+ */
+export async function adoptCheckpoint(
+  stagingRoot: string,
+  from: string,
+  to: string,
+  checkpoint: DatasetCheckpoint,
+): Promise<string | undefined> {
+  const dir = datasetPath(stagingRoot, from);
+  const keep = new Set<string>([CHECKPOINT_NAME]);
+  for (const f of checkpoint.files) {
+    const path = stagedPartInRun(f);
+    // confined(): a link planted inside the staging dir must not redirect the checks below.
+    const size = await lstat(await confined(dir, path, 'a checkpointed file')).then(
+      (s) => (s.isFile() ? s.size : -1),
+      () => -1,
+    );
+    if (size !== f.bytes) return `staged file ${path} is missing or has the wrong size`;
+    keep.add(path);
+  }
+  for (const s of checkpoint.sidecars) {
+    const full = await confined(dir, s.staged, 'a checkpointed sidecar');
+    const size = await lstat(full).then(
+      (st) => (st.isFile() ? st.size : -1),
+      () => -1,
+    );
+    if (size < s.bytes) return `staged file ${s.staged} is shorter than its checkpoint`;
+    // Bytes after the checkpoint belong to records whose rows were not checkpointed.
+    if (size > s.bytes) await truncate(full, s.bytes);
+    keep.add(s.staged);
+  }
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    const path = relative(dir, datasetPath(entry.parentPath, entry.name)).split(sep).join('/');
+    // Entries are listed without following links; rm() of a link removes the link only.
+    if (!keep.has(path)) await rm(datasetPath(dir, path), { force: true });
+  }
+  if (from !== to) {
+    try {
+      await rename(dir, datasetPath(stagingRoot, to));
+    } catch (error) {
+      throw new SinkError(`Cannot adopt the staging dir of run ${from}`, { cause: error });
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,241 @@
+/**
+ * The dataset engine: one run from opening the dataset (lock, crash recovery, resume) through
+ * writing calls and checkpoints to the atomic commit, or to its cleanup when it fails. Plain
+ * async methods; `DatasetSink` (dataset.ts) is the Writable adapter that calls them, the way
+ * node-csv's csv-parse stream only calls its parser.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { type FlatCallLog, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
+import { adoptCrashedRun } from './dataset-adoption.js';
+import {
+  type CheckpointRequest,
+  DATASET_CHECKPOINT_VERSION,
+  type DatasetCheckpoint,
+} from './dataset-checkpoint.js';
+import { applyCommit, recover } from './dataset-commit.js';
+import { planCommit } from './dataset-commit-plan.js';
+import {
+  CHECKPOINT_NAME,
+  confined,
+  datasetPath,
+  fixedRootNames,
+  JOURNAL_NAME,
+  journalRel,
+  makeDir,
+  STAGING_DIR,
+  stagingRel,
+} from './dataset-layout.js';
+import { acquireLock, releaseLock } from './dataset-lock.js';
+import { partExtension, type ResolvedDatasetOptions } from './dataset-options.js';
+import { measureSidecars, stagedSidecarPath } from './dataset-sidecars.js';
+import { loadWriterFactory } from './dataset-writers.js';
+import { CommittedWithCleanupError, SinkError } from './errors.js';
+import { type DatasetManifest, readManifest, type SourceStats, writeFileAtomic } from './manifest.js';
+import { partitionDir } from './partition.js';
+import { pathExists } from './path-exists.js';
+import { StagedParts } from './staged-parts.js';
+
+/** One run of a dataset sink (see the module comment). */
+export class DatasetRun {
+  readonly #o: ResolvedDatasetOptions;
+  readonly #parts: StagedParts;
+  readonly #rows: Partial<Record<TableName, number>> = {};
+  readonly #startedAt: Date;
+  #sourceStats: SourceStats | (() => SourceStats) | undefined;
+  #calls = 0;
+  #locked = false;
+  #journalWritten = false;
+  #manifest: DatasetManifest | undefined;
+  #lastCheckpoint: DatasetCheckpoint | undefined;
+  /** The checkpoint being written, if any: dispose() lets it finish before deciding what to keep. */
+  #checkpointing: Promise<void> | undefined;
+  #resumedFrom: DatasetCheckpoint | undefined;
+
+  constructor(options: ResolvedDatasetOptions) {
+    this.#o = options;
+    this.#sourceStats = options.sourceStats;
+    this.#startedAt = options.now();
+    this.#parts = new StagedParts({
+      root: options.out,
+      runId: options.runId,
+      extension: partExtension(options),
+      schemas: options.schemas,
+      rowsPerFile: options.rowsPerFile,
+      bytesPerFile: options.bytesPerFile,
+      maxFiles: options.maxFiles,
+    });
+  }
+
+  /** The run's staging dir (`<out>/_staging/<runId>`). */
+  get stagingDir(): string {
+    return datasetPath(this.#o.out, stagingRel(this.#o.runId));
+  }
+  get resumedFrom(): DatasetCheckpoint | undefined {
+    return this.#resumedFrom;
+  }
+  get lastCheckpoint(): DatasetCheckpoint | undefined {
+    return this.#lastCheckpoint;
+  }
+  get manifest(): DatasetManifest | undefined {
+    return this.#manifest;
+  }
+  setSourceStats(stats: SourceStats | (() => SourceStats)): void {
+    this.#sourceStats = stats;
+  }
+
+  /**
+   * Opens the dataset: refuses links planted under the fixed names, takes the lock, adopts a
+   * crashed run's checkpoint when `resume` accepts it, finishes or deletes what crashed runs left,
+   * and loads the format's writer.
+   */
+  async open(): Promise<void> {
+    const { out, runId } = this.#o;
+    await makeDir(out);
+    // Links planted under the fixed names would redirect a read, write or delete outside.
+    for (const name of fixedRootNames(TABLE_NAMES)) await confined(out, name, 'a dataset file');
+    await acquireLock(out, runId);
+    this.#locked = true;
+    if (this.#o.resume) {
+      const hooks = { resume: this.#o.resume, onDiscard: this.#o.onDiscard };
+      const checkpoint = await adoptCrashedRun(out, runId, hooks);
+      if (checkpoint) this.#resume(checkpoint);
+    }
+    await recover(out, this.#resumedFrom ? runId : undefined);
+    this.#parts.useWriters(await loadWriterFactory(this.#o));
+  }
+
+  /** Writes one call's rows to the open part file of each of its tables. */
+  async write(log: FlatCallLog): Promise<void> {
+    if (typeof log !== 'object' || log === null || typeof log.tables !== 'object' || log.tables === null) {
+      throw new SinkError('The dataset sink expects FlatCallLog objects from the transform');
+    }
+    // A writer that failed while idle (see StagedParts) fails the run at its next write.
+    this.#parts.throwIfFailed();
+    const partition = partitionDir(log.partitionDate);
+    this.#calls++;
+    for (const table of this.#o.tables) {
+      const rows = log.tables[table];
+      if (!rows || rows.length === 0) continue;
+      await this.#parts.write(table, partition, log.partitionDate, rows);
+      this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
+    }
+  }
+
+  /**
+   * Closes every open file, fsyncs what is staged and writes `_checkpoint.json` atomically. Runs
+   * in the write path (the request is written in order with the data), so it covers exactly the
+   * FlatCallLogs written before the request.
+   */
+  checkpoint(request: CheckpointRequest): Promise<void> {
+    this.#checkpointing = this.#writeCheckpoint(request);
+    return this.#checkpointing;
+  }
+
+  async #writeCheckpoint(request: CheckpointRequest): Promise<void> {
+    await this.#parts.closeAll();
+    await this.#parts.sync([]);
+    await makeDir(this.stagingDir);
+    const checkpoint: DatasetCheckpoint = {
+      version: DATASET_CHECKPOINT_VERSION,
+      runId: this.#o.runId,
+      writtenAt: this.#o.now().toISOString(),
+      calls: this.#calls,
+      rows: { ...this.#rows },
+      seq: this.#parts.seq,
+      files: this.#parts.files,
+      sidecars: request.sidecars.map((s) => ({ staged: s.staged, bytes: s.bytes })),
+      state: request.state,
+    };
+    await writeFileAtomic(this.stagingDir, CHECKPOINT_NAME, JSON.stringify(checkpoint), this.#o.runId);
+    this.#lastCheckpoint = checkpoint;
+    this.#o.onCheckpoint?.(checkpoint);
+  }
+
+  /** Finishes the files, asks `beforeCommit`, then commits the run atomically (see `applyCommit`). */
+  async commit(): Promise<void> {
+    const o = this.#o;
+    await this.#parts.closeAll();
+    const staged = this.#parts.files;
+    await o.beforeCommit?.({
+      runId: o.runId,
+      callsReceived: this.#calls,
+      rows: { ...this.#rows },
+      files: staged.length,
+    });
+    const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
+    const sidecars = await measureSidecars(o.out, o.runId, (await o.sidecars?.()) ?? []);
+    const previous =
+      o.mode === 'replacePartitions'
+        ? await readManifest(o.out)
+        : // Overwrite only carries the previous sidecars forward (their files stay): a damaged
+          // manifest must not stop a run that replaces it.
+          await readManifest(o.out).catch(() => undefined);
+    const { manifest, journal } = planCommit({
+      ...o,
+      startedAt: this.#startedAt,
+      committedAt: o.now(),
+      source,
+      callsReceived: this.#calls,
+      staged,
+      sidecars,
+      previous,
+    });
+    // Staged files were closed without fsync (see TableWriterBaseOptions.fsync): make them and
+    // their directories durable now, in parallel, before the journal makes the commit decision.
+    await this.#parts.sync(sidecars.map((c) => stagedSidecarPath(o.out, o.runId, c.staged)));
+    await makeDir(this.stagingDir);
+    await writeFileAtomic(this.stagingDir, JOURNAL_NAME, JSON.stringify(journal), o.runId);
+    this.#journalWritten = true;
+    try {
+      await applyCommit(o.out, journal, { rollback: true, onStep: o.onCommitStep });
+    } catch (error) {
+      if (!(error instanceof CommittedWithCleanupError)) {
+        // Rolled back (journal deleted): the run is an aborted one, its staging dir is removed
+        // (or kept for resume) like any other failure's. A failed rollback keeps the journal.
+        this.#journalWritten = await pathExists(datasetPath(o.out, journalRel(o.runId)));
+        throw error;
+      }
+      o.onWarning?.(error.message);
+    }
+    await removeIfEmpty(datasetPath(o.out, STAGING_DIR));
+    await releaseLock(o.out, o.runId);
+    this.#locked = false;
+    this.#manifest = manifest;
+  }
+
+  /**
+   * After a failure or a destroy: stops the writers, deletes the staging dir unless it holds a
+   * checkpoint to keep (`keep()`, asked once the writers stopped, says whether the caller wants
+   * that) or a journal (after the
+   * journal the commit must be finished, not undone: the next run rolls it forward), and
+   * releases the lock. Without the lock (another run holds it) nothing here is ours to touch.
+   */
+  async dispose(keep: () => boolean): Promise<void> {
+    // A signal can land between `_checkpoint.json` appearing and the checkpoint being recorded
+    // (its dir fsync): finish it first, or the staging dir a visible checkpoint names is deleted.
+    await this.#checkpointing?.catch(() => undefined);
+    await this.#parts.destroy();
+    const { out, runId } = this.#o;
+    const keepCheckpoint = keep() && this.#lastCheckpoint !== undefined;
+    if (this.#locked && !this.#journalWritten && !keepCheckpoint) {
+      const runDir = await confined(out, stagingRel(runId), 'the staging dir').catch(() => undefined);
+      if (runDir !== undefined) await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+      await removeIfEmpty(datasetPath(out, STAGING_DIR));
+    }
+    if (this.#locked) await releaseLock(out, runId).catch(() => undefined);
+    this.#locked = false;
+  }
+
+  #resume(checkpoint: DatasetCheckpoint): void {
+    this.#parts.adopt(checkpoint.files, checkpoint.seq);
+    this.#calls = checkpoint.calls;
+    Object.assign(this.#rows, checkpoint.rows);
+    this.#resumedFrom = checkpoint;
+    this.#lastCheckpoint = checkpoint;
+  }
+}
+
+async function removeIfEmpty(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => undefined);
+  if (names && names.length === 0) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+}

@@ -1,0 +1,234 @@
+/**
+ * The part files of one run in its staging dir: at most one open file per table, rotation by
+ * partition and size, closes in the background (bounded), and which files and dirs still need
+ * an fsync before a checkpoint or the commit may name them.
+ */
+import { open } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import { LimitExceededError } from '@omnidim-stream/core';
+import type { Row, TableName, TableSchema } from '@omnidim-stream/transform';
+import type { StagedFileInfo } from './dataset-checkpoint.js';
+import {
+  datasetPath,
+  makeConfinedDir,
+  partFileName,
+  STAGING_DIR,
+  stagedPartRel,
+  stagingRel,
+} from './dataset-layout.js';
+import type { WriterFactory } from './dataset-writers.js';
+import { drained, type TableWriter } from './table-writer.js';
+
+/** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
+const MAX_CLOSING = 16;
+
+/** fsyncs in flight at once at a checkpoint or the commit (the libuv pool has 4 threads; the disk queues the rest). */
+const FSYNC_CONCURRENCY = 32;
+
+/** What {@link StagedParts} needs to know about the run. */
+export interface StagedPartsConfig {
+  /** The dataset root. */
+  root: string;
+  runId: string;
+  /** Part-file extension (`parquet`, `ndjson.gz`, …). */
+  extension: string;
+  schemas: Readonly<Record<TableName, TableSchema>>;
+  rowsPerFile: number;
+  bytesPerFile: number;
+  maxFiles: number;
+}
+
+interface OpenFile {
+  partition: string;
+  date: string | null;
+  name: string;
+  writer: TableWriter;
+}
+
+/** The staged part files of one run (see the module comment). */
+export class StagedParts {
+  readonly #config: StagedPartsConfig;
+  #factory: WriterFactory | undefined;
+  readonly #open = new Map<TableName, OpenFile>();
+  /** Closed, complete part files, in the order they were closed. */
+  readonly #staged: StagedFileInfo[] = [];
+  /** Files being closed in the background (bounded by MAX_CLOSING), and the first close failure. */
+  readonly #closing = new Set<Promise<void>>();
+  #closeError: unknown;
+  /** Staging partition dirs created (or adopted), dataset-relative. */
+  readonly #stagingDirs = new Set<string>();
+  /**
+   * `#staged[0 … #syncedUpTo)` are fsync'd (by a checkpoint, or adopted). Checkpoints and the
+   * commit drain every close first, so the files after it are exactly the unsynced ones.
+   */
+  #syncedUpTo = 0;
+  /** Staging dirs (real paths) that got new entries since the last fsync of them. */
+  readonly #dirtyDirs = new Set<string>();
+  #seq = 0;
+
+  constructor(config: StagedPartsConfig) {
+    this.#config = config;
+  }
+
+  /** Sets the format's writer; no file can be opened before. */
+  useWriters(factory: WriterFactory): void {
+    this.#factory = factory;
+  }
+
+  /** Next part-file sequence number. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** The closed part files (copies). */
+  get files(): StagedFileInfo[] {
+    return this.#staged.map((f) => ({ ...f }));
+  }
+
+  /** Takes over a checkpoint's files (already closed and fsync'd) and sequence number. */
+  adopt(files: readonly StagedFileInfo[], seq: number): void {
+    for (const f of files) {
+      this.#staged.push({ ...f });
+      this.#stagingDirs.add(stagingRel(this.#config.runId, `${f.table}/${f.partition}`));
+    }
+    this.#syncedUpTo = this.#staged.length;
+    this.#seq = seq;
+  }
+
+  /** Throws the first failure of a writer closing in the background or failing while idle. */
+  throwIfFailed(): void {
+    if (this.#closeError !== undefined) throw this.#closeError;
+  }
+
+  /**
+   * Appends one call's rows of `table` to that table's open file, first rotating to a new file
+   * when the partition changed, and closing it once it reached `rowsPerFile` or `bytesPerFile`.
+   */
+  async write(table: TableName, partition: string, date: string | null, rows: Row[]): Promise<void> {
+    let file = this.#open.get(table);
+    // Calls arrive newest first: a new date means the previous partition is done for now.
+    // If that date comes back later, it gets a new part file rather than staying open.
+    if (file && file.partition !== partition) {
+      await this.#close(table, file);
+      file = undefined;
+    }
+    file ??= await this.#openFile(table, partition, date);
+    // One chunk per call and table: encoded and hashed as a batch, not row by row.
+    if (!file.writer.writeRows(rows)) await drained(file.writer);
+    const { rowsPerFile, bytesPerFile } = this.#config;
+    if (file.writer.rowsWritten >= rowsPerFile || file.writer.bytesWritten >= bytesPerFile) {
+      await this.#close(table, file);
+    }
+  }
+
+  /** Closes every open file and waits for every close: all staged files are then complete. */
+  async closeAll(): Promise<void> {
+    for (const [table, file] of [...this.#open]) await this.#close(table, file);
+    await Promise.all(this.#closing);
+    this.throwIfFailed();
+  }
+
+  /**
+   * fsyncs the staged files closed since the last sync, the staging dirs that got entries since
+   * then, and `extra` paths. Call after {@link closeAll} (every staged file is complete).
+   */
+  async sync(extra: readonly string[]): Promise<void> {
+    const fresh = this.#staged
+      .slice(this.#syncedUpTo)
+      .map((f) => datasetPath(this.#config.root, stagedPartRel(this.#config.runId, f)));
+    const dirs = [...this.#dirtyDirs];
+    // Files first, then the dirs holding their entries (#openFile marks a new dir's parents).
+    await fsyncAll([...fresh, ...extra]);
+    await fsyncAll(dirs);
+    this.#syncedUpTo += fresh.length;
+    for (const dir of dirs) this.#dirtyDirs.delete(dir);
+  }
+
+  /** Destroys the open writers (their files stay half-written, for the caller to delete). */
+  async destroy(): Promise<void> {
+    const open = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(this.#closing);
+    for (const file of open) {
+      file.writer.destroy();
+      await finished(file.writer).catch(() => undefined);
+    }
+  }
+
+  async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
+    const { root, runId, maxFiles } = this.#config;
+    if (this.#seq >= maxFiles) {
+      throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
+    }
+    const name = partFileName(runId, this.#seq++, this.#config.extension);
+    const dirRel = stagingRel(runId, `${table}/${partition}`);
+    const dir = datasetPath(root, dirRel);
+    if (!this.#stagingDirs.has(dirRel)) {
+      await makeConfinedDir(root, dirRel, 'the staging dir');
+      this.#stagingDirs.add(dirRel);
+      // A new dir's own entry lives in its parents: they must be durable too.
+      this.#dirtyDirs
+        .add(datasetPath(root, stagingRel(runId, table)))
+        .add(datasetPath(root, stagingRel(runId)))
+        .add(datasetPath(root, STAGING_DIR));
+    }
+    this.#dirtyDirs.add(dir);
+    const destination = datasetPath(root, stagedPartRel(runId, { table, partition, name }));
+    const writer = this.#factory!(this.#config.schemas[table], destination);
+    // An idle writer can fail too (its file hit ENOSPC while flushing in the background): keep
+    // the error for the next write, checkpoint or commit instead of an unhandled 'error' event.
+    writer.on('error', (error: unknown) => {
+      this.#closeError ??= error;
+    });
+    const file: OpenFile = { partition, date, name, writer };
+    this.#open.set(table, file);
+    return file;
+  }
+
+  /**
+   * Closes a part file without waiting for it: flushing, closing and renaming are a chain of
+   * thread-pool round trips, and with one partition per day most files are small, so waiting for
+   * each serialised the run. At most MAX_CLOSING closes are in flight; all are awaited at commit.
+   */
+  async #close(table: TableName, file: OpenFile): Promise<void> {
+    this.#open.delete(table);
+    const closing = this.#finishFile(table, file).catch((error: unknown) => {
+      this.#closeError ??= error;
+    });
+    this.#closing.add(closing);
+    closing.finally(() => this.#closing.delete(closing));
+    while (this.#closing.size >= MAX_CLOSING) await Promise.race(this.#closing);
+    this.throwIfFailed();
+  }
+
+  async #finishFile(table: TableName, file: OpenFile): Promise<void> {
+    file.writer.end();
+    await finished(file.writer);
+    const result = file.writer.result();
+    this.#staged.push({
+      table,
+      partition: file.partition,
+      date: file.date,
+      name: file.name,
+      rows: result.rows,
+      bytes: result.bytes,
+      sha256: result.sha256,
+    });
+  }
+}
+
+/** fsyncs every path, at most FSYNC_CONCURRENCY at once (a pool: no batch waits for its slowest). */
+async function fsyncAll(paths: readonly string[]): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const handle = await open(paths[next++]!, 'r');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FSYNC_CONCURRENCY, paths.length) }, worker));
+}
