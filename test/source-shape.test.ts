@@ -43,7 +43,6 @@ const PENDING_SPLIT: readonly string[] = [
   'packages/sinks/src/dataset.ts#DatasetSink.#commit',
   // part D (vocabulary: simulator flags, typed rows)
   'packages/simulator/src/start-simulator.ts#startSimulator',
-  'packages/transform/src/flatten.ts',
 ];
 
 interface FunctionSize {
