@@ -33,6 +33,14 @@ export function sendHtml(
   res.end(body);
 }
 
+/** The head of a 200 JSON body of `length` bytes, for bodies sent whole, cut or in chunks. */
+export function writeJsonHead(res: ServerResponse, length: number): void {
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(length),
+  });
+}
+
 /** `{ error, error_description }`, the usual error body of the API. */
 export function errorBody(error: string, description: string): string {
   return JSON.stringify({ error, error_description: description });

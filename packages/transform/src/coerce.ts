@@ -1,7 +1,7 @@
 /**
  * Per-logical-type coercion of one raw API value.
  *
- * Rules (../shared/api/NOTES.md: Odoo serialises an empty field as `false`, and `""`/`null` are
+ * Rules (docs/api-notes.md: Odoo serialises an empty field as `false`, and `""`/`null` are
  * used for the same thing, inconsistently):
  * - `undefined`, `null` and `""` are absent → `null` in every column.
  * - `false` is absent → `null` in every **non-boolean** column; in a boolean column it is `false`.

@@ -1,12 +1,11 @@
+export { cleanTranscript, resolveDuration } from './call-derivations.js';
 export { type Coerced, coerceValue, isAbsent } from './coerce.js';
 export type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 export {
-  cleanTranscript,
   type FlattenResult,
   flattenCallLog,
   InvalidCallLogError,
   type QuarantineReason,
-  resolveDuration,
   tryFlattenCallLog,
 } from './flatten.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * Sensitive-data handling: secret tokens, phone numbers, e-mail addresses, recording URLs.
  *
- * The webhook payload's `call_sid` carries a `secret_key_…` token (../shared/api/NOTES.md,
+ * The webhook payload's `call_sid` carries a `secret_key_…` token (docs/api-notes.md,
  * `post_call_actions`), and receivers echo it into `response_body`, URLs and names, so tokens are
  * masked in *every* string of every row, not just in the payload. Hashing is HMAC-SHA256 with the
  * user's key: stable across runs (joins still work) and not reversible by dictionary attack

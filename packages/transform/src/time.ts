@@ -3,7 +3,7 @@
  *
  * The API writes `time_of_call` as `MM/DD/YYYY HH:MM:SS` (month first: live data has days like
  * `05/20/2026`) and webhook dates as `YYYY-MM-DD HH:MM:SS`, both without a zone
- * (../shared/api/NOTES.md, "Field semantics"). The zone is an option; the offset for a wall time
+ * (docs/api-notes.md, "Field semantics"). The zone is an option; the offset for a wall time
  * comes from `Intl.DateTimeFormat`, so `TZ` and the host's zone never matter. UTC needs no
  * `Intl` at all, and other zones' offsets are cached per hour (see `offsetAt`): `Intl` on every
  * conversion was 15% of an export's CPU (issue 8).
