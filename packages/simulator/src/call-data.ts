@@ -5,7 +5,7 @@
  */
 
 export interface SimAgent {
-  /** Internal agent id: the real call log carries no agent id, only `bot_name` (NOTES.md). */
+  /** Internal agent id: the real call log carries no agent id, only `bot_name` (docs/api-notes.md). */
   id: number;
   name: string;
   /** Keys of this agent's `extracted_variables`, in order. */

@@ -1,7 +1,7 @@
 /**
  * Fault injection on list requests: which fault (if any) a request gets, from the caller's plan
  * or seeded at random, and how each fault is answered, shaped like what the real backend and its
- * proxy do (NOTES.md "Errors").
+ * proxy do (docs/api-notes.md "Errors").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultKind, SimulatorStats } from './options.js';
@@ -86,7 +86,7 @@ export async function answerFault(
       sendHtml(res, 200, ODOO_LOGIN_HTML);
       return true;
     case 'error200':
-      // Some endpoints report failure with HTTP 200 and {"status":"error"} (NOTES.md).
+      // Some endpoints report failure with HTTP 200 and {"status":"error"} (docs/api-notes.md).
       sendJson(
         res,
         200,

@@ -1,5 +1,5 @@
 /**
- * Odd records: call logs in shapes the vendor's spec allows (every field optional, NOTES.md "Field
+ * Odd records: call logs in shapes the vendor's spec allows (every field optional, docs/api-notes.md "Field
  * semantics": `false`/`null`/`""` for empty values, fields added over time) or that a flaky
  * backend can produce, plus a few really broken ones that an exporter must quarantine, not crash
  * on. Which call is odd, and how, depends only on `(seed, index)`, on its own PRNG stream, so

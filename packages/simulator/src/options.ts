@@ -36,7 +36,7 @@ export interface FaultOptions {
   retryAfterSeconds?: number;
   /**
    * Also send Retry-After with '503'. RFC 9110 §15.6.4 allows it and a proxy in front of the API
-   * may send it; the API itself documents no Retry-After at all (NOTES.md). Default false.
+   * may send it; the API itself documents no Retry-After at all (docs/api-notes.md). Default false.
    */
   retryAfterOn503?: boolean;
   /** Total time over which 'slow' bodies are sent. Default 500. */
@@ -55,7 +55,7 @@ export interface DriftOptions {
 }
 
 /**
- * Odd but possible call-log shapes (NOTES.md: every field optional, `false`/`null` for empty,
+ * Odd but possible call-log shapes (docs/api-notes.md: every field optional, `false`/`null` for empty,
  * fields added over time), and a few broken records ('no-id', 'not-an-object') an exporter must
  * quarantine. Chosen per call from the seed, independently of the call's own data.
  */
@@ -136,7 +136,7 @@ export interface RunningSimulator {
   insertCalls(count: number): number[];
   /**
    * Changes calls already in the history, as the real API does when recordings and webhook
-   * deliveries complete later (NOTES.md). `patch` receives each call log (a fresh copy the first
+   * deliveries complete later (docs/api-notes.md). `patch` receives each call log (a fresh copy the first
    * time, the stored one after) and mutates it; later responses serve the patched log. Changing
    * `call_status` also changes what the `call_status` filter matches. Returns the ids that
    * exist (unknown or deleted ids are skipped).

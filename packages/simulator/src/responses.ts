@@ -1,6 +1,6 @@
 /**
  * Bodies the simulator answers with, shaped like the real backend's (an Odoo server behind a
- * proxy, NOTES.md): JSON `{error, error_description}` for API errors, HTML for unknown paths,
+ * proxy, docs/api-notes.md): JSON `{error, error_description}` for API errors, HTML for unknown paths,
  * proxy HTML for 502/503/504.
  */
 import type { ServerResponse } from 'node:http';
@@ -51,7 +51,7 @@ export function envelope(records: readonly string[], total: number): string {
   return `{"call_log_data":[${records.join(',')}],"total_records":${total}}`;
 }
 
-/** Odoo's 404 page: what the backend returns for a path it does not route (NOTES.md). */
+/** Odoo's 404 page: what the backend returns for a path it does not route (docs/api-notes.md). */
 export const ODOO_404_HTML = `<!DOCTYPE html>
 <html lang="en-US">
 <head><meta charset="utf-8"/><title>404 | Page not found | Odoo</title></head>

@@ -8,7 +8,7 @@ import { answerFault, countFault, sendSlowly, sendTruncated } from './fault-inje
 import { envelope, errorBody, sendJson, writeJsonHead } from './responses.js';
 import type { SimulatorContext } from './simulator-context.js';
 
-/** pageno/pagesize as the API accepts them: plain decimal integers (NOTES.md: others give 500). */
+/** pageno/pagesize as the API accepts them: plain decimal integers (docs/api-notes.md: others give 500). */
 const INTEGER = /^[0-9]{1,9}$/;
 const MAX_PAGE_SIZE = 150;
 const DEFAULT_PAGE_SIZE = 30;
@@ -27,7 +27,7 @@ export async function serveList(
   const pagesize = parsePageParam(query.get('pagesize'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const filters = parseFilters(query);
   if (pageno === null || pagesize === null || filters === null) {
-    // The real API answers invalid paging with a 500, not a 400 (NOTES.md "Errors").
+    // The real API answers invalid paging with a 500, not a 400 (docs/api-notes.md "Errors").
     sendJson(res, 500, errorBody('Internal Server Error', 'Invalid value for pageno, pagesize or a filter'));
     return;
   }
@@ -62,7 +62,7 @@ function parsePageParam(raw: string | null, fallback: number, max: number): numb
   return value >= 1 && value <= max ? value : null;
 }
 
-/** Filters by the API's parameter names; unknown parameters are ignored (NOTES.md, inferred). */
+/** Filters by the API's parameter names; unknown parameters are ignored (docs/api-notes.md, inferred). */
 function parseFilters(query: URLSearchParams): ListFilters | null {
   const id = (name: string): number | null | undefined => {
     const raw = query.get(name);

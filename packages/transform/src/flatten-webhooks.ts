@@ -50,7 +50,7 @@ export function flattenWebhooks(
 }
 
 /**
- * The payload arrives as JSON inside a string (NOTES.md): parse it, derive the useful fields,
+ * The payload arrives as JSON inside a string (docs/api-notes.md): parse it, derive the useful fields,
  * and store it as JSON text with secrets masked. A payload that is not JSON is kept in `extra`.
  */
 function fillPayload(w: RowBuilder, raw: unknown, ctx: FlattenContext): void {

@@ -56,7 +56,7 @@ function redactWebhook(
   const { webhookPayloads, responseBodies } = options.redact;
   const payload = item['payload'];
   if (typeof payload === 'string') {
-    // The payload is JSON inside a string (NOTES.md): the tables scrub its fields by name
+    // The payload is JSON inside a string (docs/api-notes.md): the tables scrub its fields by name
     // (a phone_number inside it), so the archive does too, keeping it a JSON string.
     let text = payload;
     try {
