@@ -37,26 +37,35 @@ function range({ min, max }: { min: number; max: number }): string {
 function datasetFlags(y: Argv): Argv {
   y.option('out', {
     type: 'string',
+    requiresArg: true,
     describe: 'Dataset directory (created if missing)',
     group: DATASET_GROUP,
   })
     .option('format', {
       type: 'string',
+      requiresArg: true,
       choices: FORMATS,
       describe: `File format [default: ${D.format}]`,
       group: DATASET_GROUP,
     })
     .option('tables', {
       type: 'string',
+      requiresArg: true,
       describe: `Comma-separated tables [default: ${TABLES.join(',')}]`,
       group: DATASET_GROUP,
     })
     .option('compression', {
       type: 'string',
+      requiresArg: true,
       describe: `Codec: ${COMPRESSION_HELP}`,
       group: DATASET_GROUP,
     })
-    .option('rows-per-file', { type: 'string', describe: 'Split files after N rows', group: DATASET_GROUP })
+    .option('rows-per-file', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Split files after N rows',
+      group: DATASET_GROUP,
+    })
     .option('csv-formula-guard', {
       type: 'boolean',
       describe:
@@ -65,6 +74,7 @@ function datasetFlags(y: Argv): Argv {
     })
     .option('time-zone', {
       type: 'string',
+      requiresArg: true,
       describe: `IANA zone of time_of_call and of date partitions [default: ${D.timeZone}]`,
       group: DATASET_GROUP,
     })
@@ -79,6 +89,7 @@ function datasetFlags(y: Argv): Argv {
   }
   y.option('hash-key-file', {
     type: 'string',
+    requiresArg: true,
     describe: `File holding the HMAC key for "hash" actions (≥16 bytes) [default: env ${HASH_KEY_ENV}]`,
     group: 'Redaction:',
   });
@@ -104,198 +115,239 @@ export function buildParser(
 ): Argv {
   const choose = (name: ChosenCommand['name']) => (argv: Record<string, unknown>) =>
     onCommand({ name, argv });
-  return yargs()
-    .scriptName('omnidim-stream')
-    .usage('$0 <command> [options]\n\nStream OmniDimension call logs into NDJSON, CSV and Parquet datasets.')
-    .command(
-      'export',
-      'Export call logs from the API to a dataset',
-      (y) =>
-        datasetFlags(y)
-          .option('demo', {
-            type: 'boolean',
-            describe: `Export from the built-in simulator (no key, no network) into --out [default: ${D.demoOut}]`,
-          })
-          .option('api-key-file', {
-            type: 'string',
-            describe: 'File holding the API key [default: env OMNIDIM_API_KEY]',
-            group: 'Source:',
-          })
-          .option('base-url', {
-            type: 'string',
-            describe: `API root [default: env ${BASE_URL_ENV} or ${DEFAULT_BASE_URL}]`,
-            group: 'Source:',
-          })
-          .option('page-size', {
-            type: 'string',
-            describe: `Calls per page, ${range(SOURCE_LIMITS.pageSize)} [default: ${D.pageSize}]`,
-            group: 'Source:',
-          })
-          .option('concurrency', {
-            type: 'string',
-            describe: `Pages fetched at once, ${range(SOURCE_LIMITS.concurrency)} [default: ${D.concurrency}]`,
-            group: 'Source:',
-          })
-          .option('max-records', { type: 'string', describe: 'Stop after N calls', group: 'Source:' })
-          .option('retries', {
-            type: 'string',
-            describe: `Retries per page after the first attempt, ${range(SOURCE_LIMITS.retryCount)} [default: ${D.retries}]`,
-            group: 'Source:',
-          })
-          .option('max-retry-delay', {
-            type: 'string',
-            describe: `Longest wait before a retry, backoff or Retry-After (e.g. 10s, 2m) [default: ${D.maxRetryDelay}]`,
-            group: 'Source:',
-          })
-          .option('timeout', {
-            type: 'string',
-            describe: `Per-request timeout (e.g. 60s, 2m) [default: ${D.timeout}]`,
-            group: 'Source:',
-          })
-          .option('max-response-size', {
-            type: 'string',
-            describe: `Largest API response read (e.g. 16MiB, 512KiB); a larger one stops the run with exit 4 [default: ${D.maxResponseSize}]`,
-            group: 'Source:',
-          })
-          .option('max-stale-pages', {
-            type: 'string',
-            describe: `Pages in a row that bring no call not read before, after which the run stops with exit 4 (a server repeating itself) [default: ${D.maxStalePages}]`,
-            group: 'Source:',
-          })
-          .option('max-pages', {
-            type: 'string',
-            describe: 'Most pages one run may read; needing more stops it with exit 4 [default: no limit]',
-            group: 'Source:',
-          })
-          .option('raw', {
-            type: 'boolean',
-            describe:
-              'Also keep every call log as received, gzipped NDJSON under raw/ (for convert); redacted like the tables',
-            group: 'Source:',
-          })
-          .option('raw-unredacted', {
-            type: 'boolean',
-            describe:
-              'With --raw: keep call logs verbatim, secret_key_… tokens included (file mode 0600); see README Security',
-            group: 'Source:',
-          })
-          .option('allow-empty', {
-            type: 'boolean',
-            describe:
-              'Let a full export that finds no call replace a dataset that holds calls (refused by default: exit 4)',
-            group: 'Source:',
-          })
-          .option('state', {
-            type: 'string',
-            describe: `Incremental runs: state file (bare --state: DIR/${D.stateName}). First run full, later runs re-read only the lookback window`,
-            group: 'Scheduling:',
-          })
-          .option('lookback', {
-            type: 'string',
-            describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: ${D.lookback}]`,
-            group: 'Scheduling:',
-          })
-          .option('full', {
-            type: 'boolean',
-            describe: 'With --state: ignore the state, export everything again and start a new state',
-            group: 'Scheduling:',
-          })
-          .option('checkpoint-pages', {
-            type: 'string',
-            describe: `Checkpoint every N pages so a killed run resumes when rerun; 0 = never [default: ${D.checkpointPages}]`,
-            group: 'Scheduling:',
-          })
-          .option('agent-id', { type: 'string', describe: 'Only calls of this agent', group: 'Filters:' })
-          .option('call-status', {
-            type: 'string',
-            choices: CALL_STATUSES,
-            describe: 'Only calls with this status',
-            group: 'Filters:',
-          })
-          .option('bulk-call-id', {
-            type: 'string',
-            describe: 'Only calls of this bulk campaign',
-            group: 'Filters:',
-          })
-          .option('since', {
-            type: 'string',
-            describe:
-              'Only calls at/after this date or instant (paging stops there: the list is newest first)',
-            group: 'Filters:',
-          })
-          .option('until', {
-            type: 'string',
-            describe: 'Only calls before this date or instant',
-            group: 'Filters:',
-          })
-          .example('OMNIDIM_API_KEY=… $0 export --out lake', 'All history to Parquet under ./lake')
-          .example('$0 export --demo', 'Try it with the built-in simulator: no key, no network')
-          .example(
-            '$0 export --api-key-file ~/.omnidim-key --out lake --format csv --since 2026-05-01 --time-zone Europe/Paris',
-            'May onwards, as CSV, dates read in Paris time',
-          )
-          .example(
-            '$0 export --out lake --state --lookback 24h --json',
-            'Hourly/daily job: only new and recently changed calls; each call once in the lake',
-          )
-          .example(
-            '$0 export --out lake --tables calls --call-status completed --json',
-            'Completed calls only; JSON summary on stdout',
-          ),
-      choose('export'),
-    )
-    .command(
-      'convert <input>',
-      'Turn a raw archive (NDJSON from --raw, or JSON call logs / API pages; .gz or not) into the same tables, offline',
-      (y) =>
-        datasetFlags(y.positional('input', { type: 'string', describe: 'Archive file' }))
-          .example(
-            '$0 convert lake/raw/calls-….ndjson.gz --out lake2 --format parquet',
-            'Rebuild tables from a --raw archive',
-          )
-          .example('$0 convert pages.json.gz --out lake --format csv', 'A JSON array of API pages, gzipped'),
-      choose('convert'),
-    )
-    .command(
-      'schema',
-      'Print the declared table schemas',
-      (y) =>
-        y
-          .option('table', { type: 'string', choices: TABLES, describe: 'Only this table' })
-          .option('format', {
-            type: 'string',
-            choices: SCHEMA_FORMATS,
-            default: SCHEMA_FORMATS[0],
-            describe: 'Output format',
-          })
-          .example('$0 schema --table calls', 'The calls table as Markdown')
-          .example('$0 schema --format json', 'Every schema as JSON'),
-      choose('schema'),
-    )
-    .command(
-      'simulate',
-      'Run the API simulator on 127.0.0.1 until Ctrl-C',
-      (y) =>
-        simulatorFlags(y)
-          .example(
-            '$0 simulate --port 8787 --records 10000',
-            'A 10,000-call history on http://127.0.0.1:8787/api/v1',
-          )
-          .example(
-            '$0 simulate --fault-rate 0.2 --fault-kinds 429,503,reset --drift-insert-per-page 3',
-            'A hostile API',
-          ),
-      choose('simulate'),
-    )
-    .demandCommand(1, 'Pick a command: export, convert, schema or simulate (see --help)')
-    .strict()
-    .exitProcess(false)
-    .showHelpOnFail(false)
-    .help()
-    .alias('h', 'help')
-    .version(version)
-    .epilogue(
-      'Exit codes: 0 ok, 2 usage, 3 auth, 4 API failure, 5 incomplete, 6 output, 7 bad input, 8 locked by another run, 130/143 interrupted.',
-    )
-    .wrap(Math.min(width, 120));
+  return (
+    yargs()
+      .scriptName('omnidim-stream')
+      .usage(
+        '$0 <command> [options]\n\nStream OmniDimension call logs into NDJSON, CSV and Parquet datasets.',
+      )
+      .command(
+        'export',
+        'Export call logs from the API to a dataset',
+        (y) =>
+          datasetFlags(y)
+            .option('demo', {
+              type: 'boolean',
+              describe: `Export from the built-in simulator (no key, no network) into --out [default: ${D.demoOut}]`,
+            })
+            .option('api-key-file', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'File holding the API key [default: env OMNIDIM_API_KEY]',
+              group: 'Source:',
+            })
+            .option('base-url', {
+              type: 'string',
+              requiresArg: true,
+              describe: `API root [default: env ${BASE_URL_ENV} or ${DEFAULT_BASE_URL}]`,
+              group: 'Source:',
+            })
+            .option('page-size', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Calls per page, ${range(SOURCE_LIMITS.pageSize)} [default: ${D.pageSize}]`,
+              group: 'Source:',
+            })
+            .option('concurrency', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Pages fetched at once, ${range(SOURCE_LIMITS.concurrency)} [default: ${D.concurrency}]`,
+              group: 'Source:',
+            })
+            .option('max-records', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Stop after N calls',
+              group: 'Source:',
+            })
+            .option('retries', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Retries per page after the first attempt, ${range(SOURCE_LIMITS.retryCount)} [default: ${D.retries}]`,
+              group: 'Source:',
+            })
+            .option('max-retry-delay', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Longest wait before a retry, backoff or Retry-After (e.g. 10s, 2m) [default: ${D.maxRetryDelay}]`,
+              group: 'Source:',
+            })
+            .option('timeout', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Per-request timeout (e.g. 60s, 2m) [default: ${D.timeout}]`,
+              group: 'Source:',
+            })
+            .option('max-response-size', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Largest API response read (e.g. 16MiB, 512KiB); a larger one stops the run with exit 4 [default: ${D.maxResponseSize}]`,
+              group: 'Source:',
+            })
+            .option('max-stale-pages', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Pages in a row that bring no call not read before, after which the run stops with exit 4 (a server repeating itself) [default: ${D.maxStalePages}]`,
+              group: 'Source:',
+            })
+            .option('max-pages', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Most pages one run may read; needing more stops it with exit 4 [default: no limit]',
+              group: 'Source:',
+            })
+            .option('raw', {
+              type: 'boolean',
+              describe:
+                'Also keep every call log as received, gzipped NDJSON under raw/ (for convert); redacted like the tables',
+              group: 'Source:',
+            })
+            .option('raw-unredacted', {
+              type: 'boolean',
+              describe:
+                'With --raw: keep call logs verbatim, secret_key_… tokens included (file mode 0600); see README Security',
+              group: 'Source:',
+            })
+            .option('allow-empty', {
+              type: 'boolean',
+              describe:
+                'Let a full export that finds no call replace a dataset that holds calls (refused by default: exit 4)',
+              group: 'Source:',
+            })
+            .option('state', {
+              type: 'string',
+              describe: `Incremental runs: state file (bare --state: DIR/${D.stateName}). First run full, later runs re-read only the lookback window`,
+              group: 'Scheduling:',
+            })
+            .option('lookback', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: ${D.lookback}]`,
+              group: 'Scheduling:',
+            })
+            .option('full', {
+              type: 'boolean',
+              describe: 'With --state: ignore the state, export everything again and start a new state',
+              group: 'Scheduling:',
+            })
+            .option('checkpoint-pages', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Checkpoint every N pages so a killed run resumes when rerun; 0 = never [default: ${D.checkpointPages}]`,
+              group: 'Scheduling:',
+            })
+            .option('agent-id', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Only calls of this agent',
+              group: 'Filters:',
+            })
+            .option('call-status', {
+              type: 'string',
+              requiresArg: true,
+              choices: CALL_STATUSES,
+              describe: 'Only calls with this status',
+              group: 'Filters:',
+            })
+            .option('bulk-call-id', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Only calls of this bulk campaign',
+              group: 'Filters:',
+            })
+            .option('since', {
+              type: 'string',
+              requiresArg: true,
+              describe:
+                'Only calls at/after this date or instant (paging stops there: the list is newest first)',
+              group: 'Filters:',
+            })
+            .option('until', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Only calls before this date or instant',
+              group: 'Filters:',
+            })
+            .example('OMNIDIM_API_KEY=… $0 export --out lake', 'All history to Parquet under ./lake')
+            .example('$0 export --demo', 'Try it with the built-in simulator: no key, no network')
+            .example(
+              '$0 export --api-key-file ~/.omnidim-key --out lake --format csv --since 2026-05-01 --time-zone Europe/Paris',
+              'May onwards, as CSV, dates read in Paris time',
+            )
+            .example(
+              '$0 export --out lake --state --lookback 24h --json',
+              'Hourly/daily job: only new and recently changed calls; each call once in the lake',
+            )
+            .example(
+              '$0 export --out lake --tables calls --call-status completed --json',
+              'Completed calls only; JSON summary on stdout',
+            ),
+        choose('export'),
+      )
+      .command(
+        'convert <input>',
+        'Turn a raw archive (NDJSON from --raw, or JSON call logs / API pages; .gz or not) into the same tables, offline',
+        (y) =>
+          datasetFlags(y.positional('input', { type: 'string', describe: 'Archive file' }))
+            .example(
+              '$0 convert lake/raw/calls-….ndjson.gz --out lake2 --format parquet',
+              'Rebuild tables from a --raw archive',
+            )
+            .example(
+              '$0 convert pages.json.gz --out lake --format csv',
+              'A JSON array of API pages, gzipped',
+            ),
+        choose('convert'),
+      )
+      .command(
+        'schema',
+        'Print the declared table schemas',
+        (y) =>
+          y
+            .option('table', {
+              type: 'string',
+              requiresArg: true,
+              choices: TABLES,
+              describe: 'Only this table',
+            })
+            .option('format', {
+              type: 'string',
+              requiresArg: true,
+              choices: SCHEMA_FORMATS,
+              default: SCHEMA_FORMATS[0],
+              describe: 'Output format',
+            })
+            .example('$0 schema --table calls', 'The calls table as Markdown')
+            .example('$0 schema --format json', 'Every schema as JSON'),
+        choose('schema'),
+      )
+      .command(
+        'simulate',
+        'Run the API simulator on 127.0.0.1 until Ctrl-C',
+        (y) =>
+          simulatorFlags(y)
+            .example(
+              '$0 simulate --port 8787 --records 10000',
+              'A 10,000-call history on http://127.0.0.1:8787/api/v1',
+            )
+            .example(
+              '$0 simulate --fault-rate 0.2 --fault-kinds 429,503,reset --drift-insert-per-page 3',
+              'A hostile API',
+            ),
+        choose('simulate'),
+      )
+      .demandCommand(1, 'Pick a command: export, convert, schema or simulate (see --help)')
+      .strict()
+      // `--lookback -1h` must not become `--lookback -1 -h` (help, exit 0): issue found in review.
+      .parserConfiguration({ 'short-option-groups': false })
+      .exitProcess(false)
+      .showHelpOnFail(false)
+      .help()
+      .alias('h', 'help')
+      .version(version)
+      .epilogue(
+        'Exit codes: 0 ok, 2 usage, 3 auth, 4 API failure, 5 incomplete, 6 output, 7 bad input, 8 locked by another run, 130/143 interrupted.',
+      )
+      .wrap(Math.min(width, 120))
+  );
 }

@@ -47,6 +47,15 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
     full.stderr.write(`${prefix}: ${parsed.error.message.replace(/\n\s*/g, ' ')} (see ${prefix} --help)\n`);
     return EXIT_CODES.USAGE;
   }
+  const swallowed = await helpTakenAsValue(argv);
+  if (swallowed) {
+    // `--agent-id -h`: a value that looks like a flag is a typo, not a request for help; a
+    // scheduled job must not "succeed" on it with exit 0 (found in review).
+    full.stderr.write(
+      `omnidim-stream: --${swallowed}: expected a value, received a flag (see omnidim-stream --help)\n`,
+    );
+    return EXIT_CODES.USAGE;
+  }
   if (!chosen) {
     // --help or --version: yargs produced the text; it is the command's output.
     if (parsed.output) full.stdout.write(`${parsed.output}\n`);
@@ -183,4 +192,31 @@ function errorCode(error: unknown, interrupted: boolean): string {
 function usageFailure(io: CliIo, message: string, command: string): number {
   io.stderr.write(`omnidim-stream ${command}: ${message}\n`);
   return EXIT_CODES.USAGE;
+}
+
+/**
+ * The flag whose value position holds `-h` / `--help` / `--version` (yargs then prints help and
+ * would exit 0), or undefined. Whether a flag takes a value is asked of the parser itself: parsed
+ * alone, a value flag reads as a string, a switch as `true`.
+ */
+async function helpTakenAsValue(argv: readonly string[]): Promise<string | undefined> {
+  for (let i = 2; i < argv.length; i += 1) {
+    const previous = argv[i - 1] ?? '';
+    if (!['-h', '--help', '--version'].includes(argv[i] ?? '')) continue;
+    if (!previous.startsWith('--') || previous.includes('=')) continue;
+    const name = previous.slice(2);
+    const probe = buildParser(() => undefined, VERSION, 100);
+    const takesValue = await new Promise<boolean>((resolve) => {
+      probe.parse(
+        [argv[0] ?? '', previous],
+        {},
+        (error: Error | undefined, args: Record<string, unknown>) => {
+          // `requiresArg` flags fail alone ("Not enough arguments following"); a switch is `true`.
+          resolve(/Not enough arguments/.test(error?.message ?? '') || typeof args?.[name] === 'string');
+        },
+      );
+    });
+    if (takesValue && name !== 'state') return name;
+  }
+  return undefined;
 }
