@@ -127,6 +127,26 @@ interface PipelineCheckpointState {
   rawRecords: number;
 }
 
+/**
+ * A checkpoint read back from disk is input, not trusted state: its pipeline part is checked here
+ * (the sink adopted it only because its fingerprint matched, but a forged or older file may still
+ * lack a field), so no cast stands between the file and the counts a resumed run starts from.
+ */
+function pipelineStateOf(state: unknown): PipelineCheckpointState | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const s = state as Record<string, unknown>;
+  const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (typeof s['fingerprint'] !== 'string' || !count(s['quarantined']) || !count(s['rawRecords'])) {
+    return undefined;
+  }
+  return {
+    fingerprint: s['fingerprint'],
+    caller: s['caller'],
+    quarantined: s['quarantined'],
+    rawRecords: s['rawRecords'],
+  };
+}
+
 const QUARANTINE_STAGED = '_sidecars/quarantine.ndjson';
 const RAW_STAGED = '_sidecars/raw.ndjson.gz';
 
@@ -153,7 +173,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   });
   try {
     await sink.ready();
-    const resumed = sink.resumedFrom?.state as PipelineCheckpointState | undefined;
+    const resumed = pipelineStateOf(sink.resumedFrom?.state);
     const quarantine = await StagedLog.open(join(sink.stagingDir, QUARANTINE_STAGED), {
       gzip: false,
       records: resumed?.quarantined ?? 0,
@@ -234,8 +254,8 @@ function pipelineSink(options: PipelineOptions, logs: RunLogs, onCheckpointWritt
     ...(fingerprint === undefined
       ? {}
       : {
-          resume: (checkpoint) =>
-            (checkpoint.state as Partial<PipelineCheckpointState> | null)?.fingerprint === fingerprint,
+          // A malformed state is never adopted: the sink discards that staging dir instead.
+          resume: (checkpoint) => pipelineStateOf(checkpoint.state)?.fingerprint === fingerprint,
           ...(options.resume?.onDiscard ? { onDiscard: options.resume.onDiscard } : {}),
           onCheckpoint: (checkpoint) => {
             onCheckpointWritten();
