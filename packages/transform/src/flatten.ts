@@ -14,7 +14,7 @@ import { coerceToRowValue, coerceValue, isAbsent, MISFIT_VALUE } from './coerce.
 import type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';
 import { type ResolvedTransformOptions, resolveTransformOptions, type TransformOptions } from './options.js';
 import { setOwnField } from './own-field.js';
-import { MAX_VALUE_DEPTH, maskSecretsDeep, type Redactor, redactorFor } from './redact.js';
+import { MAX_VALUE_DEPTH, maskKeys, maskSecretsDeep, type Redactor, redactorFor } from './redact.js';
 import type { TypedTableRows } from './rows.generated.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, RowValue, TableName, TableRows } from './table-schema.js';
@@ -138,7 +138,9 @@ class RowBuilder {
 
   finish(): Row {
     const row = this.row;
-    row['extra'] = this.extra === null ? null : safeJson(this.extra);
+    // Values were scrubbed on the way in; the names they are kept under are field names from
+    // the record (an unknown field `secret_key_…`), so they are masked here, kept unique.
+    row['extra'] = this.extra === null ? null : safeJson(maskKeys(this.extra, this.ctx.redactor.scrubText));
     // The same text in NDJSON, CSV and Parquet: lone surrogates (in values, in keys of JSON
     // text) become U+FFFD here, which is what UTF-8 writers store anyway (issue 13).
     for (const [name, isJson] of TEXT_COLUMNS[this.table]) {
