@@ -5,9 +5,11 @@
  * in `<table>/date=YYYY-MM-DD|__HIVE_DEFAULT_PARTITION__/` or a `_`/raw file of the dataset.
  */
 import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkDataset, compareIds, DuckReader, FORMATS, listFiles } from './harness/dataset.js';
+import { expectLakeUnchanged, snapshotLake } from './harness/lake-snapshot.js';
 import { runCliInProcess } from './harness/run-cli.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
@@ -79,4 +81,32 @@ describe('security: path safety', () => {
     },
     SETTINGS.timeoutMs,
   );
+
+  it('a link planted as a partition the next --state run does not touch: exit 6 before any request', async () => {
+    sim = await startSimulator({ seed: scenarioSeed(9), records: 60, apiKey: LEAK_KEY });
+    const dir = await tempDir('paths-partition-link');
+    cleanups.push(dir.remove);
+    const out = `${dir.path}/lake`;
+    const argv = exportArgv({ out, format: 'ndjson', baseUrl: sim.url, pageSize: 25, extra: ['--state'] });
+    const first = await runCliInProcess(argv, keyEnv());
+    expect(first.code, describeRun(first)).toBe(0);
+    // Hostile review (repro/files.sh partition): the oldest partition swapped for a link outside.
+    const victim = `${dir.path}/victim`;
+    await mkdir(victim);
+    await writeFile(`${victim}/victim.ndjson`, '{"id":1}\n');
+    const oldest = `${out}/calls/${(await readdir(`${out}/calls`)).filter((n) => n.startsWith('date=')).sort()[0]}`;
+    await rm(oldest, { recursive: true });
+    await symlink(victim, oldest);
+    const lake = await snapshotLake(out);
+    const victimBefore = await snapshotLake(victim);
+    const requests = sim.stats.requests;
+
+    const run = await runCliInProcess(argv, keyEnv());
+    const hint = describeRun(run);
+    expect(run.code, hint).toBe(6);
+    expect(run.stderr, hint).toContain(`${oldest} is a symbolic link`);
+    expect(sim.stats.requests, hint).toBe(requests);
+    await expectLakeUnchanged(lake, out, undefined, hint);
+    await expectLakeUnchanged(victimBefore, victim, undefined, hint);
+  });
 });

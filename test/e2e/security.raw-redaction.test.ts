@@ -3,11 +3,14 @@
  * every `secret_key_…` token (mode 0644, inside the lake, listed in the manifest) while the README
  * said tokens are masked. Now it gets the tables' redaction (tokens masked, `--redact-*` actions);
  * `convert` of the redacted archive still rebuilds the same tables; `--raw-unredacted` keeps the
- * call logs verbatim in a file only its owner can read.
+ * call logs verbatim in a file only its owner can read. Tokens used as object keys or carrying
+ * base64 characters are masked whole, in the tables and in the archive (hostile review).
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { generateCallLog, type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { readManifest } from '@omnidim-stream/sinks';
 import { DERIVED_COLUMNS } from '@omnidim-stream/transform';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -144,5 +147,80 @@ describe('--raw archives', () => {
     expect(run.code, describeRun(run)).toBe(2);
     expect(run.stderr).toContain('--raw-unredacted');
     expect(sim.stats.requests).toBe(0);
+  });
+});
+
+/**
+ * A `secret_key_` followed by a token character: a token that survived. (Not "anything but
+ * the mask": Parquet statistics store the mask cut to 16 bytes, `{"secret_key_[RE`.)
+ */
+const SURVIVING_TOKEN = /secret_key_[A-Za-z0-9_+/=.-]/;
+/** The planted tokens' own text, in case a survivor lost its prefix (the old partial mask). */
+const PLANTED = ['KEYASNAME123', 'TOPLEVEL789', 'NESTED456', 'dEf/GhI', 'JkL.MnO'];
+const B64_TOKEN = 'secret_key_aBc+dEf/GhI=JkL.MnO';
+
+/**
+ * `GET /api/v1/calls/logs` on 127.0.0.1 serving simulator calls (newest first) in which tokens
+ * are object keys (in a JSON column, as an unknown top-level field, nested in one) and carry
+ * base64 characters: what a hostile review found surviving (repro/tokens.sh).
+ */
+async function startTokenServer(records: number): Promise<{ url: string; close: () => Promise<void> }> {
+  const seed = scenarioSeed(133);
+  const list = Array.from({ length: records }, (_, i) => {
+    const call: Record<string, unknown> = { ...generateCallLog(seed, records - 1 - i) };
+    if (i % 3 === 0) {
+      call['extracted_variables'] = { secret_key_KEYASNAME123: 1, sid: `${B64_TOKEN}.` };
+      call['secret_key_TOPLEVEL789'] = 'a field named with a token';
+      call['vendor_meta'] = { secret_key_NESTED456: { [B64_TOKEN]: 2 } };
+    }
+    return call;
+  });
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const pageno = Number(url.searchParams.get('pageno') ?? '1');
+    const pagesize = Number(url.searchParams.get('pagesize') ?? '30');
+    const ok = req.headers.authorization === `Bearer ${LEAK_KEY}` && url.pathname === '/api/v1/calls/logs';
+    const body = ok
+      ? { call_log_data: list.slice((pageno - 1) * pagesize, pageno * pagesize), total_records: list.length }
+      : { error: 'Unauthorized' };
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('secret tokens as object keys or with base64 characters', () => {
+  it('survive neither in the tables (read back with DuckDB) nor in the raw archive', async () => {
+    const server = await startTokenServer(12);
+    cleanups.push(server.close);
+    const dir = await tempDir('raw-tokens');
+    cleanups.push(dir.remove);
+    const out = `${dir.path}/lake`;
+    const run = await runCliInProcess(
+      exportArgv({ out, format: 'parquet', baseUrl: server.url, pageSize: 5, extra: ['--raw'] }),
+      keyEnv(),
+    );
+    expect(run.code, describeRun(run)).toBe(0);
+    // Every file under the lake: bytes, the gunzipped raw archive, and every row as DuckDB reads it.
+    expect(await findInDataset(reader, out, 'parquet', [SURVIVING_TOKEN, ...PLANTED])).toEqual([]);
+    // The planted records were written (masked), not dropped: the keys are there, as the mask.
+    const rows = await reader.select(
+      out,
+      'parquet',
+      'calls',
+      'count(*) AS n',
+      `extracted_variables LIKE '%"secret_key_[REDACTED]":1%' AND extra LIKE '%secret_key_[REDACTED]%'`,
+    );
+    expect(Number(rows[0]?.['n'])).toBe(4);
+    const [name] = await readdir(`${out}/raw`);
+    const text = gunzipSync(await readFile(`${out}/raw/${name}`)).toString('utf8');
+    expect(text.split('"secret_key_[REDACTED]":').length - 1).toBeGreaterThanOrEqual(4 * 4);
   });
 });

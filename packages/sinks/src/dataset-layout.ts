@@ -16,11 +16,13 @@
  * written, renamed or deleted:
  * - it must be relative, `/`-separated, without empty, `.` or `..` segments;
  * - no existing component under the root may be a symbolic link (a link planted as `_staging`,
- *   a table directory or a partition would make a delete or a write land outside `--out`).
+ *   a table directory or a partition would make a delete or a write land outside `--out`);
+ *   at open, {@link refuseLinksInTables} also refuses a link planted as a partition the run
+ *   does not touch.
  * The root itself (`--out`) may be a link: the user chose it.
  * Anything else is refused with a {@link SinkError} (exit 6) before any change.
  */
-import { lstat, mkdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join, parse, resolve } from 'node:path';
 import { SinkError } from './errors.js';
 
@@ -138,13 +140,37 @@ export async function confined(root: string, rel: string, what: string): Promise
       throw new SinkError(`Cannot inspect ${path} (${error.code ?? 'error'})`, { cause: error });
     });
     if (info === undefined) break;
-    if (info.isSymbolicLink()) {
-      throw new SinkError(
-        `Refusing ${what}: ${path} is a symbolic link; the dataset never follows links inside ${root} (remove it)`,
-      );
-    }
+    if (info.isSymbolicLink()) throw linkRefused(root, path, what);
   }
   return datasetPath(root, rel);
+}
+
+/**
+ * Refuses a link planted directly inside a table directory (a partition `date=…`, `_SUCCESS`),
+ * with one `readdir` per table (entries are `lstat`-typed, links not followed). {@link confined}
+ * only sees the partitions a run writes: a link planted as a partition this run leaves alone
+ * used to be kept in the manifest, its files gone, and glob readers went through it into
+ * whatever it points at. The table directories themselves are checked by the caller
+ * ({@link fixedRootNames}); a missing one has nothing to check.
+ */
+export async function refuseLinksInTables(root: string, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    const dir = join(root, table);
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return [];
+      throw new SinkError(`Cannot inspect ${dir} (${error.code ?? 'error'})`, { cause: error });
+    });
+    for (const entry of entries) {
+      if (entry.isSymbolicLink()) throw linkRefused(root, join(dir, entry.name), 'the dataset');
+    }
+  }
+}
+
+/** The error for a symbolic link found at `path` under `root`: names the path, says what to do. */
+function linkRefused(root: string, path: string, what: string): SinkError {
+  return new SinkError(
+    `Refusing ${what}: ${path} is a symbolic link; the dataset never follows links inside ${root} (remove it)`,
+  );
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   JOURNAL_NAME,
   journalRel,
   makeDir,
+  refuseLinksInTables,
   STAGING_DIR,
   stagingRel,
 } from './dataset-layout.js';
@@ -84,7 +85,8 @@ export class DatasetRun {
   }
 
   /**
-   * Opens the dataset: refuses links planted under the fixed names, takes the lock, adopts a
+   * Opens the dataset: refuses links planted under the fixed names, takes the lock, refuses
+   * links planted inside the table directories (partitions), adopts a
    * crashed run's checkpoint when `resume` accepts it, finishes or deletes what crashed runs left,
    * and loads the format's writer.
    */
@@ -95,6 +97,9 @@ export class DatasetRun {
     for (const name of fixedRootNames(TABLE_NAMES)) await confined(out, name, 'a dataset file');
     await acquireLock(out, runId);
     this.#locked = true;
+    // Under the lock (no other run is changing the tables), before anything changes: a partition
+    // replaced by a link is refused even when this run will not write that partition.
+    await refuseLinksInTables(out, TABLE_NAMES);
     if (this.#o.resume) {
       const hooks = { resume: this.#o.resume, onDiscard: this.#o.onDiscard };
       const checkpoint = await adoptCrashedRun(out, runId, hooks);

@@ -123,6 +123,40 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     expect(await snapshot(outside)).toEqual(before);
   });
 
+  it('a symlink planted as a partition the run does not touch is refused at open (replacePartitions)', async () => {
+    // Hostile review (repro/files.sh partition): the oldest partition swapped for a link outside,
+    // then a run writing only other dates: it exited 0, its manifest listed files gone, and glob
+    // readers went through the link.
+    await exportLogs({ mode: 'replacePartitions' });
+    const dates = [...new Set(LOGS.map((l) => l.partitionDate!))].sort();
+    expect(dates.length).toBeGreaterThan(1);
+    const oldest = join(out, 'calls', `date=${dates[0]}`);
+    await rm(oldest, { recursive: true });
+    await symlink(join(outside, 'date=2025-01-20'), oldest);
+    const before = await snapshot(outside);
+    const lake = await snapshot(out);
+    // This run writes only the newest date: the planted partition is not one it touches.
+    const newest = LOGS.filter((l) => l.partitionDate === dates.at(-1));
+    const sink = createDatasetSink({ out, format: 'ndjson', mode: 'replacePartitions' });
+    const opened = await sink.ready().then(
+      () => undefined,
+      (error: Error & { code?: string }) => error,
+    );
+    // Refused by ready(), before any call is written (the CLI awaits it before any request).
+    expect(opened?.code).toBe('SINK');
+    expect(opened?.message).toContain(`${oldest} is a symbolic link`);
+    await pipeline(Readable.from(newest), sink).catch(() => undefined);
+    expect(await snapshot(outside)).toEqual(before);
+    expect(await snapshot(out)).toEqual(lake);
+    expect((await lstat(oldest)).isSymbolicLink()).toBe(true);
+    // The refusal let the lock go: with the link removed, the next run goes through.
+    await rm(oldest);
+    await pipeline(
+      Readable.from(newest),
+      createDatasetSink({ out, format: 'ndjson', mode: 'replacePartitions' }),
+    );
+  });
+
   it.each(['_manifest.json', '_lock'])(
     'a symlink planted as %s is refused and its target untouched',
     async (name) => {

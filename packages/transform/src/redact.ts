@@ -33,7 +33,10 @@ export const PHONE_FIELDS: ReadonlySet<string> = new Set([
 /** Field names (at any depth) holding a signed recording link. */
 export const RECORDING_URL_FIELDS: ReadonlySet<string> = new Set(['recording_url', 'internal_recording_url']);
 
-const SECRET_TOKEN = /secret_key_[A-Za-z0-9_-]+/g;
+// Tokens may be base64 / base64url with dots (`secret_key_aBc+dEf/GhI=JkL.MnO`): the old
+// `[A-Za-z0-9_-]` class stopped at the `+` and left the rest of the secret in clear. The last
+// character may not be a `.`, so a token that ends a sentence keeps its full stop.
+const SECRET_TOKEN = /secret_key_[A-Za-z0-9_+/=.-]*[A-Za-z0-9_+/=-]/g;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const DIGIT = /\d/;
 
@@ -122,13 +125,15 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       const item = record[key];
+      // The original key picks the field action: a masked key is never a phone/URL field name.
       const next = scrubValue(item, key, depth + 1);
       if (next !== item) {
         copy ??= { ...record };
         setOwnField(copy, key, next);
       }
     }
-    return copy ?? value;
+    // Keys are text too: `extracted_variables: {"secret_key_…": 1}` used to reach the tables.
+    return maskKeys(copy ?? record, scrubText);
   };
 
   return {
@@ -159,8 +164,7 @@ export function redactorFor(options: ResolvedTransformOptions): Redactor {
  * maskSecretsDeep({ call_sid: 'secret_key_abc' }); // { call_sid: 'secret_key_[REDACTED]' }
  */
 export function maskSecretsDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string')
-    return value.includes('secret_key_') ? value.replace(SECRET_TOKEN, MASKED_SECRET) : value;
+  if (typeof value === 'string') return maskSecretText(value);
   if (typeof value !== 'object' || value === null) return value;
   // Quarantine must never throw: past the bound the value is dropped, not the record.
   if (depth >= MAX_VALUE_DEPTH) return '[TOO_DEEP]';
@@ -168,5 +172,55 @@ export function maskSecretsDeep(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>))
     setOwnField(out, key, maskSecretsDeep(item, depth + 1));
+  return maskKeys(out, maskSecretText);
+}
+
+/** `text` with every `secret_key_…` token replaced by {@link MASKED_SECRET}. */
+function maskSecretText(text: string): string {
+  return text.includes('secret_key_') ? text.replace(SECRET_TOKEN, MASKED_SECRET) : text;
+}
+
+/**
+ * Returns `record` with every key passed through `mask` (values kept as they are), or `record`
+ * itself when no key changes. Two keys that mask to the same text (or a masked key that equals
+ * a key already there) would make one value silently overwrite the other, so a masked key that
+ * is taken gets the first free suffix `#2`, `#3`…; keys that `mask` leaves alone keep their name.
+ * Key order is kept.
+ *
+ * @example
+ * ```ts
+ * maskKeys({ secret_key_a: 1, secret_key_b: 2 }, (k) => k.replace(/secret_key_\w+/, 'secret_key_[REDACTED]'));
+ * // { 'secret_key_[REDACTED]': 1, 'secret_key_[REDACTED]#2': 2 }
+ * ```
+ */
+export function maskKeys(
+  record: Record<string, unknown>,
+  mask: (key: string) => string,
+): Record<string, unknown> {
+  const keys = Object.keys(record);
+  let names: string[] | null = null;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const name = mask(key);
+    if (name !== key) {
+      names ??= keys.slice();
+      names[i] = name;
+    }
+  }
+  if (names === null) return record;
+  const taken = new Set<string>();
+  for (let i = 0; i < keys.length; i++) if (names[i] === keys[i]) taken.add(keys[i]!);
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    let name = names[i]!;
+    if (name !== key) {
+      // Bounded: each key takes one name, so at most keys.length suffixes are ever tried.
+      const base = name;
+      for (let n = 2; taken.has(name); n++) name = `${base}#${n}`;
+      taken.add(name);
+    }
+    setOwnField(out, name, record[key]);
+  }
   return out;
 }

@@ -6,7 +6,7 @@
 import { coerceToRowValue, MISFIT_VALUE } from './coerce.js';
 import type { ResolvedTransformOptions } from './options.js';
 import { setOwnField } from './own-field.js';
-import type { Redactor } from './redact.js';
+import { maskKeys, type Redactor } from './redact.js';
 import { safeJson } from './safe-json.js';
 import { DERIVED_COLUMNS, SCHEMAS } from './schemas.js';
 import type { LogicalType, Row, TableName } from './table-schema.js';
@@ -104,7 +104,9 @@ export class RowBuilder {
 
   finish(): Row {
     const row = this.row;
-    row['extra'] = this.extra === null ? null : safeJson(this.extra);
+    // Values were scrubbed on the way in; the names they are kept under are field names from
+    // the record (an unknown field `secret_key_…`), so they are masked here, kept unique.
+    row['extra'] = this.extra === null ? null : safeJson(maskKeys(this.extra, this.ctx.redactor.scrubText));
     // The same text in NDJSON, CSV and Parquet: lone surrogates (in values, in keys of JSON
     // text) become U+FFFD here, which is what UTF-8 writers store anyway (issue 13).
     for (const [name, isJson] of TEXT_COLUMNS[this.table]) {
