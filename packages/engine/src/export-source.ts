@@ -133,7 +133,11 @@ function stopRule(ctx: ExportRunContext, plan: RunPlan): (call: CallLog) => bool
   const max = options.maxRecords;
   let inWindow = ctx.counters.records;
   return (call) => {
-    const instant = timeOfCallInstant(call.time_of_call, options.timeZone);
+    // Core passes non-object records through (the transform quarantines them): never assume one.
+    const instant = timeOfCallInstant(
+      (call as { time_of_call?: unknown } | null)?.time_of_call,
+      options.timeZone,
+    );
     if (oldest !== Number.NEGATIVE_INFINITY && instant !== undefined && instant < oldest) return true;
     if (max === undefined || options.window.until === undefined) return false;
     if (windowPosition(instant, options.window) !== 'inside') return false;
