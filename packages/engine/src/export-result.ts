@@ -23,6 +23,8 @@ export interface ConvertResult {
 export interface ExportResult extends ConvertResult {
   /** Call logs skipped because they were newer than `until`. */
   skippedNewerThanUntil: number;
+  /** Stray calls older than `since` among newer ones (stray-old-call.ts): outside the window, not written. */
+  skippedOlderThanSince: number;
   retries: number;
   duplicatesDropped: number;
   driftSeen: number;
@@ -93,6 +95,7 @@ export function emptyExportResult(
   return {
     ...emptyConvertResult(runId, outputDir, format, tables),
     skippedNewerThanUntil: 0,
+    skippedOlderThanSince: 0,
     retries: 0,
     duplicatesDropped: 0,
     driftSeen: 0,
