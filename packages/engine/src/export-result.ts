@@ -36,7 +36,7 @@ export interface ExportResult extends ConvertResult {
   incremental: {
     stateFile: string;
     lookback: string;
-    /** The run stopped at the first call older than this instant (start of `cutoffDate`). */
+    /** The run stopped after a run of calls older than this instant (stray-old-call.ts) (start of `cutoffDate`). */
     cutoff: string | null;
     /** The oldest date partition the run replaced. */
     cutoffDate: string | null;

@@ -11,7 +11,7 @@
 /**
  * How many consecutive calls older than the bound end paging: 20. One wrong time (or a handful)
  * never ends a run early; the price is reading at most 19 calls past the bound (at most one extra
- * page at the default page size of 100). A fixed count rather than "one page" so that the rule
+ * page at the default page size of 150). A fixed count rather than "one page" so that the rule
  * does not change with `--page-size` (a page of 1 would bring the defect back). A run of 20 or
  * more wrong old times in a row is indistinguishable from the real end of the window and still
  * ends it (README "Scheduled runs").
