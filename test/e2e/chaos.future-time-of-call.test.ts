@@ -8,12 +8,11 @@
  * is in production where new calls carry the current time; no wall clock is read or asserted.
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { main } from '@omnidim-stream/cli';
 import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkDataset, compareIds, DuckReader } from './harness/dataset.js';
-import type { CliRun } from './harness/run-cli.js';
-import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
+import { runCliAt } from './harness/run-cli.js';
+import { describeRun, exportArgv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
 
 let reader: DuckReader;
@@ -30,20 +29,6 @@ afterEach(async () => {
 
 const FUTURE = '01/01/2099 00:00:00';
 const HOUR = 3_600_000;
-
-/** `omnidim-stream <argv>` in this process, with its clock set to `nowMs`. */
-async function runAt(nowMs: number, argv: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: keyEnv(),
-    isTTY: false,
-    now: () => nowMs,
-  });
-  return { code, signal: null, stdout, stderr };
-}
 
 /**
  * The newest `time_of_call` the simulator serves among `ids`, read straight from its HTTP API
@@ -82,7 +67,7 @@ async function lakeWithFutureHead(seed: number) {
     extra: ['--state', '--lookback', '24h'],
   });
   const clock = (await newestTimeOf(sim, rest.slice(0, 20))) + HOUR;
-  const first = await runAt(clock, argv);
+  const first = await runCliAt(clock, argv);
   expect(first.code, describeRun(first)).toBe(0);
   return { sim, head: head!, newestTrusted: rest[0]!, out, argv, clock };
 }
@@ -118,12 +103,12 @@ describe('issue 11.1: a call dated 2099 at the head of the list', () => {
     };
     expect(state.watermark.newestId, replayHint()).toBe(newestTrusted);
     const arrived = await newCallsArrive(sim, 5);
-    const second = await runAt(arrived.clock, argv);
+    const second = await runCliAt(arrived.clock, argv);
     expect(second.code, describeRun(second)).toBe(0);
     await expectEveryCallOnce(sim, out, head);
     // A third run an hour later still reads the newer calls (the watermark did not move to 2099).
     const more = await newCallsArrive(sim, 3);
-    const third = await runAt(more.clock, argv);
+    const third = await runCliAt(more.clock, argv);
     expect(third.code, describeRun(third)).toBe(0);
     await expectEveryCallOnce(sim, out, head);
   });
@@ -135,7 +120,7 @@ describe('issue 11.1: a call dated 2099 at the head of the list', () => {
     state.watermark = { newestId: head, newestTime: '2099-01-01T00:00:00.000Z', newestTimeOfCall: FUTURE };
     await writeFile(statePath, JSON.stringify(state));
     const arrived = await newCallsArrive(sim, 5);
-    const second = await runAt(arrived.clock, argv);
+    const second = await runCliAt(arrived.clock, argv);
     expect(second.code, describeRun(second)).toBe(0);
     await expectEveryCallOnce(sim, out, head);
   });

@@ -259,7 +259,7 @@ export function buildParser(
               type: 'string',
               requiresArg: true,
               describe:
-                'Only calls at/after this date or instant (paging stops there: the list is newest first)',
+                'Only calls at/after this date or instant. The list is newest first, so paging stops after 20 consecutive older calls; an older call among newer ones (a wrong time_of_call) is skipped and counted in skippedOlderThanSince, it does not end the export',
               group: 'Filters:',
             })
             .option('until', {

@@ -133,6 +133,7 @@ async function runDatasetCommand(
     counts: Object.fromEntries(options.tables.map((t) => [t, 0])),
     records: 0,
     skippedNewerThanUntil: 0,
+    skippedOlderThanSince: 0,
     pages: 0,
     retries: 0,
     duplicatesDropped: 0,

@@ -93,7 +93,7 @@ async function runExport(
     options,
     plan,
     timeLimit,
-    counters: { records: 0, skippedNewerThanUntil: 0 },
+    counters: { records: 0, skippedNewerThanUntil: 0, skippedOlderThanSince: 0 },
     newest: null,
     opened: undefined,
     progress,
@@ -147,6 +147,7 @@ function pipelineOptions(
       if (state) emit({ type: 'resume', calls: state.core.emitted, position: state.core.position });
       return windowRecords(exportSource(ctx, base, state), {
         window: options.window,
+        cutoff: plan.cutoff,
         timeZone: options.timeZone,
         // Enforced by core (maxRecords / stopWhen), so the source ends normally.
         maxRecords: undefined,

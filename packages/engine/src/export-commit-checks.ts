@@ -11,6 +11,7 @@ import { type PreparedRunState, prepareRunState, RUN_STATE_VERSION } from './run
 export function syncResult(ctx: ExportRunContext, result: ExportResult): void {
   result.records = ctx.counters.records;
   result.skippedNewerThanUntil = ctx.counters.skippedNewerThanUntil;
+  result.skippedOlderThanSince = ctx.counters.skippedOlderThanSince;
   const c = ctx.opened?.counters;
   if (!c) return;
   result.pages = c.pages;
@@ -85,6 +86,7 @@ export function manifestSourceStats(ctx: ExportRunContext, result: ExportResult)
     totalRecords: ctx.opened?.counters.totalRecords ?? null,
     records: result.records,
     skippedNewerThanUntil: result.skippedNewerThanUntil,
+    skippedOlderThanSince: result.skippedOlderThanSince,
     pages: result.pages,
     retries: result.retries,
     duplicatesDropped: result.duplicatesDropped,

@@ -23,6 +23,8 @@ export interface ConvertResult {
 export interface ExportResult extends ConvertResult {
   /** Call logs skipped because they were newer than `until`. */
   skippedNewerThanUntil: number;
+  /** Stray calls older than `since` among newer ones (stray-old-call.ts): outside the window, not written. */
+  skippedOlderThanSince: number;
   retries: number;
   duplicatesDropped: number;
   driftSeen: number;
@@ -34,7 +36,7 @@ export interface ExportResult extends ConvertResult {
   incremental: {
     stateFile: string;
     lookback: string;
-    /** The run stopped at the first call older than this instant (start of `cutoffDate`). */
+    /** The run stopped after a run of calls older than this instant (stray-old-call.ts) (start of `cutoffDate`). */
     cutoff: string | null;
     /** The oldest date partition the run replaced. */
     cutoffDate: string | null;
@@ -93,6 +95,7 @@ export function emptyExportResult(
   return {
     ...emptyConvertResult(runId, outputDir, format, tables),
     skippedNewerThanUntil: 0,
+    skippedOlderThanSince: 0,
     retries: 0,
     duplicatesDropped: 0,
     driftSeen: 0,

@@ -5,6 +5,7 @@ import { newerTrustedWatermark, type RunPlan, watermarkOf } from './incremental.
 import { CheckpointMark } from './run-pipeline.js';
 import type { Watermark } from './run-state.js';
 import { type CallLogSource, openCallLogSource, type SourceCounters, type SourceOptions } from './source.js';
+import { isOlderThan, OLD_CALLS_TO_STOP } from './stray-old-call.js';
 import { timeOfCallInstant, windowPosition } from './time-window.js';
 import type { WindowCounters } from './window-records.js';
 
@@ -86,6 +87,7 @@ export async function* exportSource(
   if (resumed) {
     ctx.counters.records = resumed.counters.records;
     ctx.counters.skippedNewerThanUntil = resumed.counters.skippedNewerThanUntil;
+    ctx.counters.skippedOlderThanSince = resumed.counters.skippedOlderThanSince ?? 0;
     ctx.newest = resumed.newest;
   }
   const coreMax =
@@ -120,28 +122,39 @@ export async function* exportSource(
 }
 
 /**
- * Core's stop rule: the first call older than `since` or the incremental cutoff (the list is
- * newest first; docs/api-notes.md), read with the transform's parser so it agrees with the
- * partition dates; and `maxRecords` counted here when `until` skips calls (they must not count).
+ * Core's stop rule: the {@link OLD_CALLS_TO_STOP}-th consecutive call older than `since` or the
+ * incremental cutoff (the list is newest first, but one wrong old time must not end the run:
+ * stray-old-call.ts), read with the transform's parser so it agrees with the partition dates;
+ * and `maxRecords` counted here when `until` skips calls (they must not count). Core offers each
+ * call once, in list order, so the count of consecutive old calls is exact. A resumed run starts
+ * counting at 0: no checkpoint is taken while old calls are held (window-records.ts).
  */
 function stopRule(ctx: ExportRunContext, plan: RunPlan): (call: CallLog) => boolean {
   const { options } = ctx;
-  const oldest = Math.max(
-    options.window.since ?? Number.NEGATIVE_INFINITY,
-    plan.cutoff ?? Number.NEGATIVE_INFINITY,
-  );
+  const oldest = lowerBound(options.window.since, plan.cutoff);
   const max = options.maxRecords;
   let inWindow = ctx.counters.records;
+  let oldInARow = 0;
   return (call) => {
     // Core passes non-object records through (the transform quarantines them): never assume one.
     const instant = timeOfCallInstant(
       (call as { time_of_call?: unknown } | null)?.time_of_call,
       options.timeZone,
     );
-    if (oldest !== Number.NEGATIVE_INFINITY && instant !== undefined && instant < oldest) return true;
+    if (isOlderThan(instant, oldest)) {
+      oldInARow += 1;
+      return oldInARow >= OLD_CALLS_TO_STOP;
+    }
+    oldInARow = 0;
     if (max === undefined || options.window.until === undefined) return false;
     if (windowPosition(instant, options.window) !== 'inside') return false;
     inWindow += 1;
     return inWindow > max;
   };
+}
+
+/** The later of `since` and the incremental cutoff, if any. */
+function lowerBound(since: number | undefined, cutoff: number | undefined): number | undefined {
+  if (since === undefined) return cutoff;
+  return cutoff === undefined ? since : Math.max(since, cutoff);
 }

@@ -5,9 +5,9 @@
  * A call's date partition never changes (`time_of_call` is fixed), and the list is newest first
  * with `time_of_call` rising with id (docs/api-notes.md "Ordering and paging"). So a run reads
  * from the newest call down to the START of the local date (in `--time-zone`) of
- * `newest committed call time − lookback`, and stops at the first call older than that. Every
- * date partition it writes is then complete (it read all calls of those dates), and the dataset
- * sink's `replacePartitions` mode swaps exactly those partitions: re-read calls replace their old
+ * `newest committed call time − lookback`, and stops once calls are older than that (after a run
+ * of them: one wrong time must not end it, stray-old-call.ts). Every date partition it writes is
+ * then complete (it read all calls of those dates), and the dataset sink's `replacePartitions` mode swaps exactly those partitions: re-read calls replace their old
  * rows, older dates stay as they were.
  */
 import { readManifest } from '@omnidim-stream/sinks';
@@ -78,7 +78,7 @@ export interface RunPlan {
   kind: 'full' | 'incremental';
   /** The state the run continues from (undefined on a first or `--full` run, or without `--state`). */
   previous: RunState | undefined;
-  /** Incremental: stop at the first call older than this instant (ms). */
+  /** Incremental: stop after a run of calls older than this instant (ms; stray-old-call.ts). */
   cutoff: number | undefined;
   /** Incremental: the local date `cutoff` starts (the oldest partition replaced). */
   cutoffDate: string | undefined;

@@ -12,6 +12,7 @@ import {
 } from '@omnidim-stream/sinks';
 import {
   type FlatCallLog,
+  maskSecretsDeep,
   type ResolvedTransformOptions,
   redactCallLog,
   resolveTransformOptions,
@@ -21,6 +22,7 @@ import {
 import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
+import { StrayOldCall } from './stray-old-call.js';
 
 /**
  * Yielded by a pipeline's record source between call logs: "everything before me may be
@@ -294,6 +296,14 @@ async function* flattenedRows(
         rawRecords: raw?.records ?? 0,
       };
       yield checkpointRequest(state, files);
+      continue;
+    }
+    if (item instanceof StrayOldCall) {
+      await quarantine.write({
+        reason: item.reason,
+        detail: item.detail,
+        record: maskSecretsDeep(item.record),
+      });
       continue;
     }
     const result = tryFlattenCallLog(item, transform);

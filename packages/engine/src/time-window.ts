@@ -1,7 +1,8 @@
 /**
  * `since` / `until`. The API has no date filter and no sort parameter, but its list is newest
  * first (id descending, `time_of_call` rising with id; docs/api-notes.md "Ordering and paging").
- * So `since` can stop paging at the first call older than it, and `until` can only skip.
+ * So `since` can stop paging once calls are older than it (after a run of them: one wrong time
+ * must not end the export, stray-old-call.ts), and `until` can only skip.
  *
  * There is one parser of wall times in the project, the transform's (`parseApiDateTime`,
  * `zonedWallTimeToDate`): the window reads `time_of_call` exactly as the `calls` table stores it,
@@ -12,7 +13,7 @@ import { parseApiDateTime, zonedWallTimeToDate } from '@omnidim-stream/transform
 
 /** An inclusive-exclusive window of instants (ms since the epoch). */
 export interface TimeWindow {
-  /** Calls at or after this instant are kept; older ones end the export. */
+  /** Calls at or after this instant are kept; a run of older ones ends the export (stray-old-call.ts). */
   since?: number;
   /** Calls strictly before this instant are kept; newer ones are skipped. */
   until?: number;
@@ -80,8 +81,8 @@ export function timeOfCallInstant(value: unknown, timeZone: string): number | un
 export type WindowPosition = 'inside' | 'newer' | 'older';
 
 /**
- * Classifies a call's instant: `older` than `since` (the export may stop: the list is newest
- * first), `newer` than or equal to `until` (skip it), or `inside`. Unknown instants are `inside`.
+ * Classifies a call's instant: `older` than `since` (a run of them stops the export: the list is
+ * newest first), `newer` than or equal to `until` (skip it), or `inside`. Unknown instants are `inside`.
  */
 export function windowPosition(instant: number | undefined, window: TimeWindow): WindowPosition {
   if (instant === undefined) return 'inside';

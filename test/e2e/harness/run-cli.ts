@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '@omnidim-stream/cli';
+import { keyEnv } from './scenario.js';
 
 export interface CliRun {
   code: number | null;
@@ -25,6 +26,7 @@ export async function runCliInProcess(
   argv: readonly string[],
   env: Record<string, string>,
   cwd?: string,
+  now?: () => number,
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -34,8 +36,17 @@ export async function runCliInProcess(
     env,
     isTTY: false,
     ...(cwd ? { cwd } : {}),
+    ...(now ? { now } : {}),
   });
   return { code, signal: null, stdout, stderr };
+}
+
+/**
+ * Runs `omnidim-stream <argv>` in this process with its clock set to `nowMs` (incremental runs
+ * read the clock for the watermark's trust limit), with only the key in its environment.
+ */
+export function runCliAt(nowMs: number, argv: readonly string[]): Promise<CliRun> {
+  return runCliInProcess(argv, keyEnv(), undefined, () => nowMs);
 }
 
 export interface SpawnedCli {
