@@ -13,12 +13,7 @@ import {
   resolveExportCallLogsOptions,
 } from './export-options.js';
 import { type ExportResult, emptyExportResult } from './export-result.js';
-import {
-  type ExportCheckpointState,
-  type ExportRunContext,
-  exportSource,
-  sourceOptionsFor,
-} from './export-source.js';
+import { type ExportRunContext, exportSource, exportStateOf, sourceOptionsFor } from './export-source.js';
 import { planRun, trustedTimeLimit } from './incremental.js';
 import { type PipelineOptions, runPipeline } from './run-pipeline.js';
 import type { PreparedRunState } from './run-state.js';
@@ -143,7 +138,7 @@ function pipelineOptions(
   const { options, plan, emit } = ctx;
   return {
     records: ({ resumed, raw }) => {
-      const state = resumed as ExportCheckpointState | undefined;
+      const state = exportStateOf(resumed);
       if (state) emit({ type: 'resume', calls: state.core.emitted, position: state.core.position });
       return windowRecords(exportSource(ctx, base, state), {
         window: options.window,

@@ -16,6 +16,34 @@ export interface ExportCheckpointState {
   newest: Watermark | null;
 }
 
+/**
+ * The export's part of a checkpoint read back from disk, checked rather than cast (core checks
+ * `core` itself when it resumes from it); undefined when it is not one. A counter a checkpoint of
+ * an earlier version lacks starts at 0.
+ */
+export function exportStateOf(state: unknown): ExportCheckpointState | undefined {
+  if (typeof state !== 'object' || state === null) return undefined;
+  const { core, counters, newest } = state as Record<string, unknown>;
+  if (typeof core !== 'object' || core === null || typeof counters !== 'object' || counters === null) {
+    return undefined;
+  }
+  if (newest !== null && typeof newest !== 'object') return undefined;
+  const c = counters as Record<string, unknown>;
+  const count = (v: unknown): number | undefined =>
+    v === undefined ? 0 : Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : undefined;
+  const records = count(c['records']);
+  const skippedNewerThanUntil = count(c['skippedNewerThanUntil']);
+  const skippedOlderThanSince = count(c['skippedOlderThanSince']);
+  if (records === undefined || skippedNewerThanUntil === undefined || skippedOlderThanSince === undefined) {
+    return undefined;
+  }
+  return {
+    core: core as CallLogCheckpoint,
+    counters: { records, skippedNewerThanUntil, skippedOlderThanSince },
+    newest: newest as Watermark | null,
+  };
+}
+
 /** The mutable state of one export, shared by its source, its commit checks and its result. */
 export interface ExportRunContext {
   options: ResolvedExportOptions;
