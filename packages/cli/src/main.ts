@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { newRunId } from '@omnidim-stream/engine';
+import { DUCKDB_READERS } from '@omnidim-stream/sinks';
 import type { ChosenCommand } from './cli-parser.js';
 import { buildParser } from './cli-parser.js';
 import { runConvert } from './commands/convert.js';
@@ -177,10 +178,9 @@ async function runDatasetCommand(
 }
 
 function demoHint(summary: RunSummary): string {
-  const ext = summary.format === 'parquet' ? 'parquet' : summary.format === 'csv' ? 'csv*' : 'ndjson*';
-  const reader =
-    summary.format === 'parquet' ? 'read_parquet' : summary.format === 'csv' ? 'read_csv' : 'read_json';
-  return `\nThe demo exported ${summary.records} simulated calls into ${summary.outputDir}. Query it with DuckDB:\n  duckdb -c "SELECT call_status, count(*) AS calls FROM ${reader}('${summary.outputDir}/calls/**/*.${ext}', hive_partitioning = true) GROUP BY ALL ORDER BY calls DESC"\n`;
+  const { fn, glob } =
+    DUCKDB_READERS[summary.format as keyof typeof DUCKDB_READERS] ?? DUCKDB_READERS.parquet;
+  return `\nThe demo exported ${summary.records} simulated calls into ${summary.outputDir}. Query it with DuckDB:\n  duckdb -c "SELECT call_status, count(*) AS calls FROM ${fn}('${summary.outputDir}/calls/**/${glob}', hive_partitioning = true) GROUP BY ALL ORDER BY calls DESC"\n`;
 }
 
 function errorCode(error: unknown, interrupted: boolean): string {

@@ -26,6 +26,13 @@ export function duckdbColumns(schema: TableSchema): string {
   return `{${schema.columns.map((c) => `${sqlString(c.name)}: ${sqlString(DUCKDB_TYPES[c.type])}`).join(', ')}}`;
 }
 
+/** The DuckDB table function and file glob suffix for each format (what a one-line query uses). */
+export const DUCKDB_READERS = {
+  parquet: { fn: 'read_parquet', glob: '*.parquet' },
+  csv: { fn: 'read_csv', glob: '*.csv*' },
+  ndjson: { fn: 'read_json', glob: '*.ndjson*' },
+} as const satisfies Record<DuckdbReadOptions['format'], { fn: string; glob: string }>;
+
 /** Options of {@link duckdbReadSql}. */
 export interface DuckdbReadOptions {
   format: 'ndjson' | 'csv' | 'parquet';
