@@ -1,5 +1,5 @@
 /**
- * `startSimulator()`: a node:http server on 127.0.0.1 that serves the call-log API as NOTES.md
+ * `startSimulator()`: a node:http server on 127.0.0.1 that serves the call-log API as docs/api-notes.md
  * describes it, with seeded data, fault injection and drift. The pieces live in files of their
  * own: `route-request.ts` and `serve-list.ts` (requests), `fault-injection.ts`, `call-drift.ts`,
  * `server-lifecycle.ts` (listen, delays, close).
