@@ -26,6 +26,7 @@ export interface ChosenCommand {
 }
 
 const DATASET_GROUP = 'Output:';
+const OBJECT_STORE_GROUP = 'Object storage:';
 
 /** `1–150` */
 function range({ min, max }: { min: number; max: number }): string {
@@ -38,9 +39,29 @@ function datasetFlags(y: Argv): Argv {
   y.option('out', {
     type: 'string',
     requiresArg: true,
-    describe: 'Dataset directory (created if missing)',
+    describe:
+      'Dataset directory (created if missing), or s3://bucket/prefix for object storage (credentials, region: the AWS chain)',
     group: DATASET_GROUP,
   })
+    .option('s3-endpoint', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'With --out s3://: an S3-compatible endpoint (MinIO, R2, GCS, Ceph), e.g. http://127.0.0.1:9000 [default: AWS_ENDPOINT_URL_S3 or AWS]',
+      group: OBJECT_STORE_GROUP,
+    })
+    .option('s3-force-path-style', {
+      type: 'boolean',
+      describe:
+        'With --out s3://: path-style requests (host/bucket/key), which most S3-compatible servers need',
+      group: OBJECT_STORE_GROUP,
+    })
+    .option('single-writer', {
+      type: 'boolean',
+      describe:
+        "With --out s3://: no other run writes there at the same time. Required when the server ignores conditional writes; takes a killed run's lock over at once",
+      group: OBJECT_STORE_GROUP,
+    })
     .option('format', {
       type: 'string',
       requiresArg: true,

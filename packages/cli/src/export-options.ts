@@ -14,6 +14,7 @@ import {
   FORMATS,
   FORMULA_GUARD_FORMAT,
   type Format,
+  isS3Url,
 } from '@omnidim-stream/sinks';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
@@ -34,6 +35,7 @@ import {
   optionalString,
   single,
 } from './flag-values.js';
+import { type OutputTarget, outputTarget } from './object-store-flags.js';
 
 // Every vocabulary below is the owning package's own constant (issue 15): the CLI adds flags,
 // never a second copy of a list of tables, formats, codecs, actions or statuses.
@@ -140,8 +142,7 @@ export interface IncrementalOptions {
 }
 
 /** Dataset options shared by `export` and `convert`, validated. */
-export interface DatasetOptions {
-  outDir: string;
+export interface DatasetOptions extends OutputTarget {
   format: Format;
   tables: string[];
   timeZone: string;
@@ -192,7 +193,8 @@ export interface ExportOptions extends DatasetOptions {
 /** Validates the dataset flags `export` and `convert` share. */
 export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: string): DatasetOptions {
   const out = optionalString(argv, 'out') ?? outDefault;
-  if (out === undefined || out === '') throw new UsageError('--out: required (the dataset directory)');
+  if (out === undefined || out === '')
+    throw new UsageError('--out: required (the dataset directory, or s3://bucket/prefix)');
   const timeZone = optionalString(argv, 'time-zone') ?? EXPORT_DEFAULTS.timeZone;
   if (!isValidTimeZone(timeZone)) {
     throw new UsageError(
@@ -213,7 +215,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     throw new UsageError(`--csv-formula-guard: only with --format csv, received --format ${format}`);
   }
   return {
-    outDir: isAbsolute(out) ? out : resolve(cwd, out),
+    ...outputTarget(argv, out, cwd),
     format,
     tables: nameList(argv, 'tables', TABLES) ?? [...EXPORT_DEFAULTS.tables],
     timeZone,
@@ -328,8 +330,11 @@ function incrementalOptions(
     stateRaw === undefined || stateRaw === '' || stateRaw === true ? '' : String(stateRaw).trim();
   const stateFile =
     stateText === ''
-      ? resolve(outDir, EXPORT_DEFAULTS.stateName)
-      : isAbsolute(stateText)
+      ? isS3Url(outDir)
+        ? // In the bucket beside the data: a container keeps no disk between runs.
+          `${outDir}/${EXPORT_DEFAULTS.stateName}`
+        : resolve(outDir, EXPORT_DEFAULTS.stateName)
+      : isS3Url(outDir) || isAbsolute(stateText)
         ? stateText
         : resolve(cwd, stateText);
   const lookback = lookbackText ?? EXPORT_DEFAULTS.lookback;

@@ -18,6 +18,8 @@ const OPTION_FLAGS: Record<string, string> = {
   maxResponseBytes: '--max-response-size',
   maxStalePages: '--max-stale-pages',
   maxPages: '--max-pages',
+  outDir: '--out',
+  'incremental.stateFile': '--state',
 };
 
 /**

@@ -3,6 +3,7 @@ import { InputError } from './errors.js';
 import type { ConvertEvent, RunProgress } from './events.js';
 import { type ExportCallLogsOptions, resolveExportCallLogsOptions } from './export-options.js';
 import { type ConvertResult, emptyConvertResult } from './export-result.js';
+import { runOnObjectStore, targetsObjectStore } from './object-store-run.js';
 import { type ArchiveStats, readCallLogArchive } from './read-archive.js';
 import { runPipeline } from './run-pipeline.js';
 
@@ -23,6 +24,9 @@ export interface ConvertCallLogsOptions
     | 'signal'
     | 'now'
     | 'runId'
+    | 'storage'
+    | 's3'
+    | 'singleWriter'
   > {
   /** A raw archive: NDJSON (what `raw` writes), a JSON array of call logs or of API pages, a page object; gzip or not. */
   input: string;
@@ -47,6 +51,23 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
     throw new InputError(`cannot read input ${path} (${error.code ?? 'unreadable'})`, { cause: error });
   });
   if (!info.isFile()) throw new InputError(`input ${path} is not a file`);
+  if (targetsObjectStore(options)) {
+    // The same convert on a working copy, committed to the bucket (object-store-run.ts).
+    return runOnObjectStore<ConvertEvent, ConvertResult>(
+      {
+        ...options,
+        runId: resolved.runId,
+        warning: (message) => ({ type: 'warning', message }),
+        failedEnd: (error) => ({
+          type: 'end',
+          result: emptyConvertResult(resolved.runId, resolved.outDir, resolved.format, resolved.tables),
+          error,
+        }),
+      },
+      (workDir, onEvent) =>
+        convertCallLogs({ ...options, outDir: workDir, storage: undefined, runId: resolved.runId, onEvent }),
+    );
+  }
   const result = emptyConvertResult(resolved.runId, resolved.outDir, resolved.format, resolved.tables);
   const stats: ArchiveStats = { records: 0, pages: 0, gzip: false };
   const progress: RunProgress = { pages: 0, plannedPages: undefined, records: 0, retries: 0 };

@@ -35,4 +35,5 @@ export type ExportEvent =
 /** What `convertCallLogs()` reports: progress, then `end`. */
 export type ConvertEvent =
   | { type: 'progress'; progress: RunProgress }
+  | { type: 'warning'; message: string }
   | { type: 'end'; result: ConvertResult; error: unknown };

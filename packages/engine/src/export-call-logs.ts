@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { filtersFingerprint } from '@omnidim-stream/core';
 import type { ExportEvent, RunProgress } from './events.js';
 import {
@@ -15,6 +16,7 @@ import {
 import { type ExportResult, emptyExportResult } from './export-result.js';
 import { type ExportRunContext, exportSource, exportStateOf, sourceOptionsFor } from './export-source.js';
 import { planRun, trustedTimeLimit } from './incremental.js';
+import { objectStateKey, runOnObjectStore, targetsObjectStore } from './object-store-run.js';
 import { type PipelineOptions, runPipeline } from './run-pipeline.js';
 import type { PreparedRunState } from './run-state.js';
 import { checkSourceOptions } from './source.js';
@@ -40,6 +42,7 @@ import { windowRecords } from './window-records.js';
  */
 export async function exportCallLogs(options: ExportCallLogsOptions): Promise<ExportResult> {
   const resolved = resolveExportCallLogsOptions(options);
+  if (targetsObjectStore(options)) return exportToObjectStore(options, resolved);
   const emit = (event: ExportEvent) => resolved.onEvent?.(event);
   const result = emptyExportResult(resolved.runId, resolved.outDir, resolved.format, resolved.tables);
   let error: unknown;
@@ -180,4 +183,39 @@ function pipelineOptions(
     signal: options.signal,
     stage: options.stage,
   };
+}
+
+/**
+ * An export to an object store (object-store-run.ts): the same export on a working copy, the
+ * state kept in the bucket beside the data. Every option was checked before this is called.
+ */
+function exportToObjectStore(
+  options: ExportCallLogsOptions,
+  resolved: ResolvedExportOptions,
+): Promise<ExportResult> {
+  const stateKey = resolved.incremental && objectStateKey(resolved.outDir, resolved.incremental.stateFile);
+  return runOnObjectStore<ExportEvent, ExportResult>(
+    {
+      ...options,
+      runId: resolved.runId,
+      stateKey,
+      warning: (message) => ({ type: 'warning', message }),
+      failedEnd: (error) => ({
+        type: 'end',
+        result: emptyExportResult(resolved.runId, resolved.outDir, resolved.format, resolved.tables),
+        error,
+      }),
+    },
+    (workDir, onEvent) =>
+      exportCallLogs({
+        ...options,
+        outDir: workDir,
+        storage: undefined,
+        runId: resolved.runId,
+        onEvent,
+        ...(options.incremental && stateKey
+          ? { incremental: { ...options.incremental, stateFile: join(workDir, stateKey) } }
+          : {}),
+      }),
+  );
 }

@@ -7,6 +7,7 @@ import {
   validateTimeZone,
 } from '@omnidim-stream/transform';
 import type { ExportEvent } from './events.js';
+import type { ObjectStoreTargetOptions } from './object-store-run.js';
 import { newRunId } from './run-id.js';
 import type { RowStage } from './run-pipeline.js';
 import { parseWindowBound, type TimeWindow } from './time-window.js';
@@ -30,11 +31,14 @@ export interface IncrementalOptions {
 }
 
 /** Options of `exportCallLogs()`: one object; every field but `apiKey` and `outDir` optional. */
-export interface ExportCallLogsOptions {
+export interface ExportCallLogsOptions extends ObjectStoreTargetOptions {
   apiKey: string;
   /** Default core's (`https://backend.omnidim.io/api/v1`). */
   baseUrl?: string;
-  /** The dataset directory (every file the run writes is inside it). */
+  /**
+   * The dataset directory (every file the run writes is inside it), or `s3://bucket/prefix` for a
+   * dataset in object storage (with `s3`, `singleWriter`; or pass `storage`).
+   */
   outDir: string;
   format?: ExportFormat;
   tables?: readonly TableName[];

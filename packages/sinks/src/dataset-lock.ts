@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { InvalidOptionError } from '@omnidim-stream/core';
 import { datasetPath, errnoOf, FILE_MODE, LOCK_NAME } from './dataset-layout.js';
 import { DatasetLockedError, SinkError } from './errors.js';
+import { isProcessAlive } from './process-alive.js';
 
 export { LOCK_NAME } from './dataset-layout.js';
 
@@ -83,7 +84,7 @@ export async function acquireLock(out: string, runId: string, options: LockOptio
       () => Number.POSITIVE_INFINITY,
     );
     const sameHost = holder.host === hostname();
-    const deadHere = sameHost && typeof holder.pid === 'number' && !isAlive(holder.pid);
+    const deadHere = sameHost && typeof holder.pid === 'number' && !isProcessAlive(holder.pid);
     if (!deadHere && renewedAgo < LOCK_STALE_AFTER_MS) {
       const where = sameHost ? `host ${hostname()}` : `host ${String(holder.host ?? '?')}`;
       throw new DatasetLockedError(
@@ -127,17 +128,6 @@ async function readHolder(path: string): Promise<Holder | 'young'> {
       () => Number.POSITIVE_INFINITY,
     );
     return age < YOUNG_LOCK_MS ? 'young' : {};
-  }
-}
-
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

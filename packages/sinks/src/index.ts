@@ -1,8 +1,17 @@
 // Re-exports only. Parquet is deliberately absent: import it from '@omnidim-stream/sinks/parquet'
 // so that NDJSON/CSV users never load hyparquet-writer (the dataset loads it with import()).
+
+// Object storage (issue 18): the S3 SDK is loaded by openS3Store() with import(), never here.
+export * from './conditional-writes.js';
 export * from './csv.js';
 export * from './dataset.js';
 export * from './duckdb.js';
 export * from './formats.js';
 export * from './ndjson.js';
+export * from './object-lake-mirror.js';
+export * from './object-lake-publish.js';
+export * from './object-lock.js';
+export * from './object-store.js';
 export type { ParquetCompression, ParquetWriterOptions } from './parquet.js';
+export { openS3Store, type S3StoreOptions } from './s3-store.js';
+export * from './s3-url.js';

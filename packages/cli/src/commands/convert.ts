@@ -3,6 +3,7 @@ import { type ConvertEvent, convertCallLogs, type RunProgress } from '@omnidim-s
 import type { TableName } from '@omnidim-stream/transform';
 import type { DatasetOptions } from '../export-options.js';
 import type { CliIo } from '../io.js';
+import { objectStoreOptions } from '../object-store-flags.js';
 import { createProgress } from '../progress.js';
 import { transformOptionsFor } from '../secrets.js';
 import type { RunSummary } from '../summary.js';
@@ -30,7 +31,9 @@ export async function runConvert(
   });
   const onEvent = (event: ConvertEvent) => {
     if (event.type === 'end') Object.assign(context.summary, event.result);
-    else {
+    else if (event.type === 'warning') {
+      if (!options.quiet) io.stderr.write(`omnidim-stream convert: warning: ${event.message}\n`);
+    } else {
       Object.assign(state, event.progress);
       progress.update();
     }
@@ -50,6 +53,7 @@ export async function runConvert(
       signal: context.signal,
       ...(io.now ? { now: io.now } : {}),
       runId: context.runId,
+      ...objectStoreOptions(options),
       onEvent,
     });
     return context.summary;

@@ -8,6 +8,7 @@ import { startSimulator } from '@omnidim-stream/simulator';
 import type { TransformOptions } from '@omnidim-stream/transform';
 import { EXPORT_DEFAULTS, type ExportOptions } from '../export-options.js';
 import type { CliIo } from '../io.js';
+import { objectStoreOptions } from '../object-store-flags.js';
 import { withFlagName } from '../option-flags.js';
 import { createProgress } from '../progress.js';
 import { loadApiKey, transformOptionsFor } from '../secrets.js';
@@ -145,6 +146,7 @@ function engineOptions(
     hashKey: transform.hashKey,
     since: options.window.since,
     until: options.window.until,
+    ...objectStoreOptions(options),
   };
   // Unset flags are left out rather than passed as `undefined` (exact optional properties).
   return Object.fromEntries(

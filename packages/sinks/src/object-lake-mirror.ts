@@ -1,0 +1,104 @@
+/**
+ * The run's working copy of an object-store dataset (issue 18). A run on `s3://…` runs the
+ * local dataset engine (dataset-run.ts: staging, checkpoints, adoption, the journal'd commit) in
+ * a private temp directory, which holds only what the run needs from the bucket: the manifest,
+ * the state and the checkpoints of interrupted runs (`_staging/`), never the data. Checkpoints go
+ * back to the bucket as they are written, so a pod killed mid-run resumes in a fresh pod; the
+ * commit to the bucket is object-lake-publish.ts.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { type DatasetCheckpoint, readCheckpoint } from './dataset-checkpoint.js';
+import {
+  CHECKPOINT_NAME,
+  DIR_MODE,
+  datasetPath,
+  isSafeRelative,
+  MANIFEST_NAME,
+  STAGING_DIR,
+  stagedPartRel,
+  stagingRel,
+} from './dataset-layout.js';
+import { SinkError } from './errors.js';
+import type { ObjectStore } from './object-store.js';
+
+/**
+ * Downloads into `dir` the manifest, `extraKeys` (the state) and every object under `_staging/`.
+ * A key that is not a plain relative path is refused: a hostile bucket cannot make the run write
+ * outside its working copy.
+ *
+ * @example
+ * await hydrateWorkingCopy(store, workDir, ['_state.json']);
+ */
+export async function hydrateWorkingCopy(
+  store: ObjectStore,
+  dir: string,
+  extraKeys: readonly string[] = [],
+): Promise<void> {
+  const staging = await store.list(`${STAGING_DIR}/`);
+  const root = [MANIFEST_NAME, ...extraKeys];
+  const present = new Set(await store.list('_'));
+  for (const key of [...root.filter((k) => present.has(k)), ...staging]) {
+    if (!isSafeRelative(key)) {
+      throw new SinkError(
+        `Refusing ${JSON.stringify(String(key).slice(0, 80))} in ${store.location}: not a plain dataset path`,
+      );
+    }
+    const file = datasetPath(dir, key);
+    await mkdir(dirname(file), { recursive: true, mode: DIR_MODE });
+    await store.download(key, file);
+  }
+}
+
+/**
+ * Uploads the checkpoint of run `runId` from the working copy: first every staged file and
+ * sidecar it lists, then `_checkpoint.json` itself, so the bucket never holds a checkpoint naming
+ * a file it lacks. Returns the keys written (undefined when the run has no checkpoint).
+ */
+export async function uploadCheckpoint(
+  store: ObjectStore,
+  dir: string,
+  runId: string,
+  uploaded: Set<string>,
+): Promise<string[] | undefined> {
+  const runDir = datasetPath(dir, stagingRel(runId));
+  const checkpoint: DatasetCheckpoint | undefined = await readCheckpoint(runDir);
+  if (!checkpoint) return undefined;
+  const keys: string[] = [];
+  for (const f of checkpoint.files) {
+    const key = stagedPartRel(runId, f);
+    keys.push(key);
+    // Part files never change once listed: each goes up once.
+    if (!uploaded.has(key)) await store.upload(key, datasetPath(dir, key));
+    uploaded.add(key);
+  }
+  for (const s of checkpoint.sidecars) {
+    // Sidecars grow between checkpoints (adoption truncates them back to `bytes`): always sent.
+    const key = stagingRel(runId, s.staged);
+    keys.push(key);
+    await store.upload(key, datasetPath(dir, key));
+  }
+  const key = stagingRel(runId, CHECKPOINT_NAME);
+  await store.upload(key, datasetPath(dir, key));
+  keys.push(key);
+  return keys;
+}
+
+/**
+ * After a failed run: uploads its checkpoint (if it kept one) and then deletes every other object
+ * under `_staging/` (the interrupted runs it adopted or discarded at its start), so the bucket
+ * holds what the local dataset would. Without a checkpoint of its own nothing is deleted.
+ */
+export async function saveCheckpointForResume(
+  store: ObjectStore,
+  dir: string,
+  runId: string,
+  uploaded: Set<string>,
+): Promise<boolean> {
+  const kept = await uploadCheckpoint(store, dir, runId, uploaded);
+  if (kept === undefined) return false;
+  const keep = new Set(kept);
+  const stale = (await store.list(`${STAGING_DIR}/`)).filter((key) => !keep.has(key));
+  await store.delete(stale);
+  return true;
+}

@@ -1,0 +1,53 @@
+/**
+ * The storage a dataset lives in when it is not a local directory (issue 18): a flat key space
+ * with the few operations an object store offers: get, put (optionally conditional), streamed
+ * upload, list, delete. Keys are dataset-relative (`_manifest.json`, `calls/date=…/part-….parquet`)
+ * and come from dataset-layout.ts: a store only prefixes them, so path changes never reach it.
+ * Implementations: `s3-store.ts` (AWS S3 and S3-compatible servers) and `local-store.ts` (a
+ * directory, for library users and tests). No rename: see object-lake-publish.ts for the commit.
+ */
+
+/** An object read back: its bytes, its ETag (quotes included, as sent) and when it was written. */
+export interface StoredObject {
+  body: Buffer;
+  etag: string;
+  lastModified: Date;
+}
+
+/**
+ * A condition on a put: `ifNoneMatch: '*'` creates only when the key is absent; `ifMatch`
+ * replaces only the version with that ETag (S3 conditional writes).
+ */
+export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
+
+/**
+ * The answer to a put: written (with the new ETag), or refused because the condition did not
+ * hold (`precondition`, HTTP 412) or another conditional write on the key was in flight
+ * (`conflict`, HTTP 409 ConditionalRequestConflict: S3 asks the caller to retry).
+ */
+export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'precondition' | 'conflict' };
+
+/** The object store under a dataset. Every method rejects with a `SinkError` (code `SINK`). */
+export interface ObjectStore {
+  /** Where the dataset is, for messages: `s3://bucket/prefix` (never a credential). */
+  readonly location: string;
+  /** The object at `key`, or undefined when there is none. */
+  get(key: string): Promise<StoredObject | undefined>;
+  /** Writes `body` at `key` in one request, under `condition` when given. */
+  put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult>;
+  /**
+   * Streams the local file `file` to `key` (multipart above one part: bounded memory whatever the
+   * size; a failed upload is aborted, leaving no parts behind).
+   */
+  upload(key: string, file: string): Promise<void>;
+  /** Writes the object at `key` to the local file `file`. */
+  download(key: string, file: string): Promise<void>;
+  /** Every key under the dataset that starts with `prefix` (dataset-relative). */
+  list(prefix?: string): Promise<string[]>;
+  /** Deletes `keys` (absent keys are not an error). */
+  delete(keys: readonly string[]): Promise<void>;
+  /** Multipart uploads started and neither completed nor aborted under the dataset (keys). */
+  listUnfinishedUploads(): Promise<string[]>;
+  /** Releases the client's connections. */
+  close(): void;
+}

@@ -1,0 +1,206 @@
+/**
+ * The S3 implementation of {@link ObjectStore} (issue 18): AWS S3 and S3-compatible servers
+ * (MinIO, Cloudflare R2, GCS interoperability, Ceph). The SDK is loaded with `import()` here and
+ * only here, when an `s3://` target is opened: a local export never loads it.
+ *
+ * Credentials, region and endpoint come from the SDK's default chain (environment variables,
+ * `AWS_PROFILE`, web identity / EKS pod identity, container and instance roles,
+ * `AWS_ENDPOINT_URL_S3`), never from a flag. Retries with backoff on 5xx, throttling (`SlowDown`)
+ * and reset connections are the SDK's standard retry strategy. Error messages name the operation,
+ * the key and the S3 error code only: SDK errors are never passed on as `cause`, because their
+ * attached request/response may carry a signature.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import { SinkError } from './errors.js';
+import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
+import { parseS3Url } from './s3-url.js';
+
+/** How the S3 client is set up, beyond what the AWS chain provides. */
+export interface S3StoreOptions {
+  /** An S3-compatible endpoint (`--s3-endpoint`), e.g. `http://127.0.0.1:9000`. Default: the AWS chain. */
+  endpoint?: string | undefined;
+  /** Path-style requests (`http://host/bucket/key`), which most S3-compatible servers need. */
+  forcePathStyle?: boolean | undefined;
+  /** Attempts per request, first included (the SDK's standard retry strategy). Default 5. */
+  maxAttempts?: number | undefined;
+  /** Multipart part size in bytes (S3's minimum is 5 MiB). Default 8 MiB. */
+  partSize?: number | undefined;
+  /** Environment to read the region from (default `process.env`). */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+}
+
+/** Parts of one upload in memory at once: memory ≤ `partSize × (UPLOAD_QUEUE + 1)` per file. */
+const UPLOAD_QUEUE = 2;
+const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** List pages (1,000 keys each) one listing may read: a bound, not a silent stop. */
+const MAX_LIST_PAGES = 10_000;
+const DELETE_CONCURRENCY = 8;
+
+/**
+ * Opens the dataset at `url` (`s3://bucket/prefix`) on S3.
+ *
+ * @example
+ * const store = await openS3Store('s3://lake/calls', { endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
+ * console.log(await store.list());
+ */
+export async function openS3Store(url: string, options: S3StoreOptions = {}): Promise<ObjectStore> {
+  const target = parseS3Url(url);
+  const sdk = await import('@aws-sdk/client-s3');
+  const { Upload } = await import('@aws-sdk/lib-storage');
+  const env = options.env ?? process.env;
+  // An S3-compatible server is regionless; the SDK still needs a name to sign with.
+  const region =
+    env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? (options.endpoint ? 'us-east-1' : undefined);
+  const client: S3Client = new sdk.S3Client({
+    ...(region ? { region } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    forcePathStyle: options.forcePathStyle === true,
+    maxAttempts: options.maxAttempts ?? 5,
+    // Checksums only where S3 requires them: several S3-compatible servers reject the newer
+    // default (CRC32 trailers on every upload).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+  const Bucket = target.bucket;
+  const full = (key: string) => (target.prefix === '' ? key : `${target.prefix}/${key}`);
+  const relative = (key: string) => (target.prefix === '' ? key : key.slice(target.prefix.length + 1));
+  const fail = (what: string, key: string, error: unknown) => s3Failure(what, `${target.url}/${key}`, error);
+  const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+
+  return {
+    location: target.url,
+    async get(key: string): Promise<StoredObject | undefined> {
+      try {
+        const answer = await client.send(new sdk.GetObjectCommand({ Bucket, Key: full(key) }));
+        const body = Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
+        return { body, etag: answer.ETag ?? '', lastModified: answer.LastModified ?? new Date(0) };
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw fail('read', key, error);
+      }
+    },
+    async put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult> {
+      try {
+        const answer = await client.send(
+          new sdk.PutObjectCommand({
+            Bucket,
+            Key: full(key),
+            Body: body,
+            ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+            ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+          }),
+        );
+        return { ok: true, etag: answer.ETag ?? '' };
+      } catch (error) {
+        if (condition && statusOf(error) === 412) return { ok: false, reason: 'precondition' };
+        if (condition && statusOf(error) === 409) return { ok: false, reason: 'conflict' };
+        throw fail('write', key, error);
+      }
+    },
+    async upload(key: string, file: string): Promise<void> {
+      const upload = new Upload({
+        client,
+        params: { Bucket, Key: full(key), Body: createReadStream(file) },
+        partSize,
+        queueSize: UPLOAD_QUEUE,
+        // The default, stated: a failed multipart upload is aborted, no parts stay billed.
+        leavePartsOnError: false,
+      });
+      try {
+        await upload.done();
+      } catch (error) {
+        throw fail('upload', key, error);
+      }
+    },
+    async download(key: string, file: string): Promise<void> {
+      try {
+        const answer = await client.send(new sdk.GetObjectCommand({ Bucket, Key: full(key) }));
+        const body = answer.Body as NodeJS.ReadableStream | undefined;
+        if (!body) throw new Error('empty body');
+        await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+      } catch (error) {
+        throw fail('download', key, error);
+      }
+    },
+    async list(prefix = ''): Promise<string[]> {
+      const keys: string[] = [];
+      let token: string | undefined;
+      const base = target.prefix === '' ? prefix : `${target.prefix}/${prefix}`;
+      for (let page = 0; page < MAX_LIST_PAGES; page++) {
+        let answer: ListObjectsV2CommandOutput;
+        try {
+          answer = await client.send(
+            new sdk.ListObjectsV2Command({
+              Bucket,
+              Prefix: base,
+              ...(token ? { ContinuationToken: token } : {}),
+            }),
+          );
+        } catch (error) {
+          throw fail('list', prefix, error);
+        }
+        for (const item of answer.Contents ?? []) if (item.Key) keys.push(relative(item.Key));
+        token = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+        if (!token) return keys;
+      }
+      throw new SinkError(`Listing ${target.url}/${prefix} took more than ${MAX_LIST_PAGES} pages`);
+    },
+    async delete(keys: readonly string[]): Promise<void> {
+      // One DeleteObject per key (bounded concurrency): every S3-compatible server has it, and an
+      // absent key is a success, so a replayed cleanup is harmless.
+      for (let i = 0; i < keys.length; i += DELETE_CONCURRENCY) {
+        await Promise.all(
+          keys.slice(i, i + DELETE_CONCURRENCY).map(async (key) => {
+            try {
+              await client.send(new sdk.DeleteObjectCommand({ Bucket, Key: full(key) }));
+            } catch (error) {
+              if (statusOf(error) !== 404) throw fail('delete', key, error);
+            }
+          }),
+        );
+      }
+    },
+    async listUnfinishedUploads(): Promise<string[]> {
+      try {
+        const answer = await client.send(
+          new sdk.ListMultipartUploadsCommand({
+            Bucket,
+            ...(target.prefix ? { Prefix: `${target.prefix}/` } : {}),
+          }),
+        );
+        return (answer.Uploads ?? []).map((u) => relative(u.Key ?? ''));
+      } catch (error) {
+        throw fail('list the multipart uploads of', '', error);
+      }
+    },
+    close(): void {
+      client.destroy();
+    },
+  };
+}
+
+/** The HTTP status of an SDK error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const meta = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
+  return typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
+}
+
+/**
+ * A `SinkError` for a failed S3 request: the operation, the object and the S3 error name and
+ * status only (see the module comment: no SDK message or cause, which could carry a signature).
+ */
+function s3Failure(what: string, where: string, error: unknown): SinkError {
+  const name = error instanceof Error ? error.name : 'Error';
+  const status = statusOf(error);
+  const network = (error as { code?: unknown } | null)?.code;
+  const detail = [
+    /^[A-Za-z0-9]{1,64}$/.test(name) ? name : 'Error',
+    status === undefined ? undefined : `HTTP ${status}`,
+    typeof network === 'string' && /^E[A-Z]{2,20}$/.test(network) ? network : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join(', ');
+  return new SinkError(`Cannot ${what} ${where} (${detail}) after the SDK's retries`);
+}
