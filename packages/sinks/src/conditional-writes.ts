@@ -4,6 +4,7 @@
  * S3-compatible servers reject the headers, others silently ignore them, and a lock built on an
  * ignored condition would let two runs write at once. So a run probes before it relies on them.
  */
+import { SinkError } from './errors.js';
 import type { ObjectStore } from './object-store.js';
 
 /** The probe's verdict: `honoured`, or why the lock cannot rely on the store. */
@@ -22,11 +23,18 @@ export async function probeConditionalWrites(
   runId: string,
 ): Promise<ConditionalWriteSupport> {
   const key = `_probe-${runId}`;
+  // Any other failure (no access, no such bucket, network) propagates: it is not an answer
+  // about conditional writes, and the run must fail on it as it is.
   try {
-    const first = await store.put(key, runId, { ifNoneMatch: '*' }).catch(() => undefined);
-    if (!first?.ok) return 'rejected';
-    const second = await store.put(key, runId, { ifNoneMatch: '*' }).catch(() => undefined);
-    if (second === undefined) return 'rejected';
+    const first = await store.put(key, runId, { ifNoneMatch: '*' });
+    if (!first.ok) {
+      if (first.reason === 'unsupported') return 'rejected';
+      throw new SinkError(
+        `${store.location}: a new probe object answered ${first.reason} (another run's probe?)`,
+      );
+    }
+    const second = await store.put(key, runId, { ifNoneMatch: '*' });
+    if (!second.ok && second.reason === 'unsupported') return 'rejected';
     return second.ok ? 'ignored' : 'honoured';
   } finally {
     await store.delete([key]).catch(() => undefined);

@@ -62,6 +62,9 @@ export async function acquireObjectLock(store: ObjectStore, options: ObjectLockO
   for (let attempt = 0; attempt < 2; attempt++) {
     const put = await store.put(LOCK_NAME, body, condition);
     if (put.ok) return heldLock(store, options, body, put.etag);
+    if (put.reason === 'unsupported') {
+      throw new SinkError(`${store.location} refused a conditional write of ${where}`);
+    }
     if (put.reason === 'conflict') {
       throw new DatasetLockedError(
         `Another run is taking the dataset lock ${where} right now (409 ConditionalRequestConflict); this run wrote nothing. Stale-lock rule: ${STALE_LOCK_RULE}`,

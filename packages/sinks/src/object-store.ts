@@ -23,9 +23,12 @@ export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
 /**
  * The answer to a put: written (with the new ETag), or refused because the condition did not
  * hold (`precondition`, HTTP 412) or another conditional write on the key was in flight
- * (`conflict`, HTTP 409 ConditionalRequestConflict: S3 asks the caller to retry).
+ * (`conflict`, HTTP 409 ConditionalRequestConflict: S3 asks the caller to retry), or because the
+ * server does not implement the condition (`unsupported`, HTTP 501 or 400).
  */
-export type PutResult = { ok: true; etag: string } | { ok: false; reason: 'precondition' | 'conflict' };
+export type PutResult =
+  | { ok: true; etag: string }
+  | { ok: false; reason: 'precondition' | 'conflict' | 'unsupported' };
 
 /** The object store under a dataset. Every method rejects with a `SinkError` (code `SINK`). */
 export interface ObjectStore {

@@ -96,6 +96,9 @@ export async function openS3Store(url: string, options: S3StoreOptions = {}): Pr
       } catch (error) {
         if (condition && statusOf(error) === 412) return { ok: false, reason: 'precondition' };
         if (condition && statusOf(error) === 409) return { ok: false, reason: 'conflict' };
+        if (condition && (statusOf(error) === 501 || statusOf(error) === 400)) {
+          return { ok: false, reason: 'unsupported' };
+        }
         throw fail('write', key, error);
       }
     },

@@ -7,11 +7,11 @@
  * and records multipart uploads started and never completed or aborted, as seen on the wire.
  * Both servers listen on 127.0.0.1, port 0, and close with {@link S3TestServer.close}.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 
@@ -42,6 +42,18 @@ export interface S3TestServer {
   requests: string[];
   /** Multipart uploads initiated through the proxy and neither completed nor aborted. */
   unfinishedUploads(): string[];
+  /**
+   * Set to hold requests: the proxy awaits the returned promise before forwarding (e.g. to keep
+   * a run inside its lock while another starts). Called for every request through the proxy.
+   */
+  hold: ((request: S3Request) => Promise<void> | undefined) | undefined;
+  /**
+   * Every object under `prefix` (keys relative to it), read from s3rver's own store on disk: an
+   * independent view of the bucket (neither our store nor the SDK).
+   */
+  objects(prefix: string): Promise<Map<string, string>>;
+  /** Copies every object under `prefix` into `dir` (key → `dir/key`); returns the keys, sorted. */
+  download(prefix: string, dir: string): Promise<string[]>;
   /** Environment with the test keys (and nothing else from AWS). */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -66,7 +78,17 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
     plainEndpoint: `http://127.0.0.1:${upstreamPort}`,
     bucket,
     fault: undefined,
+    hold: undefined,
     requests: [],
+    objects: (prefix) => storedObjects(join(directory, bucket), prefix),
+    download: async (prefix, dir) => {
+      const objects = await storedObjects(join(directory, bucket), prefix);
+      for (const [key, file] of objects) {
+        await mkdir(dirname(join(dir, key)), { recursive: true });
+        await copyFile(file, join(dir, key));
+      }
+      return [...objects.keys()].sort();
+    },
     unfinishedUploads: () => [...uploads.values()],
     env: {
       AWS_ACCESS_KEY_ID: TEST_ACCESS_KEY,
@@ -88,6 +110,7 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
       req.socket.destroy();
       return;
     }
+    await state.hold?.({ method, key, query: url.searchParams });
     if (fault === 'slowdown') return s3Error(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
     const conditional =
       method === 'PUT' &&
@@ -191,4 +214,19 @@ function s3Error(
   const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>proxy</RequestId></Error>`;
   res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** s3rver keeps object `a/b` as `<bucket dir>/a/b._S3rver_object` (beside its metadata). */
+const OBJECT_SUFFIX = '._S3rver_object';
+
+async function storedObjects(bucketDir: string, prefix: string): Promise<Map<string, string>> {
+  const base = prefix === '' ? bucketDir : join(bucketDir, ...prefix.split('/'));
+  const entries = await readdir(base, { recursive: true, withFileTypes: true }).catch(() => []);
+  const objects = new Map<string, string>();
+  for (const e of entries) {
+    if (!e.isFile() || !e.name.endsWith(OBJECT_SUFFIX)) continue;
+    const path = join(e.parentPath, e.name);
+    objects.set(relative(base, path).split(sep).join('/').slice(0, -OBJECT_SUFFIX.length), path);
+  }
+  return objects;
 }
