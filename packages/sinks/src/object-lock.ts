@@ -77,6 +77,10 @@ export async function acquireObjectLock(store: ObjectStore, options: ObjectLockO
       continue;
     }
     const holder = parseHolder(current.body);
+    // Our own create, whose answer was lost (a reset connection) and whose retry got 412.
+    if (holder.runId === options.runId && holder.pid === process.pid) {
+      return heldLock(store, options, body, current.etag);
+    }
     const age = now() - current.lastModified.getTime();
     const sameHost = holder.host === hostname();
     const deadHere = sameHost && typeof holder.pid === 'number' && !isProcessAlive(holder.pid);

@@ -4,7 +4,8 @@
  * conditional writes (`If-None-Match: *` → 412 PreconditionFailed when the key exists, `If-Match`
  * → 412 when the ETag differs, a second conditional write on a key while one is in flight → 409
  * ConditionalRequestConflict). The proxy also injects faults (503 SlowDown, reset connections)
- * and records multipart uploads started and never completed or aborted, as seen on the wire.
+ * and records multipart uploads started and never completed or aborted, as seen on the wire
+ * (s3rver lacks AbortMultipartUpload: the proxy answers it with 204 as S3 does and records it).
  * Both servers listen on 127.0.0.1, port 0, and close with {@link S3TestServer.close}.
  */
 import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -112,6 +113,14 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
     }
     await state.hold?.({ method, key, query: url.searchParams });
     if (fault === 'slowdown') return s3Error(req, res, 503, 'SlowDown', 'Please reduce your request rate.');
+    if (method === 'DELETE' && url.searchParams.has('uploadId')) {
+      // s3rver has no AbortMultipartUpload (it answers 405); S3 answers 204 and drops the parts.
+      uploads.delete(url.searchParams.get('uploadId') ?? '');
+      req.resume();
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const conditional =
       method === 'PUT' &&
       (req.headers['if-none-match'] !== undefined || req.headers['if-match'] !== undefined);
