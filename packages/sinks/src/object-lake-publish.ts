@@ -10,8 +10,9 @@
  * 5. only now are objects not in the manifest deleted: replaced part files, and whatever a run
  *    killed in steps 1–4 left (its uploads were never listed). After this step the data objects
  *    under the prefix are exactly the manifest's, so a reader that globs sees each call once.
- * A kill before step 3 leaves the previous version readable; the next successful run's step 5
- * removes the orphans. A kill between 3 and 4 leaves the previous state beside the new data: the
+ * A failure before step 3 deletes what this run uploaded (the bucket is as it was); a kill before
+ * step 3 leaves the previous version readable, and the next successful run's step 5 removes the
+ * orphans. A kill between 3 and 4 leaves the previous state beside the new data: the
  * next incremental run re-reads more dates than needed and replaces them (never fewer).
  */
 import { lstat } from 'node:fs/promises';
@@ -50,21 +51,36 @@ export async function publishWorkingCopy(
   const existing = new Set(await store.list());
   const listed = [...manifest.files.map((f) => f.path), ...(manifest.sidecars ?? []).map((s) => s.path)];
   const missing = listed.filter((path) => !existing.has(path));
-  for (let i = 0; i < missing.length; i += UPLOAD_CONCURRENCY) {
-    await Promise.all(
-      missing.slice(i, i + UPLOAD_CONCURRENCY).map(async (path) => {
-        const file = datasetPath(dir, path);
-        // Listed by the manifest but neither in the bucket nor here: publishing would commit a
-        // manifest naming a file no reader can open.
-        if (!(await isFile(file))) {
-          throw new SinkError(`${path} is listed by the new manifest but missing from ${store.location}`);
-        }
-        await store.upload(path, file);
-      }),
-    );
+  try {
+    for (let i = 0; i < missing.length; i += UPLOAD_CONCURRENCY) {
+      // Settled, not raced: no upload of this batch may still land after a rollback below.
+      const batch = await Promise.allSettled(
+        missing.slice(i, i + UPLOAD_CONCURRENCY).map(async (path) => {
+          const file = datasetPath(dir, path);
+          // Listed by the new manifest but neither in the bucket nor here: publishing would commit
+          // a manifest naming a file no reader can open.
+          if (!(await isFile(file))) {
+            throw new SinkError(`${path} is listed by the new manifest but missing from ${store.location}`);
+          }
+          await store.upload(path, file);
+        }),
+      );
+      const failed = batch.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+    await options.lock.confirm();
+    await store.upload(MANIFEST_NAME, datasetPath(dir, MANIFEST_NAME));
+  } catch (error) {
+    // Before the commit point: take back what this run uploaded, so a reader that globs sees the
+    // previous version only (best effort; a kill leaves them to the next run's step 5). Unless the
+    // manifest PUT did land (its answer lost): then the run is committed and its files stay.
+    const current = await store.get(MANIFEST_NAME).catch(() => 'unknown' as const);
+    if (current === 'unknown') throw error;
+    if (current === undefined || manifestRunId(current.body) !== manifest.runId) {
+      await store.delete(missing).catch(() => undefined);
+      throw error;
+    }
   }
-  await options.lock.confirm();
-  await store.upload(MANIFEST_NAME, datasetPath(dir, MANIFEST_NAME));
   // After the commit point, a failure no longer undoes the run: say so, like the local commit.
   try {
     for (const key of options.afterManifest ?? []) {
@@ -114,4 +130,12 @@ async function isFile(path: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
+}
+
+function manifestRunId(body: Buffer): unknown {
+  try {
+    return (JSON.parse(body.toString('utf8')) as { runId?: unknown }).runId;
+  } catch {
+    return undefined;
+  }
 }

@@ -110,3 +110,16 @@ describe('the lock', () => {
     await other.release();
   });
 });
+
+describe('listing', () => {
+  it('a listing longer than one page (1,000 keys) is read to the end', async () => {
+    const keys = Array.from({ length: 1203 }, (_, i) => `many/k-${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < keys.length; i += 50) {
+      await Promise.all(keys.slice(i, i + 50).map((k) => store.put(k, 'x')));
+    }
+    const before = server.requests.length;
+    expect((await store.list('many/')).sort()).toEqual(keys);
+    // Two list requests: the answer was paged.
+    expect(server.requests.slice(before).filter((r) => r === 'GET ').length).toBe(2);
+  });
+});

@@ -37,6 +37,8 @@ export interface S3TestServer {
   /** s3rver itself (conditional-write headers ignored, as some servers do). */
   plainEndpoint: string;
   bucket: string;
+  /** s3rver's store on disk (for diagnostics). */
+  directory: string;
   /** Set to inject faults; called for every request through the proxy. */
   fault: ((request: S3Request) => S3Fault) | undefined;
   /** Requests through the proxy so far, by `METHOD key`. */
@@ -78,6 +80,7 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
     endpoint: '',
     plainEndpoint: `http://127.0.0.1:${upstreamPort}`,
     bucket,
+    directory,
     fault: undefined,
     hold: undefined,
     requests: [],
@@ -133,6 +136,9 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
         'A conflicting conditional operation is currently in progress against this resource.',
       );
     }
+    if (method === 'GET' && key === '' && url.searchParams.get('list-type') === '2') {
+      return listPage(req, res, url);
+    }
     if (!conditional) return forward(req, res, url, key);
     inFlight.add(key);
     try {
@@ -153,18 +159,32 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
       inFlight.delete(key);
     }
   }
-  function forward(req: IncomingMessage, res: ServerResponse, url: URL, key: string): Promise<void> {
-    return new Promise<void>((resolve) => {
+  async function forward(req: IncomingMessage, res: ServerResponse, url: URL, key: string): Promise<void> {
+    // The whole request body first: a PUT to S3 is all or nothing, while s3rver writes the object
+    // as it arrives and keeps a torn one (without metadata) when the client dies mid-request.
+    const chunks: Buffer[] = [];
+    const complete = await new Promise<boolean>((resolve) => {
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => resolve(true));
+      req.on('close', () => resolve(req.complete));
+      req.on('error', () => resolve(false));
+    });
+    if (!complete) {
+      res.destroy();
+      return;
+    }
+    const body = Buffer.concat(chunks);
+    await new Promise<void>((resolve) => {
       const upstream = request(
         { host: '127.0.0.1', port: upstreamPort, method: req.method, path: req.url, headers: req.headers },
         (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          const answerChunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
           answer.on('end', () => {
-            const body = Buffer.concat(chunks);
-            trackUpload(req.method ?? '', url, key, answer.statusCode ?? 0, body.toString('utf8'));
+            const text = Buffer.concat(answerChunks);
+            trackUpload(req.method ?? '', url, key, answer.statusCode ?? 0, text.toString('utf8'));
             res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(body);
+            res.end(text);
             resolve();
           });
         },
@@ -173,8 +193,41 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
         res.destroy();
         resolve();
       });
-      req.pipe(upstream);
+      upstream.end(body);
     });
+  }
+  /**
+   * ListObjectsV2, paged as S3 pages it (1,000 keys, a continuation token). s3rver's own tokens
+   * use DES, which Node 18+ (OpenSSL 3) no longer has: any truncated listing answers 500. So the
+   * proxy asks s3rver for everything and pages the answer itself.
+   */
+  async function listPage(_req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const token = url.searchParams.get('continuation-token');
+    const after = token === null ? '' : Buffer.from(token, 'base64url').toString('utf8');
+    const prefix = url.searchParams.get('prefix') ?? '';
+    // Everything under the prefix, through s3rver's version-1 listing (its markers need no DES).
+    const contents: string[] = [];
+    let marker = after;
+    for (let page = 0; page < 10_000; page++) {
+      const query = new URLSearchParams({ prefix, ...(marker ? { marker } : {}) });
+      const answer = await get(upstreamPort, `/${bucket}?${query}`);
+      if (answer.status !== 200) {
+        res.writeHead(answer.status, { 'content-type': 'application/xml' });
+        res.end(answer.body);
+        return;
+      }
+      const found = [...answer.body.matchAll(/<Contents>[\s\S]*?<\/Contents>/g)].map((m) => m[0]);
+      contents.push(...found);
+      if (!answer.body.includes('<IsTruncated>true</IsTruncated>') || found.length === 0) break;
+      marker = keyOf(found.at(-1) ?? '');
+    }
+    const limit = Math.min(1000, Number(url.searchParams.get('max-keys') ?? '1000'));
+    const page = contents.slice(0, limit);
+    const truncated = contents.length > page.length;
+    const next = truncated ? Buffer.from(keyOf(page.at(-1) ?? '')).toString('base64url') : undefined;
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${prefix}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${limit}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${next ? `<NextContinuationToken>${next}</NextContinuationToken>` : ''}${page.join('')}</ListBucketResult>`;
+    res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   }
   function trackUpload(method: string, url: URL, key: string, status: number, body: string): void {
     if (status >= 300) return;
@@ -238,4 +291,22 @@ async function storedObjects(bucketDir: string, prefix: string): Promise<Map<str
     objects.set(relative(base, path).split(sep).join('/').slice(0, -OBJECT_SUFFIX.length), path);
   }
   return objects;
+}
+
+function keyOf(contents: string): string {
+  return /<Key>([\s\S]*?)<\/Key>/.exec(contents)?.[1] ?? '';
+}
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const upstream = request({ host: '127.0.0.1', port, method: 'GET', path }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () =>
+        resolve({ status: r.statusCode ?? 502, body: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    upstream.on('error', reject);
+    upstream.end();
+  });
 }

@@ -1,0 +1,271 @@
+/**
+ * Object storage under chaos (issue 18), against s3rver on 127.0.0.1 behind the harness proxy
+ * (conditional writes as S3 answers them, injected faults): the CLI killed with SIGKILL at random
+ * S3 requests and at the commit point, then rerun until it completes; 503 SlowDown and reset
+ * connections during upload and commit; uploads that keep failing; five incremental runs with
+ * the state in the bucket. The bucket is read back from s3rver's own store and checked with the
+ * manifest's checksums and DuckDB against the simulator's ids.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import type { DatasetManifest } from '@omnidim-stream/sinks';
+import { verifyManifestFiles } from '@omnidim-stream/sinks';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { checkDataset, compareIds, DuckReader } from './harness/dataset.js';
+import { randomInt, seededRandom } from './harness/random.js';
+import { type CliRun, ROOT, runCliInProcess, type SpawnedCli, spawnCli } from './harness/run-cli.js';
+import { type S3TestServer, startS3Server, TEST_SECRET } from './harness/s3-server.js';
+import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
+import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
+
+let server: S3TestServer;
+let reader: DuckReader;
+let sim: RunningSimulator | undefined;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  server = await startS3Server();
+  Object.assign(process.env, server.env);
+  reader = await DuckReader.open();
+});
+afterAll(async () => {
+  reader.close();
+  await server.close();
+});
+afterEach(async () => {
+  server.fault = undefined;
+  server.hold = undefined;
+  await sim?.close();
+  sim = undefined;
+  for (const c of cleanups.splice(0)) await c();
+});
+
+const S3_FLAGS = () => ['--s3-endpoint', server.endpoint, '--s3-force-path-style'];
+
+/** Downloads `prefix` into a fresh dir; returns the dir and the keys. */
+async function snapshot(prefix: string, name: string): Promise<{ dir: string; keys: string[] }> {
+  const dir = await tempDir(name);
+  cleanups.push(dir.remove);
+  return { dir: dir.path, keys: await server.download(prefix, dir.path) };
+}
+
+/** The committed version's files and sidecars, plus the markers, state and manifest: nothing else. */
+async function expectExactlyTheManifest(prefix: string, hint: string): Promise<string> {
+  const { dir, keys } = await snapshot(prefix, 's3-final');
+  const manifest = JSON.parse(await readFile(join(dir, '_manifest.json'), 'utf8')) as DatasetManifest;
+  const listed = [...manifest.files.map((f) => f.path), ...(manifest.sidecars ?? []).map((s) => s.path)];
+  const control = (k: string) => k === '_manifest.json' || k === '_state.json' || k.endsWith('/_SUCCESS');
+  expect(keys.filter((k) => !control(k)).sort(), hint).toEqual(listed.sort());
+  await checkDataset(reader, dir, manifest.format, hint);
+  expect(server.unfinishedUploads(), hint).toEqual([]);
+  return dir;
+}
+
+describe('kill -9 at random points, then rerun', () => {
+  it(
+    'every killed run leaves a readable version; the rerun commits every call exactly once and cleans up',
+    async () => {
+      const seed = scenarioSeed(18);
+      const random = seededRandom(seed);
+      sim = await startSimulator({ seed, records: SETTINGS.records, apiKey: LEAK_KEY });
+      const prefix = 'kills';
+      const argv = [
+        ...exportArgv({
+          out: `s3://lake/${prefix}`,
+          format: 'parquet',
+          baseUrl: sim.url,
+          pageSize: SETTINGS.pageSize,
+        }),
+        ...S3_FLAGS(),
+        '--checkpoint-pages',
+        '3',
+      ];
+      const env = { ...keyEnv(), ...server.env };
+      // A committed previous version, which every killed run must leave readable.
+      const first = await runCliInProcess(argv, keyEnv());
+      expect(first.code, first.stderr).toBe(0);
+      sim.insertCalls(25);
+      let previous = await readFile((await server.objects(prefix)).get('_manifest.json') ?? '', 'utf8');
+
+      // Where each run is killed: the commit point itself (its manifest PUT never lands), right
+      // after it (the first cleanup DELETE), then at random S3 requests of the run.
+      const plans: ((r: { method: string; key: string }, n: number) => boolean)[] = [
+        (r) => r.method === 'PUT' && r.key === `${prefix}/_manifest.json`,
+        (r) => r.method === 'DELETE' && !r.key.endsWith('_lock') && !r.key.includes('_probe-'),
+      ];
+      for (let k = 0; k < 3; k++) {
+        const point = randomInt(random, 1, 60);
+        plans.push((_r, n) => n === point);
+      }
+      const runs: CliRun[] = [];
+      let final: CliRun | undefined;
+      for (let attempt = 0; attempt < plans.length + 4 && !final; attempt++) {
+        const plan = plans[attempt];
+        let current: SpawnedCli | undefined;
+        let n = 0;
+        server.fault = (r) => {
+          n++;
+          if (!plan || !current || current.child.exitCode !== null || !plan(r, n)) return undefined;
+          current.child.kill('SIGKILL');
+          // The request is lost with the process (a reset), so the kill lands before it.
+          return 'reset';
+        };
+        current = spawnCli(argv, env, ROOT);
+        const run = await current.done;
+        server.fault = undefined;
+        runs.push(run);
+        const hint = `run ${attempt}: ${describeRun(run)} ${replayHint()}`;
+        const { dir } = await snapshot(prefix, 's3-after-run');
+        // Whatever the point, the manifest in the bucket names files that are all there, intact.
+        expect(await verifyManifestFiles(dir), hint).toEqual([]);
+        const manifestText = await readFile(join(dir, '_manifest.json'), 'utf8');
+        if (attempt === 0) expect(manifestText, `${hint}: killed at the commit point`).toBe(previous);
+        previous = manifestText;
+        if (run.signal === 'SIGKILL') continue;
+        expect(run.code, hint).toBe(0);
+        final = run;
+      }
+      const hint = `runs: ${runs.map(describeRun).join(' | ')} ${replayHint()}`;
+      expect(final, hint).toBeDefined();
+      expect(runs.filter((r) => r.signal === 'SIGKILL').length, hint).toBeGreaterThanOrEqual(2);
+      const dir = await expectExactlyTheManifest(prefix, hint);
+      expect(compareIds(sim.ids(), await reader.ids(dir, 'parquet')), hint).toEqual({
+        missing: [],
+        duplicated: [],
+        unexpected: [],
+      });
+      const keys = [...(await server.objects(prefix)).keys()];
+      expect(
+        keys.filter((k) => k.startsWith('_staging/') || k === '_lock'),
+        hint,
+      ).toEqual([]);
+      for (const run of runs) expect(run.stderr + run.stdout).not.toContain(TEST_SECRET);
+    },
+    SETTINGS.timeoutMs,
+  );
+});
+
+describe('faults from the storage', () => {
+  it(
+    '503 SlowDown and reset connections during upload and commit are retried: exit 0, every call once',
+    async () => {
+      sim = await startSimulator({ seed: 31, records: 150, apiKey: LEAK_KEY });
+      const prefix = 'faults';
+      let n = 0;
+      let faulted = 0;
+      let manifestFaulted = false;
+      server.fault = (r) => {
+        n++;
+        // The commit point's first attempt fails too; otherwise every third request, alternately.
+        if (r.method === 'PUT' && r.key === `${prefix}/_manifest.json` && !manifestFaulted) {
+          manifestFaulted = true;
+          faulted++;
+          return 'slowdown';
+        }
+        if (n % 3 !== 0) return undefined;
+        faulted++;
+        return n % 2 === 0 ? 'slowdown' : 'reset';
+      };
+      const run = await runCliInProcess(
+        [
+          ...exportArgv({ out: `s3://lake/${prefix}`, format: 'csv', baseUrl: sim.url, pageSize: 10 }),
+          ...S3_FLAGS(),
+          '--checkpoint-pages',
+          '4',
+          '--raw',
+        ],
+        keyEnv(),
+      );
+      server.fault = undefined;
+      expect(run.code, run.stderr).toBe(0);
+      expect(manifestFaulted).toBe(true);
+      expect(faulted).toBeGreaterThan(10);
+      const dir = await expectExactlyTheManifest(prefix, describeRun(run));
+      expect(compareIds(sim.ids(), await reader.ids(dir, 'csv'))).toEqual({
+        missing: [],
+        duplicated: [],
+        unexpected: [],
+      });
+    },
+    SETTINGS.timeoutMs,
+  );
+
+  it(
+    'uploads that keep failing: exit 6, the previous version and state byte for byte intact, no upload left open',
+    async () => {
+      sim = await startSimulator({ seed: 32, records: 60, apiKey: LEAK_KEY });
+      const prefix = 'failing';
+      const argv = [
+        ...exportArgv({ out: `s3://lake/${prefix}`, format: 'ndjson', baseUrl: sim.url, pageSize: 10 }),
+        ...S3_FLAGS(),
+        '--state',
+      ];
+      expect((await runCliInProcess(argv, keyEnv())).code).toBe(0);
+      sim.insertCalls(10);
+      const lake = async () => {
+        const objects = await server.objects(prefix);
+        const bodies = new Map<string, string>();
+        for (const [key, file] of objects) {
+          // Checkpoints of the failed run may stay under _staging/ (for its resume): not the lake.
+          if (!key.startsWith('_staging/')) bodies.set(key, await readFile(file, 'base64'));
+        }
+        return bodies;
+      };
+      const before = await lake();
+      expect(before.has('_state.json')).toBe(true);
+      server.fault = (r) =>
+        r.method === 'PUT' && r.key.startsWith(`${prefix}/calls/`) ? 'reset' : undefined;
+      const failed = await runCliInProcess(argv, keyEnv());
+      server.fault = undefined;
+      expect(failed.code, failed.stderr).toBe(6);
+      expect(await lake()).toEqual(before);
+      expect(server.unfinishedUploads()).toEqual([]);
+      expect(failed.stderr).not.toContain(TEST_SECRET);
+    },
+    SETTINGS.timeoutMs,
+  );
+});
+
+describe('incremental runs with the state in the bucket', () => {
+  it(
+    'five runs with new calls arriving: every call once after each, the state advances in the bucket',
+    async () => {
+      sim = await startSimulator({ seed: 11, records: 200, apiKey: LEAK_KEY });
+      const prefix = 'incremental';
+      const argv = [
+        ...exportArgv({ out: `s3://lake/${prefix}`, format: 'parquet', baseUrl: sim.url, pageSize: 40 }),
+        ...S3_FLAGS(),
+        '--state',
+        '--lookback',
+        '24h',
+        '--single-writer',
+      ];
+      let lastRunId = '';
+      for (let run = 1; run <= 5; run++) {
+        const pagesBefore = sim.stats.pagesRequested.length;
+        const result = await runCliInProcess(argv, keyEnv());
+        expect(result.code, result.stderr).toBe(0);
+        const summary = JSON.parse(result.stdout) as { mode: string; incremental: { stateFile: string } };
+        expect(summary.mode).toBe(run === 1 ? 'full' : 'incremental');
+        expect(summary.incremental.stateFile).toBe(`s3://lake/${prefix}/_state.json`);
+        if (run > 1) expect(sim.stats.pagesRequested.length - pagesBefore).toBeLessThanOrEqual(2);
+        const dir = await expectExactlyTheManifest(prefix, `run ${run}`);
+        expect(compareIds(sim.ids(), await reader.ids(dir, 'parquet')), `run ${run}`).toEqual({
+          missing: [],
+          duplicated: [],
+          unexpected: [],
+        });
+        const state = JSON.parse(await readFile(join(dir, '_state.json'), 'utf8')) as {
+          lastRunId: string;
+          watermark: { newestId: number };
+        };
+        expect(state.watermark.newestId).toBe(sim.ids()[0]);
+        expect(state.lastRunId).not.toBe(lastRunId);
+        lastRunId = state.lastRunId;
+        sim.insertCalls(run * 3);
+      }
+    },
+    SETTINGS.timeoutMs,
+  );
+});
