@@ -8,46 +8,27 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { startSimulator } from '@omnidim-stream/simulator';
 import type { DatasetManifest } from '@omnidim-stream/sinks';
 import { verifyManifestFiles } from '@omnidim-stream/sinks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkDataset, compareIds, DuckReader } from './harness/dataset.js';
+import { describe, expect, it } from 'vitest';
+import { checkDataset, compareIds } from './harness/dataset.js';
 import { randomInt, seededRandom } from './harness/random.js';
 import { type CliRun, ROOT, runCliInProcess, type SpawnedCli, spawnCli } from './harness/run-cli.js';
-import { type S3TestServer, startS3Server, TEST_SECRET } from './harness/s3-server.js';
+import { s3Scope } from './harness/s3-scope.js';
+import { TEST_SECRET } from './harness/s3-server.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
 
-let server: S3TestServer;
-let reader: DuckReader;
-let sim: RunningSimulator | undefined;
-const cleanups: (() => Promise<void>)[] = [];
+const scope = s3Scope();
 
-beforeAll(async () => {
-  server = await startS3Server();
-  Object.assign(process.env, server.env);
-  reader = await DuckReader.open();
-});
-afterAll(async () => {
-  reader.close();
-  await server.close();
-});
-afterEach(async () => {
-  server.fault = undefined;
-  server.hold = undefined;
-  await sim?.close();
-  sim = undefined;
-  for (const c of cleanups.splice(0)) await c();
-});
-
-const S3_FLAGS = () => ['--s3-endpoint', server.endpoint, '--s3-force-path-style'];
+const S3_FLAGS = () => ['--s3-endpoint', scope.server.endpoint, '--s3-force-path-style'];
 
 /** Downloads `prefix` into a fresh dir; returns the dir and the keys. */
 async function snapshot(prefix: string, name: string): Promise<{ dir: string; keys: string[] }> {
   const dir = await tempDir(name);
-  cleanups.push(dir.remove);
-  return { dir: dir.path, keys: await server.download(prefix, dir.path) };
+  scope.cleanups.push(dir.remove);
+  return { dir: dir.path, keys: await scope.server.download(prefix, dir.path) };
 }
 
 /** The committed version's files and sidecars, plus the markers, state and manifest: nothing else. */
@@ -57,8 +38,8 @@ async function expectExactlyTheManifest(prefix: string, hint: string): Promise<s
   const listed = [...manifest.files.map((f) => f.path), ...(manifest.sidecars ?? []).map((s) => s.path)];
   const control = (k: string) => k === '_manifest.json' || k === '_state.json' || k.endsWith('/_SUCCESS');
   expect(keys.filter((k) => !control(k)).sort(), hint).toEqual(listed.sort());
-  await checkDataset(reader, dir, manifest.format, hint);
-  expect(server.unfinishedUploads(), hint).toEqual([]);
+  await checkDataset(scope.reader, dir, manifest.format, hint);
+  expect(scope.server.unfinishedUploads(), hint).toEqual([]);
   return dir;
 }
 
@@ -68,25 +49,25 @@ describe('kill -9 at random points, then rerun', () => {
     async () => {
       const seed = scenarioSeed(18);
       const random = seededRandom(seed);
-      sim = await startSimulator({ seed, records: SETTINGS.records, apiKey: LEAK_KEY });
+      scope.sim = await startSimulator({ seed, records: SETTINGS.records, apiKey: LEAK_KEY });
       const prefix = 'kills';
       const argv = [
         ...exportArgv({
           out: `s3://lake/${prefix}`,
           format: 'parquet',
-          baseUrl: sim.url,
+          baseUrl: scope.sim.url,
           pageSize: SETTINGS.pageSize,
         }),
         ...S3_FLAGS(),
         '--checkpoint-pages',
         '3',
       ];
-      const env = { ...keyEnv(), ...server.env };
+      const env = { ...keyEnv(), ...scope.server.env };
       // A committed previous version, which every killed run must leave readable.
       const first = await runCliInProcess(argv, keyEnv());
       expect(first.code, first.stderr).toBe(0);
-      sim.insertCalls(25);
-      let previous = await readFile((await server.objects(prefix)).get('_manifest.json') ?? '', 'utf8');
+      scope.sim.insertCalls(25);
+      let previous = await readFile((await scope.server.objects(prefix)).get('_manifest.json') ?? '', 'utf8');
 
       // Where each run is killed: the commit point itself (its manifest PUT never lands), right
       // after it (the first cleanup DELETE), then at random S3 requests of the run.
@@ -104,7 +85,7 @@ describe('kill -9 at random points, then rerun', () => {
         const plan = plans[attempt];
         let current: SpawnedCli | undefined;
         let n = 0;
-        server.fault = (r) => {
+        scope.server.fault = (r) => {
           n++;
           if (!plan || !current || current.child.exitCode !== null || !plan(r, n)) return undefined;
           current.child.kill('SIGKILL');
@@ -113,7 +94,7 @@ describe('kill -9 at random points, then rerun', () => {
         };
         current = spawnCli(argv, env, ROOT);
         const run = await current.done;
-        server.fault = undefined;
+        scope.server.fault = undefined;
         runs.push(run);
         const hint = `run ${attempt}: ${describeRun(run)} ${replayHint()}`;
         const { dir } = await snapshot(prefix, 's3-after-run');
@@ -130,12 +111,12 @@ describe('kill -9 at random points, then rerun', () => {
       expect(final, hint).toBeDefined();
       expect(runs.filter((r) => r.signal === 'SIGKILL').length, hint).toBeGreaterThanOrEqual(2);
       const dir = await expectExactlyTheManifest(prefix, hint);
-      expect(compareIds(sim.ids(), await reader.ids(dir, 'parquet')), hint).toEqual({
+      expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'parquet')), hint).toEqual({
         missing: [],
         duplicated: [],
         unexpected: [],
       });
-      const keys = [...(await server.objects(prefix)).keys()];
+      const keys = [...(await scope.server.objects(prefix)).keys()];
       expect(
         keys.filter((k) => k.startsWith('_staging/') || k === '_lock'),
         hint,
@@ -150,12 +131,12 @@ describe('faults from the storage', () => {
   it(
     '503 SlowDown and reset connections during upload and commit are retried: exit 0, every call once',
     async () => {
-      sim = await startSimulator({ seed: 31, records: 150, apiKey: LEAK_KEY });
+      scope.sim = await startSimulator({ seed: 31, records: 150, apiKey: LEAK_KEY });
       const prefix = 'faults';
       let n = 0;
       let faulted = 0;
       let manifestFaulted = false;
-      server.fault = (r) => {
+      scope.server.fault = (r) => {
         n++;
         // The commit point's first attempt fails too; otherwise every third request, alternately.
         if (r.method === 'PUT' && r.key === `${prefix}/_manifest.json` && !manifestFaulted) {
@@ -169,7 +150,7 @@ describe('faults from the storage', () => {
       };
       const run = await runCliInProcess(
         [
-          ...exportArgv({ out: `s3://lake/${prefix}`, format: 'csv', baseUrl: sim.url, pageSize: 10 }),
+          ...exportArgv({ out: `s3://lake/${prefix}`, format: 'csv', baseUrl: scope.sim.url, pageSize: 10 }),
           ...S3_FLAGS(),
           '--checkpoint-pages',
           '4',
@@ -177,12 +158,12 @@ describe('faults from the storage', () => {
         ],
         keyEnv(),
       );
-      server.fault = undefined;
+      scope.server.fault = undefined;
       expect(run.code, run.stderr).toBe(0);
       expect(manifestFaulted).toBe(true);
       expect(faulted).toBeGreaterThan(10);
       const dir = await expectExactlyTheManifest(prefix, describeRun(run));
-      expect(compareIds(sim.ids(), await reader.ids(dir, 'csv'))).toEqual({
+      expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'csv'))).toEqual({
         missing: [],
         duplicated: [],
         unexpected: [],
@@ -194,17 +175,17 @@ describe('faults from the storage', () => {
   it(
     'uploads that keep failing: exit 6, the previous version and state byte for byte intact, no upload left open',
     async () => {
-      sim = await startSimulator({ seed: 32, records: 60, apiKey: LEAK_KEY });
+      scope.sim = await startSimulator({ seed: 32, records: 60, apiKey: LEAK_KEY });
       const prefix = 'failing';
       const argv = [
-        ...exportArgv({ out: `s3://lake/${prefix}`, format: 'ndjson', baseUrl: sim.url, pageSize: 10 }),
+        ...exportArgv({ out: `s3://lake/${prefix}`, format: 'ndjson', baseUrl: scope.sim.url, pageSize: 10 }),
         ...S3_FLAGS(),
         '--state',
       ];
       expect((await runCliInProcess(argv, keyEnv())).code).toBe(0);
-      sim.insertCalls(10);
+      scope.sim.insertCalls(10);
       const lake = async () => {
-        const objects = await server.objects(prefix);
+        const objects = await scope.server.objects(prefix);
         const bodies = new Map<string, string>();
         for (const [key, file] of objects) {
           // Checkpoints of the failed run may stay under _staging/ (for its resume): not the lake.
@@ -214,13 +195,13 @@ describe('faults from the storage', () => {
       };
       const before = await lake();
       expect(before.has('_state.json')).toBe(true);
-      server.fault = (r) =>
+      scope.server.fault = (r) =>
         r.method === 'PUT' && r.key.startsWith(`${prefix}/calls/`) ? 'reset' : undefined;
       const failed = await runCliInProcess(argv, keyEnv());
-      server.fault = undefined;
+      scope.server.fault = undefined;
       expect(failed.code, failed.stderr).toBe(6);
       expect(await lake()).toEqual(before);
-      expect(server.unfinishedUploads()).toEqual([]);
+      expect(scope.server.unfinishedUploads()).toEqual([]);
       expect(failed.stderr).not.toContain(TEST_SECRET);
     },
     SETTINGS.timeoutMs,
@@ -231,10 +212,15 @@ describe('incremental runs with the state in the bucket', () => {
   it(
     'five runs with new calls arriving: every call once after each, the state advances in the bucket',
     async () => {
-      sim = await startSimulator({ seed: 11, records: 200, apiKey: LEAK_KEY });
+      scope.sim = await startSimulator({ seed: 11, records: 200, apiKey: LEAK_KEY });
       const prefix = 'incremental';
       const argv = [
-        ...exportArgv({ out: `s3://lake/${prefix}`, format: 'parquet', baseUrl: sim.url, pageSize: 40 }),
+        ...exportArgv({
+          out: `s3://lake/${prefix}`,
+          format: 'parquet',
+          baseUrl: scope.sim.url,
+          pageSize: 40,
+        }),
         ...S3_FLAGS(),
         '--state',
         '--lookback',
@@ -243,15 +229,15 @@ describe('incremental runs with the state in the bucket', () => {
       ];
       let lastRunId = '';
       for (let run = 1; run <= 5; run++) {
-        const pagesBefore = sim.stats.pagesRequested.length;
+        const pagesBefore = scope.sim.stats.pagesRequested.length;
         const result = await runCliInProcess(argv, keyEnv());
         expect(result.code, result.stderr).toBe(0);
         const summary = JSON.parse(result.stdout) as { mode: string; incremental: { stateFile: string } };
         expect(summary.mode).toBe(run === 1 ? 'full' : 'incremental');
         expect(summary.incremental.stateFile).toBe(`s3://lake/${prefix}/_state.json`);
-        if (run > 1) expect(sim.stats.pagesRequested.length - pagesBefore).toBeLessThanOrEqual(2);
+        if (run > 1) expect(scope.sim.stats.pagesRequested.length - pagesBefore).toBeLessThanOrEqual(2);
         const dir = await expectExactlyTheManifest(prefix, `run ${run}`);
-        expect(compareIds(sim.ids(), await reader.ids(dir, 'parquet')), `run ${run}`).toEqual({
+        expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'parquet')), `run ${run}`).toEqual({
           missing: [],
           duplicated: [],
           unexpected: [],
@@ -260,10 +246,10 @@ describe('incremental runs with the state in the bucket', () => {
           lastRunId: string;
           watermark: { newestId: number };
         };
-        expect(state.watermark.newestId).toBe(sim.ids()[0]);
+        expect(state.watermark.newestId).toBe(scope.sim.ids()[0]);
         expect(state.lastRunId).not.toBe(lastRunId);
         lastRunId = state.lastRunId;
-        sim.insertCalls(run * 3);
+        scope.sim.insertCalls(run * 3);
       }
     },
     SETTINGS.timeoutMs,

@@ -8,39 +8,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { startSimulator } from '@omnidim-stream/simulator';
 import type { DatasetManifest } from '@omnidim-stream/sinks';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DuckReader, type Format, TABLES } from './harness/dataset.js';
+import { describe, expect, it } from 'vitest';
+import { type Format, TABLES } from './harness/dataset.js';
 import { runCliInProcess } from './harness/run-cli.js';
-import { type S3TestServer, startS3Server, TEST_SECRET } from './harness/s3-server.js';
+import { s3Scope } from './harness/s3-scope.js';
+import { TEST_SECRET } from './harness/s3-server.js';
 import { exportArgv, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY } from './harness/settings.js';
 
-let server: S3TestServer;
-let reader: DuckReader;
-let sim: RunningSimulator | undefined;
-const cleanups: (() => Promise<void>)[] = [];
+const scope = s3Scope();
 
-beforeAll(async () => {
-  server = await startS3Server();
-  // The SDK reads credentials from the process environment (the AWS chain), as a real run does.
-  Object.assign(process.env, server.env);
-  reader = await DuckReader.open();
-});
-afterAll(async () => {
-  reader.close();
-  await server.close();
-});
-afterEach(async () => {
-  server.fault = undefined;
-  server.hold = undefined;
-  await sim?.close();
-  sim = undefined;
-  for (const c of cleanups.splice(0)) await c();
-});
-
-function s3Flags(endpoint = server.endpoint): string[] {
+function s3Flags(endpoint = scope.server.endpoint): string[] {
   return ['--s3-endpoint', endpoint, '--s3-force-path-style'];
 }
 
@@ -54,7 +34,7 @@ async function secretFree(prefix: string, texts: string[]): Promise<void> {
     expect(text).not.toContain(TEST_SECRET);
     expect(text).not.toContain(LEAK_KEY);
   }
-  for (const [key, file] of await server.objects(prefix)) {
+  for (const [key, file] of await scope.server.objects(prefix)) {
     const body = await readFile(file);
     expect(body.includes(TEST_SECRET), key).toBe(false);
   }
@@ -64,12 +44,12 @@ describe('export --out s3://… writes what a local export writes', () => {
   it.each<Format>(['parquet', 'ndjson'])(
     "%s: same rows, same ids, same manifest shape; the objects under the prefix are exactly the manifest's",
     async (format) => {
-      sim = await startSimulator({ seed: 18, records: 120, apiKey: LEAK_KEY });
+      scope.sim = await startSimulator({ seed: 18, records: 120, apiKey: LEAK_KEY });
       const dir = await tempDir('s3-must-show');
-      cleanups.push(dir.remove);
+      scope.cleanups.push(dir.remove);
       const local = join(dir.path, 'local');
       const prefix = `must-show-${format}`;
-      const base = { format, baseUrl: sim.url, pageSize: 20, extra: ['--raw'] };
+      const base = { format, baseUrl: scope.sim.url, pageSize: 20, extra: ['--raw'] };
       const localRun = await runCliInProcess(exportArgv({ ...base, out: local }), keyEnv());
       expect(localRun.code, localRun.stderr).toBe(0);
       const s3Run = await runCliInProcess(
@@ -84,7 +64,7 @@ describe('export --out s3://… writes what a local export writes', () => {
       expect(JSON.parse(s3Run.stdout).outputDir).toBe(`s3://lake/${prefix}`);
 
       const bucket = join(dir.path, 'bucket');
-      const keys = await server.download(prefix, bucket);
+      const keys = await scope.server.download(prefix, bucket);
       const manifest = JSON.parse(await readFile(join(bucket, '_manifest.json'), 'utf8')) as DatasetManifest;
       const localManifest = JSON.parse(
         await readFile(join(local, '_manifest.json'), 'utf8'),
@@ -105,22 +85,22 @@ describe('export --out s3://… writes what a local export writes', () => {
       // Same rows (every column) and the simulator's ids, read by DuckDB from the objects.
       for (const table of TABLES) {
         const order = table === 'calls' ? 'id' : '1, 2, 3';
-        const fromS3 = await reader.select(bucket, format, table, '*', `true ORDER BY ${order}`);
-        const fromDisk = await reader.select(local, format, table, '*', `true ORDER BY ${order}`);
+        const fromS3 = await scope.reader.select(bucket, format, table, '*', `true ORDER BY ${order}`);
+        const fromDisk = await scope.reader.select(local, format, table, '*', `true ORDER BY ${order}`);
         expect(fromS3.length, table).toBeGreaterThan(0);
         expect(fromS3, table).toEqual(fromDisk);
       }
-      expect((await reader.ids(bucket, format)).sort((a, b) => a - b)).toEqual(
-        [...sim.ids()].sort((a, b) => a - b),
+      expect((await scope.reader.ids(bucket, format)).sort((a, b) => a - b)).toEqual(
+        [...scope.sim.ids()].sort((a, b) => a - b),
       );
       await secretFree(prefix, [s3Run.stdout, s3Run.stderr]);
-      expect(server.unfinishedUploads()).toEqual([]);
+      expect(scope.server.unfinishedUploads()).toEqual([]);
     },
   );
 
   it('--demo accepts an s3:// target the same way', async () => {
     const dir = await tempDir('s3-demo');
-    cleanups.push(dir.remove);
+    scope.cleanups.push(dir.remove);
     const run = await runCliInProcess(
       [
         'export',
@@ -136,24 +116,29 @@ describe('export --out s3://… writes what a local export writes', () => {
       {},
     );
     expect(run.code, run.stderr).toBe(0);
-    await server.download('demo', dir.path);
-    const ids = await reader.ids(dir.path, 'csv');
+    await scope.server.download('demo', dir.path);
+    const ids = await scope.reader.ids(dir.path, 'csv');
     expect(ids.length).toBe(1000);
     expect(new Set(ids).size).toBe(1000);
   });
 });
 
 describe('conditional writes and the lock in the bucket', () => {
-  it('a server that ignores conditional writes is refused (exit 2, naming --single-writer) before any API request; --single-writer runs', async () => {
-    sim = await startSimulator({ seed: 5, records: 30, apiKey: LEAK_KEY });
-    const argv = exportArgv({ out: 's3://lake/plain', format: 'ndjson', baseUrl: sim.url, pageSize: 10 });
-    const refused = await runCliInProcess([...argv, ...s3Flags(server.plainEndpoint)], keyEnv());
+  it('a scope.server that ignores conditional writes is refused (exit 2, naming --single-writer) before any API request; --single-writer runs', async () => {
+    scope.sim = await startSimulator({ seed: 5, records: 30, apiKey: LEAK_KEY });
+    const argv = exportArgv({
+      out: 's3://lake/plain',
+      format: 'ndjson',
+      baseUrl: scope.sim.url,
+      pageSize: 10,
+    });
+    const refused = await runCliInProcess([...argv, ...s3Flags(scope.server.plainEndpoint)], keyEnv());
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--single-writer');
-    expect(sim.stats.requests).toBe(0);
-    expect([...(await server.objects('plain')).keys()]).toEqual([]);
+    expect(scope.sim.stats.requests).toBe(0);
+    expect([...(await scope.server.objects('plain')).keys()]).toEqual([]);
     const allowed = await runCliInProcess(
-      [...argv, ...s3Flags(server.plainEndpoint), '--single-writer'],
+      [...argv, ...s3Flags(scope.server.plainEndpoint), '--single-writer'],
       keyEnv(),
     );
     expect(allowed.code, allowed.stderr).toBe(0);
@@ -161,9 +146,9 @@ describe('conditional writes and the lock in the bucket', () => {
   });
 
   it('two runs at once: the one holding the lock commits (0), the other exits 8 having written nothing', async () => {
-    sim = await startSimulator({ seed: 6, records: 60, apiKey: LEAK_KEY });
+    scope.sim = await startSimulator({ seed: 6, records: 60, apiKey: LEAK_KEY });
     const argv = [
-      ...exportArgv({ out: 's3://lake/concurrent', format: 'parquet', baseUrl: sim.url, pageSize: 10 }),
+      ...exportArgv({ out: 's3://lake/concurrent', format: 'parquet', baseUrl: scope.sim.url, pageSize: 10 }),
       ...s3Flags(),
     ];
     // Hold the first run at its commit point (its manifest PUT) until the second has finished.
@@ -171,31 +156,31 @@ describe('conditional writes and the lock in the bucket', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     let atCommit!: () => void;
     const reachedCommit = new Promise<void>((resolve) => (atCommit = resolve));
-    server.hold = (r) => {
+    scope.server.hold = (r) => {
       if (r.method !== 'PUT' || r.key !== 'concurrent/_manifest.json') return undefined;
       atCommit();
       return released;
     };
     const first = runCliInProcess(argv, keyEnv());
     await reachedCommit;
-    const requestsBefore = sim.stats.requests;
+    const requestsBefore = scope.sim.stats.requests;
     const second = await runCliInProcess(argv, keyEnv());
     expect(second.code, second.stderr).toBe(8);
     expect(second.stderr).toContain('holds the dataset lock');
-    expect(sim.stats.requests).toBe(requestsBefore);
+    expect(scope.sim.stats.requests).toBe(requestsBefore);
     release();
     const won = await first;
     expect(won.code, won.stderr).toBe(0);
     const dir = await tempDir('s3-concurrent');
-    cleanups.push(dir.remove);
-    await server.download('concurrent', dir.path);
-    expect((await reader.ids(dir.path, 'parquet')).sort((a, b) => a - b)).toEqual(
-      [...sim.ids()].sort((a, b) => a - b),
+    scope.cleanups.push(dir.remove);
+    await scope.server.download('concurrent', dir.path);
+    expect((await scope.reader.ids(dir.path, 'parquet')).sort((a, b) => a - b)).toEqual(
+      [...scope.sim.ids()].sort((a, b) => a - b),
     );
   });
 
   it('refused credentials fail with exit 6 before any API request, and the secret appears nowhere', async () => {
-    sim = await startSimulator({ seed: 7, records: 10, apiKey: LEAK_KEY });
+    scope.sim = await startSimulator({ seed: 7, records: 10, apiKey: LEAK_KEY });
     // s3rver checks the key id but not SigV4 signatures: an unknown key id is its refusal.
     const wrong = 'secret_key_WRONGs3secretNEVERprinted42';
     const saved = { ...process.env };
@@ -204,14 +189,14 @@ describe('conditional writes and the lock in the bucket', () => {
     try {
       const run = await runCliInProcess(
         [
-          ...exportArgv({ out: 's3://lake/denied', format: 'ndjson', baseUrl: sim.url, pageSize: 10 }),
+          ...exportArgv({ out: 's3://lake/denied', format: 'ndjson', baseUrl: scope.sim.url, pageSize: 10 }),
           ...s3Flags(),
         ],
         keyEnv(),
       );
       expect(run.code).toBe(6);
       expect(run.stderr).toMatch(/InvalidAccessKeyId.*HTTP 403/);
-      expect(sim.stats.requests).toBe(0);
+      expect(scope.sim.stats.requests).toBe(0);
       expect(run.stderr + run.stdout).not.toContain(wrong);
       expect(run.stderr + run.stdout).not.toContain('Signature=');
     } finally {
