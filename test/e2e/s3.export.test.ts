@@ -124,7 +124,7 @@ describe('export --out s3://… writes what a local export writes', () => {
 });
 
 describe('conditional writes and the lock in the bucket', () => {
-  it('a scope.server that ignores conditional writes is refused (exit 2, naming --single-writer) before any API request; --single-writer runs', async () => {
+  it('a server that ignores conditional writes is refused (exit 2, naming --single-writer) before any API request; --single-writer runs', async () => {
     scope.sim = await startSimulator({ seed: 5, records: 30, apiKey: LEAK_KEY });
     const argv = exportArgv({
       out: 's3://lake/plain',

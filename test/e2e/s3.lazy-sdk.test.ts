@@ -38,7 +38,7 @@ async function modulesOfExport(out: string, extra: string[], env: Record<string,
       ...extra,
     ],
     {
-      cwd: dir.path,
+      cwd: ROOT,
       env: { PATH: process.env['PATH'] ?? '', MODULE_LOG: log, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -54,7 +54,9 @@ async function modulesOfExport(out: string, extra: string[], env: Record<string,
 
 describe('the S3 SDK is loaded only for s3:// targets', () => {
   it('a local export loads no @aws-sdk module; an export to s3:// does', async () => {
-    const local = await modulesOfExport('lake', [], {});
+    const dir = await tempDir('s3-lazy-lake');
+    scope.cleanups.push(dir.remove);
+    const local = await modulesOfExport(join(dir.path, 'lake'), [], {});
     expect(local.some((u) => u.includes('/packages/sinks/src/'))).toBe(true);
     expect(local.filter((u) => u.includes('@aws-sdk'))).toEqual([]);
     const remote = await modulesOfExport(
