@@ -63,125 +63,170 @@ export async function openS3Store(url: string, options: S3StoreOptions = {}): Pr
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const Bucket = target.bucket;
-  const full = (key: string) => (target.prefix === '' ? key : `${target.prefix}/${key}`);
-  const relative = (key: string) => (target.prefix === '' ? key : key.slice(target.prefix.length + 1));
-  const fail = (what: string, key: string, error: unknown) => s3Failure(what, `${target.url}/${key}`, error);
-  const partSize = options.partSize ?? DEFAULT_PART_SIZE;
+  return new S3ObjectStore({
+    sdk,
+    Upload,
+    client,
+    bucket: target.bucket,
+    prefix: target.prefix,
+    url: target.url,
+    partSize: options.partSize ?? DEFAULT_PART_SIZE,
+  });
+}
 
-  return {
-    location: target.url,
-    async get(key: string): Promise<StoredObject | undefined> {
+type Sdk = typeof import('@aws-sdk/client-s3');
+type UploadClass = typeof import('@aws-sdk/lib-storage')['Upload'];
+
+/** The S3 client and where the dataset is in the bucket. */
+interface S3StoreParts {
+  sdk: Sdk;
+  Upload: UploadClass;
+  client: S3Client;
+  bucket: string;
+  prefix: string;
+  url: string;
+  partSize: number;
+}
+
+/** {@link ObjectStore} on S3: every key is prefixed with the dataset's prefix. */
+class S3ObjectStore implements ObjectStore {
+  readonly location: string;
+  readonly #p: S3StoreParts;
+
+  constructor(parts: S3StoreParts) {
+    this.#p = parts;
+    this.location = parts.url;
+  }
+
+  #full(key: string): string {
+    return this.#p.prefix === '' ? key : `${this.#p.prefix}/${key}`;
+  }
+  #relative(key: string): string {
+    return this.#p.prefix === '' ? key : key.slice(this.#p.prefix.length + 1);
+  }
+  #fail(what: string, key: string, error: unknown): SinkError {
+    return s3Failure(what, `${this.location}/${key}`, error);
+  }
+
+  async get(key: string): Promise<StoredObject | undefined> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
+      const body = Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
+      return { body, etag: answer.ETag ?? '', lastModified: answer.LastModified ?? new Date(0) };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw this.#fail('read', key, error);
+    }
+  }
+
+  async put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      const answer = await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: this.#full(key),
+          Body: body,
+          ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+          ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+        }),
+      );
+      return { ok: true, etag: answer.ETag ?? '' };
+    } catch (error) {
+      const status = statusOf(error);
+      if (condition && status === 412) return { ok: false, reason: 'precondition' };
+      if (condition && status === 409) return { ok: false, reason: 'conflict' };
+      if (condition && (status === 501 || status === 400)) return { ok: false, reason: 'unsupported' };
+      throw this.#fail('write', key, error);
+    }
+  }
+
+  async upload(key: string, file: string): Promise<void> {
+    const { Upload, client, bucket, partSize } = this.#p;
+    const upload = new Upload({
+      client,
+      params: { Bucket: bucket, Key: this.#full(key), Body: createReadStream(file) },
+      partSize,
+      queueSize: UPLOAD_QUEUE,
+      // The default, stated: a failed multipart upload is aborted, no parts stay billed.
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      throw this.#fail('upload', key, error);
+    }
+  }
+
+  async download(key: string, file: string): Promise<void> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
+      const body = answer.Body as NodeJS.ReadableStream | undefined;
+      if (!body) throw new Error('empty body');
+      await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+    } catch (error) {
+      throw this.#fail('download', key, error);
+    }
+  }
+
+  async list(prefix = ''): Promise<string[]> {
+    const { sdk, client, bucket } = this.#p;
+    const keys: string[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      let answer: ListObjectsV2CommandOutput;
       try {
-        const answer = await client.send(new sdk.GetObjectCommand({ Bucket, Key: full(key) }));
-        const body = Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
-        return { body, etag: answer.ETag ?? '', lastModified: answer.LastModified ?? new Date(0) };
-      } catch (error) {
-        if (statusOf(error) === 404) return undefined;
-        throw fail('read', key, error);
-      }
-    },
-    async put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult> {
-      try {
-        const answer = await client.send(
-          new sdk.PutObjectCommand({
-            Bucket,
-            Key: full(key),
-            Body: body,
-            ...(condition && 'ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
-            ...(condition && 'ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+        answer = await client.send(
+          new sdk.ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: this.#full(prefix),
+            ...(token ? { ContinuationToken: token } : {}),
           }),
         );
-        return { ok: true, etag: answer.ETag ?? '' };
       } catch (error) {
-        if (condition && statusOf(error) === 412) return { ok: false, reason: 'precondition' };
-        if (condition && statusOf(error) === 409) return { ok: false, reason: 'conflict' };
-        if (condition && (statusOf(error) === 501 || statusOf(error) === 400)) {
-          return { ok: false, reason: 'unsupported' };
-        }
-        throw fail('write', key, error);
+        throw this.#fail('list', prefix, error);
       }
-    },
-    async upload(key: string, file: string): Promise<void> {
-      const upload = new Upload({
-        client,
-        params: { Bucket, Key: full(key), Body: createReadStream(file) },
-        partSize,
-        queueSize: UPLOAD_QUEUE,
-        // The default, stated: a failed multipart upload is aborted, no parts stay billed.
-        leavePartsOnError: false,
-      });
-      try {
-        await upload.done();
-      } catch (error) {
-        throw fail('upload', key, error);
-      }
-    },
-    async download(key: string, file: string): Promise<void> {
-      try {
-        const answer = await client.send(new sdk.GetObjectCommand({ Bucket, Key: full(key) }));
-        const body = answer.Body as NodeJS.ReadableStream | undefined;
-        if (!body) throw new Error('empty body');
-        await pipeline(body, createWriteStream(file, { mode: 0o600 }));
-      } catch (error) {
-        throw fail('download', key, error);
-      }
-    },
-    async list(prefix = ''): Promise<string[]> {
-      const keys: string[] = [];
-      let token: string | undefined;
-      const base = target.prefix === '' ? prefix : `${target.prefix}/${prefix}`;
-      for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        let answer: ListObjectsV2CommandOutput;
-        try {
-          answer = await client.send(
-            new sdk.ListObjectsV2Command({
-              Bucket,
-              Prefix: base,
-              ...(token ? { ContinuationToken: token } : {}),
-            }),
-          );
-        } catch (error) {
-          throw fail('list', prefix, error);
-        }
-        for (const item of answer.Contents ?? []) if (item.Key) keys.push(relative(item.Key));
-        token = answer.IsTruncated ? answer.NextContinuationToken : undefined;
-        if (!token) return keys;
-      }
-      throw new SinkError(`Listing ${target.url}/${prefix} took more than ${MAX_LIST_PAGES} pages`);
-    },
-    async delete(keys: readonly string[]): Promise<void> {
-      // One DeleteObject per key (bounded concurrency): every S3-compatible server has it, and an
-      // absent key is a success, so a replayed cleanup is harmless.
-      for (let i = 0; i < keys.length; i += DELETE_CONCURRENCY) {
-        await Promise.all(
-          keys.slice(i, i + DELETE_CONCURRENCY).map(async (key) => {
-            try {
-              await client.send(new sdk.DeleteObjectCommand({ Bucket, Key: full(key) }));
-            } catch (error) {
-              if (statusOf(error) !== 404) throw fail('delete', key, error);
-            }
-          }),
-        );
-      }
-    },
-    async listUnfinishedUploads(): Promise<string[]> {
-      try {
-        const answer = await client.send(
-          new sdk.ListMultipartUploadsCommand({
-            Bucket,
-            ...(target.prefix ? { Prefix: `${target.prefix}/` } : {}),
-          }),
-        );
-        return (answer.Uploads ?? []).map((u) => relative(u.Key ?? ''));
-      } catch (error) {
-        throw fail('list the multipart uploads of', '', error);
-      }
-    },
-    close(): void {
-      client.destroy();
-    },
-  };
+      for (const item of answer.Contents ?? []) if (item.Key) keys.push(this.#relative(item.Key));
+      token = answer.IsTruncated ? answer.NextContinuationToken : undefined;
+      if (!token) return keys;
+    }
+    throw new SinkError(`Listing ${this.location}/${prefix} took more than ${MAX_LIST_PAGES} pages`);
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    const { sdk, client, bucket } = this.#p;
+    // One DeleteObject per key (bounded concurrency): every S3-compatible server has it, and an
+    // absent key is a success, so a replayed cleanup is harmless.
+    for (let i = 0; i < keys.length; i += DELETE_CONCURRENCY) {
+      await Promise.all(
+        keys.slice(i, i + DELETE_CONCURRENCY).map(async (key) => {
+          try {
+            await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
+          } catch (error) {
+            if (statusOf(error) !== 404) throw this.#fail('delete', key, error);
+          }
+        }),
+      );
+    }
+  }
+
+  async listUnfinishedUploads(): Promise<string[]> {
+    const { sdk, client, bucket, prefix } = this.#p;
+    try {
+      const answer = await client.send(
+        new sdk.ListMultipartUploadsCommand({ Bucket: bucket, ...(prefix ? { Prefix: `${prefix}/` } : {}) }),
+      );
+      return (answer.Uploads ?? []).map((u) => this.#relative(u.Key ?? ''));
+    } catch (error) {
+      throw this.#fail('list the multipart uploads of', '', error);
+    }
+  }
+
+  close(): void {
+    this.#p.client.destroy();
+  }
 }
 
 /** The HTTP status of an SDK error, if it has one. */
