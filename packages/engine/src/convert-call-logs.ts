@@ -23,6 +23,7 @@ export interface ConvertCallLogsOptions
     | 'signal'
     | 'now'
     | 'runId'
+    | 'maxQuarantined'
   > {
   /** A raw archive: NDJSON (what `raw` writes), a JSON array of call logs or of API pages, a page object; gzip or not. */
   input: string;
@@ -73,6 +74,7 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
       raw: false,
       signal: resolved.signal,
       stage: resolved.stage,
+      maxQuarantined: resolved.maxQuarantined,
     });
     result.counts = Object.fromEntries(resolved.tables.map((t) => [t, piped.rows[t] ?? 0]));
     result.files = piped.files;

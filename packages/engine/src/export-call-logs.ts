@@ -179,5 +179,6 @@ function pipelineOptions(
     sourceStats: () => manifestSourceStats(ctx, result),
     signal: options.signal,
     stage: options.stage,
+    maxQuarantined: options.maxQuarantined,
   };
 }

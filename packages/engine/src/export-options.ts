@@ -7,6 +7,11 @@ import {
   validateTimeZone,
 } from '@omnidim-stream/transform';
 import type { ExportEvent } from './events.js';
+import {
+  type QuarantineLimit,
+  type ResolvedQuarantineLimit,
+  resolveQuarantineLimit,
+} from './quarantine-limit.js';
 import { newRunId } from './run-id.js';
 import type { RowStage } from './run-pipeline.js';
 import { parseWindowBound, type TimeWindow } from './time-window.js';
@@ -66,6 +71,11 @@ export interface ExportCallLogsOptions {
   rawUnredacted?: boolean;
   /** A full export that finds no call may replace a dataset that holds calls. */
   allowEmpty?: boolean;
+  /**
+   * Refuse the run (code `INCOMPLETE`, nothing committed) when more call logs than this are
+   * quarantined: a count (`5`) or a share of the call logs read (`'2%'`). Default: no limit.
+   */
+  maxQuarantined?: QuarantineLimit;
   incremental?: IncrementalOptions;
   /** Checkpoint every N pages so that the same run, started again, resumes; 0 = never. */
   checkpointPages?: number;
@@ -94,8 +104,18 @@ export const EXPORT_CALL_LOGS_DEFAULTS = {
 export interface ResolvedExportOptions
   extends Omit<
     ExportCallLogsOptions,
-    'since' | 'until' | 'format' | 'tables' | 'timeZone' | 'redact' | 'signal' | 'now' | 'runId'
+    | 'since'
+    | 'until'
+    | 'format'
+    | 'tables'
+    | 'timeZone'
+    | 'redact'
+    | 'signal'
+    | 'now'
+    | 'runId'
+    | 'maxQuarantined'
   > {
+  maxQuarantined: ResolvedQuarantineLimit | undefined;
   baseUrl: string | undefined;
   format: ExportFormat;
   tables: TableName[];
@@ -163,6 +183,7 @@ export function resolveExportCallLogsOptions(options: ExportCallLogsOptions): Re
     raw: options.raw === true,
     rawUnredacted: rawUnredacted(options),
     allowEmpty: options.allowEmpty === true,
+    maxQuarantined: resolveQuarantineLimit(options.maxQuarantined),
     csvFormulaGuard: options.csvFormulaGuard === true,
     checkpointPages: optionalInteger(options.checkpointPages, 'checkpointPages', 0) ?? d.checkpointPages,
     incremental,

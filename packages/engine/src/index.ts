@@ -2,7 +2,7 @@ export {
   type ConvertCallLogsOptions,
   convertCallLogs,
 } from './convert-call-logs.js';
-export { InputError, UsageError } from './errors.js';
+export { InputError, QuarantineLimitError, UsageError } from './errors.js';
 export type { ConvertEvent, ExportEvent, RunProgress } from './events.js';
 export { exportCallLogs } from './export-call-logs.js';
 export {
@@ -24,6 +24,12 @@ export {
   trustedTimeLimit,
   WATERMARK_CLOCK_SKEW_MS,
 } from './incremental.js';
+export {
+  checkQuarantineLimit,
+  type QuarantineLimit,
+  type ResolvedQuarantineLimit,
+  resolveQuarantineLimit,
+} from './quarantine-limit.js';
 export { QUARANTINE_DIR, quarantinePath, RAW_DIR, rawArchivePath } from './raw-archive.js';
 export {
   type ArchiveStats,

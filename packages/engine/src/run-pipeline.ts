@@ -20,6 +20,7 @@ import {
   tryFlattenCallLog,
 } from '@omnidim-stream/transform';
 import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
+import { checkQuarantineLimit, type ResolvedQuarantineLimit } from './quarantine-limit.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
 import { StrayOldCall } from './stray-old-call.js';
@@ -94,6 +95,8 @@ export interface PipelineOptions {
   onWarning?: (message: string) => void;
   /** The user stage between flatten and the sink; see {@link RowStage}. */
   stage?: RowStage | undefined;
+  /** Refuse the commit when more records than this were quarantined (quarantine-limit.ts). */
+  maxQuarantined?: ResolvedQuarantineLimit | undefined;
 }
 
 /**
@@ -127,6 +130,8 @@ interface PipelineCheckpointState {
   caller: unknown;
   quarantined: number;
   rawRecords: number;
+  /** Call logs that reached the transform before the mark (the base of a quarantine share). */
+  records: number;
 }
 
 /**
@@ -141,11 +146,14 @@ function pipelineStateOf(state: unknown): PipelineCheckpointState | undefined {
   if (typeof s['fingerprint'] !== 'string' || !count(s['quarantined']) || !count(s['rawRecords'])) {
     return undefined;
   }
+  // A checkpoint of an earlier version has no `records`: its quarantined records are a floor.
+  const records = count(s['records']) ? s['records'] : s['quarantined'];
   return {
     fingerprint: s['fingerprint'],
     caller: s['caller'],
     quarantined: s['quarantined'],
     rawRecords: s['rawRecords'],
+    records,
   };
 }
 
@@ -168,7 +176,7 @@ const RAW_STAGED = '_sidecars/raw.ndjson.gz';
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const transform = resolveTransformOptions(options.transform);
-  const logs: RunLogs = { quarantine: undefined, raw: undefined };
+  const logs: RunLogs = { quarantine: undefined, raw: undefined, records: 0 };
   let checkpoints = 0;
   const sink = pipelineSink(options, logs, () => {
     checkpoints += 1;
@@ -181,6 +189,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       records: resumed?.quarantined ?? 0,
     });
     logs.quarantine = quarantine;
+    logs.records = resumed?.records ?? 0;
     const archive = options.raw
       ? await StagedLog.open(join(sink.stagingDir, RAW_STAGED), {
           gzip: true,
@@ -192,7 +201,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       write: (record) => archive.write(options.rawUnredacted ? record : redactCallLog(record, transform)),
     };
     const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
-    const rows = flattenedRows(source, options, transform, { quarantine, raw: archive });
+    const rows = flattenedRows(source, options, transform, logs, { quarantine, raw: archive });
     await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
   } catch (error) {
     logs.raw?.destroy();
@@ -210,6 +219,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 interface RunLogs {
   quarantine: StagedLog | undefined;
   raw: StagedLog | undefined;
+  /** Call logs that reached the transform (resumed ones included). */
+  records: number;
 }
 
 /** The quarantine and the raw archive as the sink's sidecars (those that hold records). */
@@ -240,6 +251,8 @@ function pipelineSink(options: PipelineOptions, logs: RunLogs, onCheckpointWritt
     runId: options.runId,
     sourceStats: options.sourceStats ?? (() => ({})),
     beforeCommit: async () => {
+      // First: a refused run must not prepare a state file or finish its sidecars for nothing.
+      checkQuarantineLimit(options.maxQuarantined, logs.quarantine?.records ?? 0, logs.records);
       await options.beforeCommit?.();
       await logs.raw?.finish();
       await logs.quarantine?.finish();
@@ -275,6 +288,7 @@ async function* flattenedRows(
   source: AsyncIterable<unknown>,
   options: PipelineOptions,
   transform: ResolvedTransformOptions,
+  counted: RunLogs,
   logs: { quarantine: StagedLog; raw: StagedLog | undefined },
 ): AsyncGenerator<FlatCallLog | CheckpointRequest> {
   const fingerprint = options.resume?.fingerprint;
@@ -294,10 +308,12 @@ async function* flattenedRows(
         caller: item.state,
         quarantined: quarantine.records,
         rawRecords: raw?.records ?? 0,
+        records: counted.records,
       };
       yield checkpointRequest(state, files);
       continue;
     }
+    counted.records += 1;
     if (item instanceof StrayOldCall) {
       await quarantine.write({
         reason: item.reason,
