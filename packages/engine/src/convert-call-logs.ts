@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { InputError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 import type { ConvertEvent, RunProgress } from './events.js';
 import { type ExportCallLogsOptions, resolveExportCallLogsOptions } from './export-options.js';
 import { type ConvertResult, emptyConvertResult } from './export-result.js';
@@ -31,6 +31,24 @@ export interface ConvertCallLogsOptions
 }
 
 /**
+ * The input check of {@link convertCallLogs}, exported so a caller (the CLI) runs the same rule
+ * before it announces a run: a path that does not exist or cannot be read is a usage error (code
+ * `USAGE`, CLI exit 2: the command line names a wrong file, issue 19), with its errno; a path
+ * that is not a regular file is bad input (code `INPUT`, exit 7).
+ *
+ * @example
+ * ```ts
+ * await checkArchiveInput('lake/raw/calls-run.ndjson.gz');
+ * ```
+ */
+export async function checkArchiveInput(path: string): Promise<void> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`input ${path}: cannot read it (${error.code ?? 'unreadable'})`, { cause: error });
+  });
+  if (!info.isFile()) throw new InputError(`input ${path} is not a file`);
+}
+
+/**
  * Rebuilds the tables from a raw archive, offline and streaming, into a dataset with the same
  * lock, quarantine and atomic commit as an export. The input is checked before anything is
  * written (a typo in the path leaves the output untouched; `InputError`, code `INPUT`).
@@ -44,10 +62,7 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
   // The export's checks of the shared options (one set of rules), with a placeholder key.
   const { input: path, onEvent: _onEvent, ...dataset } = options;
   const resolved = resolveExportCallLogsOptions({ ...dataset, apiKey: 'offline' });
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read input ${path} (${error.code ?? 'unreadable'})`, { cause: error });
-  });
-  if (!info.isFile()) throw new InputError(`input ${path} is not a file`);
+  await checkArchiveInput(path);
   const result = emptyConvertResult(resolved.runId, resolved.outDir, resolved.format, resolved.tables);
   const stats: ArchiveStats = { records: 0, pages: 0, gzip: false };
   const progress: RunProgress = { pages: 0, plannedPages: undefined, records: 0, retries: 0 };

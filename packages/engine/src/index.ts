@@ -1,5 +1,6 @@
 export {
   type ConvertCallLogsOptions,
+  checkArchiveInput,
   convertCallLogs,
 } from './convert-call-logs.js';
 export { InputError, QuarantineLimitError, UsageError } from './errors.js';
@@ -15,6 +16,7 @@ export {
   type RowStage,
   resolveExportCallLogsOptions,
 } from './export-options.js';
+export { type ExportPlan, planExport } from './export-plan.js';
 export type { ConvertResult, ExportResult } from './export-result.js';
 export {
   newerTrustedWatermark,
