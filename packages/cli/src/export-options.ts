@@ -7,7 +7,13 @@ import {
   DEFAULTS as SOURCE_DEFAULTS,
   LIMITS as SOURCE_LIMITS,
 } from '@omnidim-stream/core';
-import { isValidTimeZone, parseWindowBound, type TimeWindow } from '@omnidim-stream/engine';
+import {
+  isValidTimeZone,
+  parseWindowBound,
+  type QuarantineLimit,
+  resolveQuarantineLimit,
+  type TimeWindow,
+} from '@omnidim-stream/engine';
 import {
   COMPRESSIONS,
   DEFAULT_FORMAT,
@@ -34,6 +40,7 @@ import {
   optionalString,
   single,
 } from './flag-values.js';
+import { LOG_FORMATS, type LogFormat } from './run-log.js';
 
 // Every vocabulary below is the owning package's own constant (issue 15): the CLI adds flags,
 // never a second copy of a list of tables, formats, codecs, actions or statuses.
@@ -155,6 +162,12 @@ export interface DatasetOptions {
   csvFormulaGuard: boolean;
   json: boolean;
   quiet: boolean;
+  /** `--log-format`: stderr lines as text (default) or one JSON object each. */
+  logFormat: LogFormat;
+  /** `--metrics-file`: absolute path of the Prometheus textfile written at the end of the run. */
+  metricsFile: string | undefined;
+  /** `--max-quarantined N|P%`: the engine's `maxQuarantined`. */
+  maxQuarantined: QuarantineLimit | undefined;
 }
 
 /** Everything `export` needs, validated once (bad value → {@link UsageError} naming the flag). */
@@ -187,6 +200,8 @@ export interface ExportOptions extends DatasetOptions {
   incremental: IncrementalOptions | undefined;
   /** Checkpoint every N pages (crash resume); 0 = never. */
   checkpointPages: number;
+  /** `--dry-run`: check the key with one request and print what would run; write nothing. */
+  dryRun: boolean;
 }
 
 /** Validates the dataset flags `export` and `convert` share. */
@@ -224,7 +239,29 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     csvFormulaGuard,
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,
+    logFormat: oneOf(argv, 'log-format', LOG_FORMATS) ?? 'text',
+    metricsFile: absolutePath(optionalString(argv, 'metrics-file'), cwd),
+    maxQuarantined: quarantineLimit(optionalString(argv, 'max-quarantined')),
   };
+}
+
+function absolutePath(path: string | undefined, cwd: string): string | undefined {
+  if (path === undefined) return undefined;
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+/** `--max-quarantined 5` or `2%`, checked by the engine's own rule, worded for the flag. */
+function quarantineLimit(text: string | undefined): QuarantineLimit | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text.trim()) ? Number(text) : (text.trim() as QuarantineLimit);
+  try {
+    resolveQuarantineLimit(value);
+  } catch {
+    throw new UsageError(
+      `--max-quarantined: expected a count (5) or a share of the calls read (2%, 0.5%), received ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -293,7 +330,14 @@ export function resolveExportOptions(
     }),
     checkpointPages:
       integer(argv, 'checkpoint-pages', LIMITS.checkpointPages) ?? EXPORT_DEFAULTS.checkpointPages,
+    dryRun: dryRun(argv, demo),
   };
+}
+
+function dryRun(argv: Argv, demo: boolean): boolean {
+  const dry = argv['dry-run'] === true;
+  if (dry && demo) throw new UsageError('--dry-run: not with --demo (the demo writes its own lake)');
+  return dry;
 }
 
 function rawUnredacted(argv: Argv): boolean {

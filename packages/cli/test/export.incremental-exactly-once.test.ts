@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { duck, envFor, listFiles, runMain, simulator, tempDir } from './helpers.js';
+import { duck, envFor, listFiles, problemLines, runMain, simulator, tempDir } from './helpers.js';
 
 interface StateFile {
   lastRunId: string;
@@ -58,7 +58,7 @@ describe('incremental runs (--state/--lookback) keep every call exactly once in 
     for (let run = 1; run <= 5; run++) {
       const pagesBefore = sim.stats.pagesRequested.length;
       const result = await runMain(args, { env: envFor(sim) });
-      expect(result.stderr).toBe('');
+      expect(problemLines(result.stderr)).toEqual([]);
       expect(result.code).toBe(0);
       const summary = JSON.parse(result.stdout) as {
         mode: string;
@@ -145,7 +145,7 @@ describe('incremental runs (--state/--lookback) keep every call exactly once in 
     const full = await runMain(['export', '--out', out, '--state', '--format', 'csv', '--full', '--json'], {
       env: envFor(sim),
     });
-    expect(full.stderr).toBe('');
+    expect(problemLines(full.stderr)).toEqual([]);
     expect(full.code).toBe(0);
     expect(JSON.parse(full.stdout)).toMatchObject({ mode: 'full', records: 60 });
     const [row] = await duck(
