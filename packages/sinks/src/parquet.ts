@@ -1,8 +1,9 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { InvalidOptionError } from '@omnidim-stream/core';
-import type { LogicalType, Row, TableSchema } from '@omnidim-stream/transform';
+import { calendarDateDays, type LogicalType, type Row, type TableSchema } from '@omnidim-stream/transform';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import { oneOf, positiveInteger } from './option-checks.js';
+import { PARQUET_CREATED_BY } from './parquet-created-by.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
 import { checkValue } from './values.js';
 
@@ -28,6 +29,11 @@ export interface ParquetWriterOptions extends TableWriterBaseOptions {
    * Default 32 MiB.
    */
   rowGroupBytes?: number;
+  /**
+   * Extra key/value pairs for the file footer, e.g. `omnidim.time_zone` and `omnidim.run_id`
+   * (the dataset sets both). The writer always adds `omnidim.table` and `omnidim.schema_version`.
+   */
+  keyValueMetadata?: Readonly<Record<string, string>>;
 }
 
 const DEFAULTS = { compression: 'snappy', rowGroupRows: 50_000, rowGroupBytes: 32 * 1024 * 1024 } as const;
@@ -54,6 +60,8 @@ const ELEMENTS: Record<LogicalType, Omit<SchemaElement, 'name' | 'repetition_typ
     converted_type: 'TIMESTAMP_MILLIS',
     logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
   },
+  // Days since 1970-01-01 (written from the `YYYY-MM-DD` text by encode()).
+  date: { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } },
 };
 
 /**
@@ -74,6 +82,22 @@ export function parquetSchema(schema: TableSchema): SchemaElement[] {
       }),
     ),
   ];
+}
+
+/**
+ * The footer's key/value metadata: the table and its schema version, then the caller's pairs
+ * (a caller cannot replace the first two: readers branch on them).
+ */
+function keyValueMetadata(
+  schema: TableSchema,
+  extra: Readonly<Record<string, string>> | undefined,
+): { key: string; value: string }[] {
+  const own = { 'omnidim.table': schema.name, 'omnidim.schema_version': String(schema.version) };
+  const pairs = Object.entries({ ...extra, ...own });
+  for (const [key, value] of pairs) {
+    if (typeof value !== 'string') throw new InvalidOptionError(`keyValueMetadata.${key}`, 'a string', value);
+  }
+  return pairs.map(([key, value]) => ({ key, value }));
 }
 
 /**
@@ -133,11 +157,8 @@ export class ParquetTableWriter extends TableWriter {
         GZIP: (input: Uint8Array) => gzipSync(input),
         BROTLI: (input: Uint8Array) => brotliCompressSync(input),
       },
-      kvMetadata: [
-        { key: 'omnidim.table', value: options.schema.name },
-        { key: 'omnidim.schema_version', value: String(options.schema.version) },
-      ],
-      createdBy: '@omnidim-stream/sinks (hyparquet-writer 0.17.0)',
+      kvMetadata: keyValueMetadata(options.schema, options.keyValueMetadata),
+      createdBy: PARQUET_CREATED_BY,
     });
     this.#columns = this.#emptyColumns();
   }
@@ -155,6 +176,9 @@ export class ParquetTableWriter extends TableWriter {
         if (column.type === 'int64') {
           this.#columns[i]!.push(BigInt(value as number));
           this.#bufferedBytes += 8;
+        } else if (column.type === 'date') {
+          this.#columns[i]!.push(calendarDateDays(value as string));
+          this.#bufferedBytes += 4;
         } else if (typeof value === 'string') {
           this.#columns[i]!.push(value);
           this.#bufferedBytes += value.length;
@@ -179,7 +203,14 @@ export class ParquetTableWriter extends TableWriter {
 
   #writeRowGroup(): void {
     if (this.#bufferedRows === 0) return;
-    const columnData = this.schema.columns.map((c, i) => ({ name: c.name, data: this.#columns[i]! }));
+    // columnIndex: a page index (column + offset index) wherever a chunk spans several pages, so
+    // readers can skip pages by min/max, not only row groups (hyparquet-writer writes none for a
+    // one-page chunk, where the chunk statistics already say everything).
+    const columnData = this.schema.columns.map((c, i) => ({
+      name: c.name,
+      data: this.#columns[i]!,
+      columnIndex: true,
+    }));
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
     this.#parquet.write({ columnData: columnData as never, rowGroupSize: this.#bufferedRows });
     this.#columns = this.#emptyColumns();
