@@ -62,7 +62,7 @@ export interface DatasetSinkOptions {
   /** Default `'parquet'`. */
   format?: DatasetFormat;
   /**
-   * Parquet: `'snappy'` (default), `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
+   * Parquet: `'zstd'` (default), `'snappy'`, `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
    * (default) or `'gzip'` (files end in `.gz`).
    */
   compression?: string;
