@@ -24,13 +24,14 @@ const SCHEMA: TableSchema = {
   ],
 };
 
-// Every double whole: one example of `12` must not make the column BIGINT.
+// Every double whole (no 2.5, no 1e21 to give the type away): the writers' spelling alone must
+// keep the column DOUBLE.
 const ROWS = [
   { id: 1, seconds: 12, day: '2024-02-29' },
   { id: 2, seconds: 0, day: '1999-12-31' },
   { id: 3, seconds: -7, day: null },
   { id: 4, seconds: null, day: '2030-01-01' },
-  { id: 5, seconds: 1e21, day: '2024-01-01' },
+  { id: 5, seconds: 3, day: '2024-01-01' },
 ];
 
 // parquet-java VersionParser.FORMAT, anchored (Java's matches() is a whole-string match).
@@ -68,7 +69,7 @@ describe.each(['parquet', 'csv', 'ndjson'] as const)('%s: plain DuckDB inference
       { id: '2', seconds: 0, day: '1999-12-31' },
       { id: '3', seconds: -7, day: null },
       { id: '4', seconds: null, day: '2030-01-01' },
-      { id: '5', seconds: 1e21, day: '2024-01-01' },
+      { id: '5', seconds: 3, day: '2024-01-01' },
     ]);
   });
 });
