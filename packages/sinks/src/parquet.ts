@@ -93,6 +93,42 @@ export function parquetSchema(schema: TableSchema): SchemaElement[] {
   ];
 }
 
+type PageCompressor = (input: Uint8Array) => Uint8Array;
+
+/**
+ * hyparquet-writer's `compressors` (it has snappy built in) and, for `zstd`, a promise that
+ * settles once the ZSTD compressor is loaded. hyparquet-writer copies the object when it is
+ * constructed and the compressor may only be ready later (WebAssembly init), so the ZSTD entry
+ * forwards to it; the writer's prepare() holds every encode() until `ready`, so no page is
+ * compressed before.
+ */
+function pageCompressors(compression: ParquetCompression): {
+  compressors: Partial<Record<'GZIP' | 'BROTLI' | 'ZSTD', PageCompressor>>;
+  ready: Promise<void> | undefined;
+} {
+  const compressors: Partial<Record<'GZIP' | 'BROTLI' | 'ZSTD', PageCompressor>> = {
+    GZIP: (input) => gzipSync(input),
+    BROTLI: (input) => brotliCompressSync(input),
+  };
+  if (compression !== 'zstd') return { compressors, ready: undefined };
+  let zstd: PageCompressor | undefined;
+  compressors.ZSTD = (input) => {
+    if (!zstd) throw new SinkError('The ZSTD compressor is not loaded yet');
+    return zstd(input);
+  };
+  const ready = loadZstdCompressor().then(
+    (compress) => {
+      zstd = compress;
+    },
+    (error: unknown) => {
+      throw new SinkError('Cannot load the ZSTD compressor', { cause: error });
+    },
+  );
+  // Observed here so a writer that never writes does not leave an unhandled rejection.
+  ready.catch(() => undefined);
+  return { compressors, ready };
+}
+
 /**
  * The footer's key/value metadata: the table and its schema version, then the caller's pairs
  * (a caller cannot replace the first two: readers branch on them).
@@ -141,7 +177,7 @@ export class ParquetTableWriter extends TableWriter {
   #columns: unknown[][];
   #bufferedRows = 0;
   #bufferedBytes = 0;
-  /** Settles once the ZSTD compressor is in `compressors` (undefined for the other codecs). */
+  /** Settles once the ZSTD compressor is loaded (undefined for the other codecs). */
   readonly #compressorReady: Promise<void> | undefined;
 
   constructor(options: ParquetWriterOptions) {
@@ -161,31 +197,8 @@ export class ParquetTableWriter extends TableWriter {
     this.#rowGroupRows = rowGroupRows;
     this.#rowGroupBytes = rowGroupBytes;
     this.#bytes = new ChunkingByteWriter(64 * 1024);
-    const compressors: Partial<Record<'GZIP' | 'BROTLI' | 'ZSTD', (input: Uint8Array) => Uint8Array>> = {
-      GZIP: (input: Uint8Array) => gzipSync(input),
-      BROTLI: (input: Uint8Array) => brotliCompressSync(input),
-    };
-    if (compression === 'zstd') {
-      // hyparquet-writer copies `compressors` when it is constructed, and the ZSTD compressor may
-      // only be ready later (WebAssembly init), so its entry forwards to it; prepare() holds every
-      // encode() until it is loaded, so a page is never compressed before.
-      let zstd: ((input: Uint8Array) => Uint8Array) | undefined;
-      compressors.ZSTD = (input) => {
-        if (!zstd) throw new SinkError('The ZSTD compressor is not loaded yet');
-        return zstd(input);
-      };
-      const ready = loadZstdCompressor().then(
-        (compress) => {
-          zstd = compress;
-        },
-        (error: unknown) => {
-          throw new SinkError('Cannot load the ZSTD compressor', { cause: error });
-        },
-      );
-      // Observed here so a writer that never writes does not leave an unhandled rejection.
-      ready.catch(() => undefined);
-      this.#compressorReady = ready;
-    }
+    const { compressors, ready } = pageCompressors(compression);
+    this.#compressorReady = ready;
     this.#parquet = new ParquetWriter({
       writer: this.#bytes,
       schema: parquetSchema(options.schema),
