@@ -15,6 +15,7 @@ import { parseBenchArgs } from './lib/args.js';
 import { createBenchContext } from './lib/context.js';
 import { machineInfo } from './lib/machine.js';
 import { runMemory } from './memory.js';
+import { runParquetCodecs } from './parquet-codecs.js';
 import { runParquetWriters } from './parquet-writers.js';
 import { runVersusNaive } from './versus-naive.js';
 
@@ -34,6 +35,7 @@ const scenarios = [
   ['cpu', runCpu],
   ['versus-naive', runVersusNaive],
   ['parquet-writers', runParquetWriters],
+  ['parquet-codecs', runParquetCodecs],
   ['memory', runMemory],
 ] as const;
 const failed: string[] = [];

@@ -1,6 +1,6 @@
 import { SIMULATOR_FLAGS } from '@omnidim-stream/simulator';
-import { SCHEMA_FORMATS } from '@omnidim-stream/transform';
 import yargs, { type Argv } from 'yargs';
+import { CLI_SCHEMA_FORMATS } from './commands/schema.js';
 import {
   BASE_URL_ENV,
   CALL_STATUSES,
@@ -373,12 +373,21 @@ export function buildParser(
             .option('format', {
               type: 'string',
               requiresArg: true,
-              choices: SCHEMA_FORMATS,
-              default: SCHEMA_FORMATS[0],
-              describe: 'Output format',
+              choices: CLI_SCHEMA_FORMATS,
+              default: CLI_SCHEMA_FORMATS[0],
+              describe:
+                'Output format; duckdb: CREATE VIEW statements that read the lake with every declared type (the _views.duckdb.sql each export writes)',
+            })
+            .option('lake-format', {
+              type: 'string',
+              requiresArg: true,
+              choices: FORMATS,
+              default: FORMATS[0],
+              describe: 'With --format duckdb: the format of the lake the views read',
             })
             .example('$0 schema --table calls', 'The calls table as Markdown')
-            .example('$0 schema --format json', 'Every schema as JSON'),
+            .example('$0 schema --format json', 'Every schema as JSON')
+            .example('$0 schema --format duckdb --lake-format csv', 'Typed DuckDB views of a CSV lake'),
         ),
         choose('schema'),
       )

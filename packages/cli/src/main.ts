@@ -83,7 +83,8 @@ async function runCommand(chosen: ChosenCommand, io: CliIo, signal: AbortSignal)
     case 'schema': {
       const text = runSchema({
         table: chosen.argv['table'] as string | undefined,
-        format: chosen.argv['format'] === 'json' ? 'json' : 'markdown',
+        format: chosen.argv['format'] as string | undefined,
+        lakeFormat: chosen.argv['lake-format'] as string | undefined,
       });
       io.stdout.write(text);
       return EXIT_CODES.OK;

@@ -12,6 +12,8 @@ export interface SinkOptions {
   format: 'parquet' | 'csv' | 'ndjson';
   tables: readonly string[];
   compression?: string;
+  /** The time zone the API's wall times were read in: recorded in the manifest and Parquet metadata. */
+  timeZone: string;
   rowsPerFile?: number;
   /** CSV only: the sink's `formulaGuard`. */
   formulaGuard?: boolean;
@@ -47,6 +49,7 @@ export function createSink(options: SinkOptions): DatasetSink {
     format: options.format,
     tables: options.tables as DatasetSinkTables,
     runId: options.runId,
+    timeZone: options.timeZone,
     sourceStats: options.sourceStats,
     ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
     ...(options.mode ? { mode: options.mode } : {}),

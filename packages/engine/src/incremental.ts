@@ -10,8 +10,8 @@
  * then complete (it read all calls of those dates), and the dataset sink's `replacePartitions` mode swaps exactly those partitions: re-read calls replace their old
  * rows, older dates stay as they were.
  */
-import { readManifest } from '@omnidim-stream/sinks';
-import { localDateOf, parseApiDateTime } from '@omnidim-stream/transform';
+import { type DatasetManifest, readManifest } from '@omnidim-stream/sinks';
+import { localDateOf, parseApiDateTime, SCHEMAS, TABLE_NAMES } from '@omnidim-stream/transform';
 import {
   checkStateMatches,
   type RunState,
@@ -103,6 +103,22 @@ export function startOfLocalDate(instant: number, timeZone: string): { instant: 
 }
 
 /**
+ * A table of the dataset written with another schema version than this one writes (`calls`
+ * became version 2 when `call_date` became a DATE, issue 17), described for the plan's note. The
+ * dataset's partitions cannot be replaced one by one then (the sink refuses to mix versions in a
+ * table): the run replaces everything, so a lake upgrades on its next scheduled run.
+ */
+function olderSchema(manifest: DatasetManifest): string | undefined {
+  for (const table of TABLE_NAMES) {
+    const version = manifest.tables[table]?.schemaVersion;
+    if (version !== undefined && version !== SCHEMAS[table].version) {
+      return `${table} of schema version ${version} (this version writes ${SCHEMAS[table].version})`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Decides the run from `--state`/`--lookback`/`--full` and the state file. A state written with
  * other format/tables/time zone/filters is a usage error (before anything is written). A
  * watermark past `timeLimitMs` ({@link trustedTimeLimit}; a state written before issue 11 may
@@ -132,6 +148,8 @@ export async function planRun(
       `the state ${incremental.stateFile} exists but ${outDir} holds no dataset: exporting everything`,
     );
   }
+  const older = olderSchema(manifest);
+  if (older) return full(`${outDir} holds ${older}: exporting everything`, previous);
   const stored =
     previous.watermark.newestTime === null ? Number.NaN : Date.parse(previous.watermark.newestTime);
   if (Number.isNaN(stored)) return full();

@@ -178,7 +178,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const transform = resolveTransformOptions(options.transform);
   const logs: RunLogs = { quarantine: undefined, raw: undefined, records: 0 };
   let checkpoints = 0;
-  const sink = pipelineSink(options, logs, () => {
+  // The zone as the caller named it (checked by resolveTransformOptions just above).
+  const sink = pipelineSink(options, options.transform.timeZone ?? transform.timeZone, logs, () => {
     checkpoints += 1;
   });
   try {
@@ -242,13 +243,19 @@ function sidecarsOf(logs: RunLogs, runId: string): DatasetSidecar[] {
 }
 
 /** The dataset sink of a run: lock, staging, checkpoints (with `resume`) and the commit. */
-function pipelineSink(options: PipelineOptions, logs: RunLogs, onCheckpointWritten: () => void): DatasetSink {
+function pipelineSink(
+  options: PipelineOptions,
+  timeZone: string,
+  logs: RunLogs,
+  onCheckpointWritten: () => void,
+): DatasetSink {
   const fingerprint = options.resume?.fingerprint;
   return createSink({
     outDir: options.outDir,
     format: options.format,
     tables: options.tables,
     runId: options.runId,
+    timeZone,
     sourceStats: options.sourceStats ?? (() => ({})),
     beforeCommit: async () => {
       // First: a refused run must not prepare a state file or finish its sidecars for nothing.

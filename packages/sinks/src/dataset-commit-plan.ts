@@ -18,6 +18,7 @@ export interface CommitPlanInput {
   mode: DatasetMode;
   format: DatasetFormat;
   compression: string;
+  timeZone: string;
   tables: readonly TableName[];
   schemas: Readonly<Record<TableName, TableSchema>>;
   startedAt: Date;
@@ -87,6 +88,7 @@ function assembleManifest(input: CommitPlanInput): DatasetManifest {
     mode,
     format: input.format,
     compression: input.compression,
+    timeZone: input.timeZone,
     startedAt: input.startedAt.toISOString(),
     committedAt: input.committedAt.toISOString(),
     source: input.source ?? null,

@@ -13,7 +13,9 @@ import {
   STAGING_DIR,
   SUCCESS_NAME,
   stagingRel,
+  VIEWS_NAME,
 } from './dataset-layout.js';
+import { duckdbViewsSql } from './duckdb-views.js';
 import { CommittedWithCleanupError, SinkError } from './errors.js';
 import { type DatasetManifest, fsyncDir, prepareFileAtomic, writeFileAtomic } from './manifest.js';
 
@@ -121,6 +123,7 @@ export function checkJournal(journal: unknown, runId: string): CommitJournal {
  *    old file is overwritten), in parallel batches;
  * 4. `_manifest.json` is replaced atomically: the commit point (readers that follow the manifest
  *    switch here, from exactly the old version to exactly the new one);
+ *    then `_views.duckdb.sql` is rewritten (atomically) from it;
  * 5. files not in the new manifest are unlinked, empty partition dirs removed;
  * 6. `_SUCCESS` is written per table and the staging dir removed.
  * A failure before step 4 is rolled back when `rollback` is set (the live run: renamed files go
@@ -180,6 +183,9 @@ export async function applyCommit(
     throw error;
   }
   try {
+    // After the switch, so a failed run never changes the views; a kill before this line is
+    // rolled forward by the next run's recover(), which rewrites them from the same journal.
+    await writeReaderViews(out, checked.manifest, checked.runId);
     await fsyncDir(out);
     await step('manifest');
     await removeUnlisted(out, checked);
@@ -193,6 +199,15 @@ export async function applyCommit(
       { cause: error },
     );
   }
+}
+
+/** Writes `_views.duckdb.sql`: the typed views of the tables that have files in `manifest`. */
+async function writeReaderViews(out: string, manifest: DatasetManifest, runId: string): Promise<void> {
+  await confined(out, VIEWS_NAME, 'the reader views');
+  // A view over a table without files would fail to create in DuckDB ("No files found").
+  const tables = TABLE_NAMES.filter((t) => (manifest.tables[t]?.files ?? 0) > 0);
+  const sql = duckdbViewsSql({ format: manifest.format, tables });
+  await writeFileAtomic(out, VIEWS_NAME, sql, runId);
 }
 
 /** Undoes steps 2–3 of a failed live commit: the lake is exactly as before it. */

@@ -39,6 +39,11 @@ export const JOURNAL_NAME = '_commit.json';
 export const CHECKPOINT_NAME = '_checkpoint.json';
 /** Name of the manifest at the dataset root. */
 export const MANIFEST_NAME = '_manifest.json';
+/**
+ * The typed DuckDB reader views beside the manifest (issue 17), rewritten atomically with every
+ * commit from the new manifest.
+ */
+export const VIEWS_NAME = '_views.duckdb.sql';
 /** Name of the lock file at the dataset root (starts with `_`: never data). */
 export const LOCK_NAME = '_lock';
 /** Spark's completion marker, one per table directory. */
@@ -93,7 +98,7 @@ export function journalRel(runId: string): string {
 
 /** The names at the root that a planted link could use to redirect the dataset outside `out`. */
 export function fixedRootNames(tables: readonly string[]): string[] {
-  return [LOCK_NAME, MANIFEST_NAME, STAGING_DIR, ...tables];
+  return [LOCK_NAME, MANIFEST_NAME, VIEWS_NAME, STAGING_DIR, ...tables];
 }
 
 /**

@@ -5,7 +5,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { InvalidOptionError } from '@omnidim-stream/core';
-import { SCHEMAS, TABLE_NAMES, type TableName, type TableSchema } from '@omnidim-stream/transform';
+import {
+  SCHEMAS,
+  TABLE_NAMES,
+  type TableName,
+  type TableSchema,
+  validateTimeZone,
+} from '@omnidim-stream/transform';
 import type { DatasetCheckpoint } from './dataset-checkpoint.js';
 import type { CommitStep } from './dataset-commit.js';
 import { COMPRESSIONS, DEFAULT_FORMAT, defaultCompression, FORMATS, type Format } from './formats.js';
@@ -56,12 +62,18 @@ export interface DatasetSinkOptions {
   /** Default `'parquet'`. */
   format?: DatasetFormat;
   /**
-   * Parquet: `'snappy'` (default), `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
+   * Parquet: `'zstd'` (default), `'snappy'`, `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
    * (default) or `'gzip'` (files end in `.gz`).
    */
   compression?: string;
   /** Tables to write. Default: all four. */
   tables?: readonly TableName[];
+  /**
+   * The IANA time zone the API's wall times (`time_of_call`) were read in (the transform's
+   * `timeZone`): recorded in `_manifest.json` and in every Parquet file's key/value metadata
+   * (`omnidim.time_zone`), since `call_date` and every timestamp depend on it. Default `'UTC'`.
+   */
+  timeZone?: string;
   /** Table schemas. Default: the transform's `SCHEMAS`. */
   schemas?: Readonly<Record<TableName, TableSchema>>;
   /** Default `'overwrite'`. */
@@ -137,6 +149,7 @@ export const DATASET_DEFAULTS = {
   bytesPerFile: 256 * 1024 * 1024,
   maxFiles: 100_000,
   formulaGuard: false,
+  timeZone: 'UTC',
 } as const;
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -148,6 +161,7 @@ export interface ResolvedDatasetOptions {
   compression: string;
   tables: TableName[];
   schemas: Readonly<Record<TableName, TableSchema>>;
+  timeZone: string;
   mode: DatasetMode;
   rowsPerFile: number;
   bytesPerFile: number;
@@ -200,6 +214,9 @@ export function normalizeDatasetOptions(options: DatasetSinkOptions): ResolvedDa
       throw new InvalidOptionError(`schemas.${t}`, 'a table schema', schemas[t as TableName]);
     }
   }
+  // Recorded as given (`Asia/Kolkata`), not as ICU's canonical alias (`Asia/Calcutta`).
+  const timeZone = options.timeZone ?? DATASET_DEFAULTS.timeZone;
+  validateTimeZone(timeZone);
   const runId = options.runId ?? defaultRunId((options.now ?? (() => new Date()))());
   if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
     throw new InvalidOptionError('runId', '1-64 letters, digits, "-" or "_"', runId);
@@ -216,6 +233,7 @@ export function normalizeDatasetOptions(options: DatasetSinkOptions): ResolvedDa
     compression,
     tables: [...new Set(tables as TableName[])],
     schemas,
+    timeZone,
     mode: oneOf('mode', options.mode ?? DATASET_DEFAULTS.mode, ['overwrite', 'replacePartitions']),
     rowsPerFile: positiveInteger('rowsPerFile', options.rowsPerFile ?? DATASET_DEFAULTS.rowsPerFile),
     bytesPerFile: positiveInteger('bytesPerFile', options.bytesPerFile ?? DATASET_DEFAULTS.bytesPerFile),

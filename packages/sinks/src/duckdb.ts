@@ -13,6 +13,7 @@ export const DUCKDB_TYPES: Readonly<Record<LogicalType, string>> = Object.freeze
   string: 'VARCHAR',
   json: 'VARCHAR',
   timestamp: 'TIMESTAMPTZ',
+  date: 'DATE',
 });
 
 /**
@@ -66,4 +67,9 @@ export function duckdbReadSql(options: DuckdbReadOptions): string {
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A double-quoted SQL identifier (column and view names). */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

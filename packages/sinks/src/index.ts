@@ -3,6 +3,7 @@
 export * from './csv.js';
 export * from './dataset.js';
 export * from './duckdb.js';
+export * from './duckdb-views.js';
 export * from './formats.js';
 export * from './ndjson.js';
 export type { ParquetCompression, ParquetWriterOptions } from './parquet.js';

@@ -55,6 +55,11 @@ export interface DatasetManifest {
   mode: 'overwrite' | 'replacePartitions';
   format: 'ndjson' | 'csv' | 'parquet';
   compression: string;
+  /**
+   * The IANA time zone the API's wall times were read in (the dataset's `timeZone`): it decides
+   * every `call_date` and timestamp. Absent in manifests written before issue 17.
+   */
+  timeZone?: string;
   startedAt: string;
   committedAt: string;
   /** What the caller passed as source totals (`sourceStats`), or null. */

@@ -62,6 +62,7 @@ function input(overrides: Partial<CommitPlanInput>): CommitPlanInput {
     mode: 'replacePartitions',
     format: 'csv',
     compression: 'none',
+    timeZone: 'UTC',
     tables: ['calls'],
     schemas: SCHEMAS,
     startedAt: new Date('2024-05-03T00:00:00Z'),

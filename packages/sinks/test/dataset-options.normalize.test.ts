@@ -11,7 +11,7 @@ describe('normalizeDatasetOptions', () => {
   it('applies the documented defaults', () => {
     const o = normalizeDatasetOptions({ out: '/lake', now: () => new Date('2024-05-01T12:34:56.789Z') });
     expect(o.format).toBe('parquet');
-    expect(o.compression).toBe('snappy');
+    expect(o.compression).toBe('zstd');
     expect(o.mode).toBe('overwrite');
     expect(o.tables).toEqual([...TABLE_NAMES]);
     expect(o.rowsPerFile).toBe(1_000_000);

@@ -157,7 +157,7 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     );
   });
 
-  it.each(['_manifest.json', '_lock'])(
+  it.each(['_manifest.json', '_views.duckdb.sql', '_lock'])(
     'a symlink planted as %s is refused and its target untouched',
     async (name) => {
       await exportLogs();
