@@ -5,7 +5,7 @@
  * node-csv's csv-parse stream only calls its parser.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { type FlatCallLog, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
+import { type FlatCallLog, type Row, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
 import { adoptCrashedRun } from './dataset-adoption.js';
 import {
   type CheckpointRequest,
@@ -33,6 +33,8 @@ import { loadWriterFactory } from './dataset-writers.js';
 import { CommittedWithCleanupError, SinkError } from './errors.js';
 import { type DatasetManifest, readManifest, type SourceStats, writeFileAtomic } from './manifest.js';
 import { partitionDir } from './partition.js';
+import { refuseOtherGrain } from './partition-grain-check.js';
+import { rewritePartitions } from './partition-rewrite.js';
 import { pathExists } from './path-exists.js';
 import { StagedParts } from './staged-parts.js';
 
@@ -100,6 +102,9 @@ export class DatasetRun {
     // Under the lock (no other run is changing the tables), before anything changes: a partition
     // replaced by a link is refused even when this run will not write that partition.
     await refuseLinksInTables(out, TABLE_NAMES);
+    // Grains never mix: another grain on an existing lake is refused before anything changes.
+    if (!this.#o.regrain)
+      refuseOtherGrain(await readManifest(out).catch(() => undefined), this.#o.partitionBy);
     if (this.#o.resume) {
       const hooks = { resume: this.#o.resume, onDiscard: this.#o.onDiscard };
       const checkpoint = await adoptCrashedRun(out, runId, hooks);
@@ -116,14 +121,27 @@ export class DatasetRun {
     }
     // A writer that failed while idle (see StagedParts) fails the run at its next write.
     this.#parts.throwIfFailed();
-    const partition = partitionDir(log.partitionDate);
+    const partition = partitionDir(log.partitionDate, this.#o.partitionBy);
     this.#calls++;
     for (const table of this.#o.tables) {
       const rows = log.tables[table];
       if (!rows || rows.length === 0) continue;
-      await this.#parts.write(table, partition, log.partitionDate, rows);
-      this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
+      await this.writeRows(table, partition, log.partitionDate, rows);
     }
+  }
+
+  /**
+   * Writes rows of one table to a partition (`partitionDir(date, grain)`): {@link write} for one
+   * call's rows, and `compactDataset` for rows read back from the lake.
+   */
+  async writeRows(table: TableName, partition: string, date: string | null, rows: Row[]): Promise<void> {
+    await this.#parts.write(table, partition, date, rows);
+    this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
+  }
+
+  /** Rows written so far per table (by this run: not the rows a merge carried over). */
+  get rowsWritten(): Partial<Record<TableName, number>> {
+    return { ...this.#rows };
   }
 
   /**
@@ -170,18 +188,29 @@ export class DatasetRun {
     const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
     const sidecars = await measureSidecars(o.out, o.runId, (await o.sidecars?.()) ?? []);
     const previous =
-      o.mode === 'replacePartitions'
-        ? await readManifest(o.out)
-        : // Overwrite only carries the previous sidecars forward (their files stay): a damaged
+      o.mode === 'overwrite'
+        ? // Overwrite only carries the previous sidecars forward (their files stay): a damaged
           // manifest must not stop a run that replaces it.
-          await readManifest(o.out).catch(() => undefined);
+          await readManifest(o.out).catch(() => undefined)
+        : await readManifest(o.out);
+    const { touched } = await rewritePartitions({
+      root: o.out,
+      runId: o.runId,
+      format: o.format,
+      tables: o.tables,
+      schemas: o.schemas,
+      lake: o.mode === 'mergePartitions' ? previous : undefined,
+      parts: this.#parts,
+      isFull: (f) => f.rows >= o.rowsPerFile || f.bytes >= o.bytesPerFile,
+    });
     const { manifest, journal } = planCommit({
       ...o,
       startedAt: this.#startedAt,
       committedAt: o.now(),
       source,
       callsReceived: this.#calls,
-      staged,
+      staged: this.#parts.files,
+      touched,
       sidecars,
       previous,
     });
