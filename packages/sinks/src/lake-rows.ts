@@ -7,8 +7,6 @@
 import { createInterface } from 'node:readline';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import type { ColumnSchema, Row, RowValue, TableSchema } from '@omnidim-stream/transform';
-import { parse } from 'csv-parse';
-import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { SinkError } from './errors.js';
 import type { Format } from './formats.js';
 import { openLakeFile, readLakeStream } from './lake-files.js';
@@ -40,6 +38,8 @@ export async function* readFileRows(
 }
 
 async function* parquetRows(root: string, rel: string, schema: TableSchema): AsyncGenerator<Row[]> {
+  // Loaded on first use, like the writers: a run that never merges never loads a reader.
+  const { parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   const file = await openLakeFile(root, rel);
   try {
     const metadata = await parquetMetadataAsync(file);
@@ -62,6 +62,7 @@ async function* parquetRows(root: string, rel: string, schema: TableSchema): Asy
 }
 
 async function* csvRows(root: string, rel: string, schema: TableSchema): AsyncGenerator<Row[]> {
+  const { parse } = await import('csv-parse');
   // The CSV writer quotes only the empty string: an unquoted empty cell is null.
   const parser = (await readLakeStream(root, rel)).pipe(
     parse({ columns: true, cast: (value, context) => (value === '' && !context.quoting ? null : value) }),
