@@ -9,6 +9,7 @@ import {
   DEFAULT_BASE_URL,
   FORMATS,
   HASH_KEY_ENV,
+  PARTITION_GRAINS,
   REDACTION_FLAGS,
   SOURCE_LIMITS,
   TABLES,
@@ -64,6 +65,19 @@ function datasetFlags(y: Argv): Argv {
       type: 'string',
       requiresArg: true,
       describe: 'Split files after N rows',
+      group: DATASET_GROUP,
+    })
+    .option('partition-by', {
+      type: 'string',
+      requiresArg: true,
+      choices: PARTITION_GRAINS,
+      describe: `Partition grain of a new lake: date=YYYY-MM-DD, month=YYYY-MM-01, year=YYYY or none; an existing lake keeps its own (change it with compact) [default: ${D.partitionBy}]`,
+      group: DATASET_GROUP,
+    })
+    .option('target-file-size', {
+      type: 'string',
+      requiresArg: true,
+      describe: `Target size of a data file (e.g. 128MiB, 1GiB); a file is split only when it passes it [default: ${D.targetFileSize}]`,
       group: DATASET_GROUP,
     })
     .option('csv-formula-guard', {

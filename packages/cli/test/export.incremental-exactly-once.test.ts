@@ -110,11 +110,14 @@ describe('incremental runs (--state/--lookback) keep every call exactly once in 
       expect(leftovers).toEqual([]);
 
       // Between runs: new calls arrive, and recent calls (inside the lookback window, including
-      // one at the start of the oldest re-read date) get their recording and webhook status.
+      // its oldest call) get their recording and webhook status. The window is exactly the
+      // lookback (issue 16: merge-on-write needs no whole dates re-read).
       const [window] = await duck(`SELECT epoch_ms(max(time_of_call)) AS newest FROM ${glob}`);
-      const cutoffDate = new Date(Number(window!['newest']) - 24 * 3_600_000).toISOString().slice(0, 10);
+      const cutoff = Number(window!['newest']) - 24 * 3_600_000;
       const inWindow = (
-        await duck(`SELECT id FROM ${glob} WHERE call_date >= '${cutoffDate}' ORDER BY time_of_call ASC`)
+        await duck(
+          `SELECT id FROM ${glob} WHERE epoch_ms(time_of_call) >= ${cutoff} ORDER BY time_of_call ASC`,
+        )
       ).map((r) => Number(r['id']));
       expect(inWindow.length).toBeGreaterThan(2);
       const changed = [inWindow[0]!, inWindow[Math.floor(inWindow.length / 2)]!, inWindow.at(-1)!];

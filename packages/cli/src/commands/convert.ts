@@ -43,6 +43,8 @@ export async function runConvert(
       tables: options.tables as TableName[],
       ...(options.compression === undefined ? {} : { compression: options.compression }),
       ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+      partitionBy: options.partitionBy,
+      targetFileSize: options.targetFileSize,
       csvFormulaGuard: options.csvFormulaGuard,
       timeZone: transform.timeZone ?? 'UTC',
       ...(transform.redact ? { redact: transform.redact } : {}),
