@@ -22,7 +22,7 @@ const COMPRESSION_HELP = FORMATS.map(
 
 /** The command yargs selected, with its raw (not yet validated) flags. */
 export interface ChosenCommand {
-  name: 'export' | 'convert' | 'schema' | 'simulate';
+  name: 'export' | 'convert' | 'schema' | 'simulate' | 'compact';
   argv: Record<string, unknown>;
 }
 
@@ -314,6 +314,38 @@ export function buildParser(
         choose('convert'),
       )
       .command(
+        'compact',
+        'Rewrite an existing lake into a partition grain and file size, atomically (same rows and call ids, checked)',
+        (y) =>
+          y
+            .option('out', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Dataset directory to compact',
+            })
+            .option('partition-by', {
+              type: 'string',
+              requiresArg: true,
+              choices: PARTITION_GRAINS,
+              describe: "Grain to rewrite into [default: the lake's own]",
+            })
+            .option('target-file-size', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Target size of a data file (e.g. 128MiB) [default: ${D.targetFileSize}]`,
+            })
+            .option('state', {
+              type: 'string',
+              describe: `State file of the lake's incremental runs, updated with the new grain when it exists [default: DIR/${D.stateName}]`,
+            })
+            .option('json', { type: 'boolean', describe: 'Print one JSON result object on stdout' })
+            .example(
+              '$0 compact --out lake --partition-by month',
+              'A day-partitioned lake into month partitions',
+            ),
+        choose('compact'),
+      )
+      .command(
         'schema',
         'Print the declared table schemas',
         (y) =>
@@ -350,7 +382,7 @@ export function buildParser(
             ),
         choose('simulate'),
       )
-      .demandCommand(1, 'Pick a command: export, convert, schema or simulate (see --help)')
+      .demandCommand(1, 'Pick a command: export, convert, compact, schema or simulate (see --help)')
       .strict()
       // `--lookback -1h` must not become `--lookback -1 -h` (help, exit 0): issue found in review.
       .parserConfiguration({ 'short-option-groups': false })

@@ -3,6 +3,7 @@ import { newRunId } from '@omnidim-stream/engine';
 import { DUCKDB_READERS } from '@omnidim-stream/sinks';
 import type { ChosenCommand } from './cli-parser.js';
 import { buildParser } from './cli-parser.js';
+import { resolveCompactFlags, runCompact } from './commands/compact.js';
 import { runConvert } from './commands/convert.js';
 import { runExport } from './commands/export.js';
 import { runSchema } from './commands/schema.js';
@@ -86,6 +87,9 @@ async function runCommand(chosen: ChosenCommand, io: CliIo, signal: AbortSignal)
     }
     case 'simulate':
       return runSimulate(chosen.argv, io, signal);
+    case 'compact':
+      await runCompact(resolveCompactFlags(chosen.argv, cwd), io);
+      return EXIT_CODES.OK;
     case 'export': {
       const options = resolveExportOptions(chosen.argv, io.env, cwd);
       return runDatasetCommand(

@@ -88,6 +88,12 @@ export function partFileRel(file: PartFileRef): string {
   return `${tablePartitionRel(file.table, file.partition)}/${file.name}`;
 }
 
+/** The partition dir name of a committed part file path (`month=…`), `''` at grain none. */
+export function partitionOfPath(path: string): string {
+  const segments = path.split('/');
+  return segments.length === 3 ? segments[1]! : '';
+}
+
 /** `<table>/<partition>`: the partition dir of a committed path (its parent). */
 export function parentRel(path: string): string {
   return path.slice(0, path.lastIndexOf('/'));

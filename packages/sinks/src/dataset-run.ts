@@ -11,6 +11,7 @@ import {
   type CheckpointRequest,
   DATASET_CHECKPOINT_VERSION,
   type DatasetCheckpoint,
+  type StagedFileInfo,
 } from './dataset-checkpoint.js';
 import { applyCommit, recover } from './dataset-commit.js';
 import { planCommit } from './dataset-commit-plan.js';
@@ -67,6 +68,14 @@ export class DatasetRun {
       bytesPerFile: options.bytesPerFile,
       maxFiles: options.maxFiles,
     });
+  }
+
+  /** The dataset root (`out`) and this run's id. */
+  get root(): string {
+    return this.#o.out;
+  }
+  get runId(): string {
+    return this.#o.runId;
   }
 
   /** The run's staging dir (`<out>/_staging/<runId>`). */
@@ -139,6 +148,11 @@ export class DatasetRun {
     this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
   }
 
+  /** The staged part files (closed ones), as the commit will publish them once it ran. */
+  get stagedFiles(): StagedFileInfo[] {
+    return this.#parts.files;
+  }
+
   /** Rows written so far per table (by this run: not the rows a merge carried over). */
   get rowsWritten(): Partial<Record<TableName, number>> {
     return { ...this.#rows };
@@ -174,25 +188,22 @@ export class DatasetRun {
     this.#o.onCheckpoint?.(checkpoint);
   }
 
-  /** Finishes the files, asks `beforeCommit`, then commits the run atomically (see `applyCommit`). */
+  /**
+   * Finishes the files, merges small or re-read partitions (partition-rewrite.ts), asks
+   * `beforeCommit`, then commits the run atomically (see `applyCommit`).
+   */
   async commit(): Promise<void> {
     const o = this.#o;
     await this.#parts.closeAll();
-    const staged = this.#parts.files;
-    await o.beforeCommit?.({
-      runId: o.runId,
-      callsReceived: this.#calls,
-      rows: { ...this.#rows },
-      files: staged.length,
-    });
-    const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
-    const sidecars = await measureSidecars(o.out, o.runId, (await o.sidecars?.()) ?? []);
     const previous =
       o.mode === 'overwrite'
         ? // Overwrite only carries the previous sidecars forward (their files stay): a damaged
           // manifest must not stop a run that replaces it.
           await readManifest(o.out).catch(() => undefined)
         : await readManifest(o.out);
+    // Rewritten rows are read back from files that already carry the CSV formula guard's `'`:
+    // writing them with it again would prefix twice.
+    if (o.formulaGuard) this.#parts.useWriters(await loadWriterFactory({ ...o, formulaGuard: false }));
     const { touched } = await rewritePartitions({
       root: o.out,
       runId: o.runId,
@@ -203,13 +214,22 @@ export class DatasetRun {
       parts: this.#parts,
       isFull: (f) => f.rows >= o.rowsPerFile || f.bytes >= o.bytesPerFile,
     });
+    const staged = this.#parts.files;
+    await o.beforeCommit?.({
+      runId: o.runId,
+      callsReceived: this.#calls,
+      rows: { ...this.#rows },
+      files: staged.length,
+    });
+    const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
+    const sidecars = await measureSidecars(o.out, o.runId, (await o.sidecars?.()) ?? []);
     const { manifest, journal } = planCommit({
       ...o,
       startedAt: this.#startedAt,
       committedAt: o.now(),
       source,
       callsReceived: this.#calls,
-      staged: this.#parts.files,
+      staged,
       touched,
       sidecars,
       previous,

@@ -6,6 +6,7 @@ import { DatasetRun } from './dataset-run.js';
 import { asSinkError } from './errors.js';
 import type { DatasetManifest, SourceStats } from './manifest.js';
 
+export { type CompactOptions, type CompactResult, compactDataset } from './compact.js';
 export type {
   CheckpointRequest,
   DatasetCheckpoint,
