@@ -10,6 +10,7 @@
  */
 
 import { runCpu } from './cpu.js';
+import { runLakeLayout } from './lake-layout.js';
 import { runLatency } from './latency.js';
 import { parseBenchArgs } from './lib/args.js';
 import { createBenchContext } from './lib/context.js';
@@ -35,6 +36,7 @@ const scenarios = [
   ['versus-naive', runVersusNaive],
   ['parquet-writers', runParquetWriters],
   ['memory', runMemory],
+  ['lake-layout', runLakeLayout],
 ] as const;
 const failed: string[] = [];
 try {

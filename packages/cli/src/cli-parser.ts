@@ -236,7 +236,7 @@ export function buildParser(
             .option('lookback', {
               type: 'string',
               requiresArg: true,
-              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: ${D.lookback}]`,
+              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (exactly that window; merged into the lake) [default: ${D.lookback}]`,
               group: 'Scheduling:',
             })
             .option('full', {

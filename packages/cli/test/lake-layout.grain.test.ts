@@ -54,7 +54,8 @@ describe('lake layout: partition grain and right-sized files', () => {
       partitionBy: string;
     };
     expect(manifest.partitionBy).toBe('month');
-  });
+    console.log(`lake layout: ${CALLS} calls over ${months} months → ${files.length} data files`);
+  }, 240_000);
 
   it('compact turns a day-partitioned lake into months with the same rows and ids; the grain then sticks', async () => {
     const sim = await scope.start({ records: 600, seed: 9 });
@@ -122,7 +123,7 @@ describe('lake layout: partition grain and right-sized files', () => {
     expect(next.code).toBe(0);
     expect((JSON.parse(next.stdout) as { mode: string }).mode).toBe('incremental');
     expect(await snapshot()).toEqual(before);
-  });
+  }, 120_000);
 
   it('year keys read back as integers; none has no partition directory', async () => {
     const sim = await scope.start({ records: 200, seed: 3 });
