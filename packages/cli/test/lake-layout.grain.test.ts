@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { duck, envFor, listFiles, runMain, simulatorScope } from './helpers.js';
@@ -124,6 +124,24 @@ describe('lake layout: partition grain and right-sized files', () => {
     expect((JSON.parse(next.stdout) as { mode: string }).mode).toBe('incremental');
     expect(await snapshot()).toEqual(before);
   }, 120_000);
+
+  it('compact refuses a lake whose files disagree with its manifest: exit 6, nothing committed', async () => {
+    const sim = await scope.start({ records: 120, seed: 4 });
+    const out = await scope.lake();
+    expect(
+      (await runMain(['export', '--out', out, '--partition-by', 'day'], { env: envFor(sim) })).code,
+    ).toBe(0);
+    const path = join(out, '_manifest.json');
+    const manifest = JSON.parse(await readFile(path, 'utf8')) as { tables: { calls: { rows: number } } };
+    manifest.tables.calls.rows += 1;
+    await writeFile(path, JSON.stringify(manifest));
+    const before = await listFiles(out);
+    const run = await runMain(['compact', '--out', out, '--partition-by', 'month']);
+    expect(run.code).toBe(6);
+    expect(run.stderr).toContain('nothing was committed');
+    expect(await listFiles(out)).toEqual(before);
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(manifest);
+  });
 
   it('year keys read back as integers; none has no partition directory', async () => {
     const sim = await scope.start({ records: 200, seed: 3 });
