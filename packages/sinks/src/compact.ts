@@ -17,7 +17,7 @@ import { lakeFilesOf } from './lake-files.js';
 import { readFileRows } from './lake-rows.js';
 import { type DatasetManifest, manifestGrain, readManifest } from './manifest.js';
 import { isCoarserOrEqual, type PartitionGrain, partitionDir, partitionStartDate } from './partition.js';
-import { callIdOf } from './partition-rewrite.js';
+import { callIdOf } from './row-call-id.js';
 
 /** Options of {@link compactDataset}. */
 export interface CompactOptions {

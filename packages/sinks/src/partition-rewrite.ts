@@ -17,6 +17,7 @@ import { lakeFilesOf } from './lake-files.js';
 import { readFileRows } from './lake-rows.js';
 import type { DatasetManifest } from './manifest.js';
 import { partitionStartDate } from './partition.js';
+import { callIdOf } from './row-call-id.js';
 import type { StagedParts } from './staged-parts.js';
 
 /** What a rewrite needs to know about the run. */
@@ -39,11 +40,6 @@ const CHUNK = 256;
 /** The partitions a rewrite touched (`table/partition`): the commit replaces exactly these. */
 export interface RewriteResult {
   touched: string[];
-}
-
-/** The call id of a row: `id` in `calls`, `call_id` in the child tables. */
-export function callIdOf(table: TableName, row: Row): unknown {
-  return table === 'calls' ? row['id'] : row['call_id'];
 }
 
 /**
