@@ -140,7 +140,13 @@ export async function planRun(
   const stored =
     previous.watermark.newestTime === null ? Number.NaN : Date.parse(previous.watermark.newestTime);
   if (Number.isNaN(stored)) return full();
-  const newest = Math.min(stored, timeLimitMs);
+  // A watermark written by a trusted run is at most its commit time + the skew; one past that (a
+  // state from before issue 11 holding 2099) is clamped there, not to this run's clock: with an
+  // exact lookback window (issue 16), this run's clock + 15 h − lookback can be later than calls
+  // that arrived since the last run, which would then never be read.
+  const committed = Date.parse(previous.committedAt);
+  const limit = Number.isNaN(committed) ? timeLimitMs : Math.min(timeLimitMs, trustedTimeLimit(committed));
+  const newest = Math.min(stored, limit);
   // Merge-on-write (issue 16): the partitions a run writes are merged with the lake's rows, so
   // they need not be complete: the run re-reads exactly its lookback window, not whole dates.
   const cutoff = newest - incremental.lookbackMs;
