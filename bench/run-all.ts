@@ -10,6 +10,7 @@
  */
 
 import { runCpu } from './cpu.js';
+import { runLakeLayout } from './lake-layout.js';
 import { runLatency } from './latency.js';
 import { parseBenchArgs } from './lib/args.js';
 import { createBenchContext } from './lib/context.js';
@@ -37,6 +38,7 @@ const scenarios = [
   ['parquet-writers', runParquetWriters],
   ['parquet-codecs', runParquetCodecs],
   ['memory', runMemory],
+  ['lake-layout', runLakeLayout],
 ] as const;
 const failed: string[] = [];
 try {

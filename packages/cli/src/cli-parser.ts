@@ -9,6 +9,7 @@ import {
   DEFAULT_BASE_URL,
   FORMATS,
   HASH_KEY_ENV,
+  PARTITION_GRAINS,
   REDACTION_FLAGS,
   SOURCE_LIMITS,
   TABLES,
@@ -21,7 +22,7 @@ const COMPRESSION_HELP = FORMATS.map(
 ).join(', ');
 
 /** The commands, in `--help` order (did-you-mean suggests from these). */
-export const COMMAND_NAMES = ['export', 'convert', 'schema', 'simulate'] as const;
+export const COMMAND_NAMES = ['export', 'convert', 'compact', 'schema', 'simulate'] as const;
 
 /** The command yargs selected, with its raw (not yet validated) flags. */
 export interface ChosenCommand {
@@ -69,6 +70,19 @@ function datasetFlags(y: Argv): Argv {
       type: 'string',
       requiresArg: true,
       describe: 'Split files after N rows',
+      group: DATASET_GROUP,
+    })
+    .option('partition-by', {
+      type: 'string',
+      requiresArg: true,
+      choices: PARTITION_GRAINS,
+      describe: `Partition grain of a new lake: date=YYYY-MM-DD, month=YYYY-MM-01, year=YYYY or none; an existing lake keeps its own (change it with compact) [default: ${D.partitionBy}]`,
+      group: DATASET_GROUP,
+    })
+    .option('target-file-size', {
+      type: 'string',
+      requiresArg: true,
+      describe: `Target size of a data file (e.g. 128MiB, 1GiB); a file is split only when it passes it [default: ${D.targetFileSize}]`,
       group: DATASET_GROUP,
     })
     .option('csv-formula-guard', {
@@ -272,7 +286,7 @@ export function buildParser(
             .option('lookback', {
               type: 'string',
               requiresArg: true,
-              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: ${D.lookback}]`,
+              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (exactly that window; merged into the lake) [default: ${D.lookback}]`,
               group: 'Scheduling:',
             })
             .option('full', {
@@ -358,6 +372,39 @@ export function buildParser(
             ),
         ),
         choose('convert'),
+      )
+      .command(
+        'compact',
+        'Rewrite an existing lake into a partition grain and file size, atomically (same rows and call ids, checked)',
+        built('compact', (y) =>
+          y
+            .option('out', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Dataset directory to compact',
+            })
+            .option('partition-by', {
+              type: 'string',
+              requiresArg: true,
+              choices: PARTITION_GRAINS,
+              describe: "Grain to rewrite into [default: the lake's own]",
+            })
+            .option('target-file-size', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Target size of a data file (e.g. 128MiB) [default: ${D.targetFileSize}]`,
+            })
+            .option('state', {
+              type: 'string',
+              describe: `State file of the lake's incremental runs, updated with the new grain when it exists [default: DIR/${D.stateName}]`,
+            })
+            .option('json', { type: 'boolean', describe: 'Print one JSON result object on stdout' })
+            .example(
+              '$0 compact --out lake --partition-by month',
+              'A day-partitioned lake into month partitions',
+            ),
+        ),
+        choose('compact'),
       )
       .command(
         'schema',

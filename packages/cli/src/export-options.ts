@@ -16,10 +16,14 @@ import {
 } from '@omnidim-stream/engine';
 import {
   COMPRESSIONS,
+  DATASET_DEFAULTS,
   DEFAULT_FORMAT,
+  DEFAULT_PARTITION_GRAIN,
   FORMATS,
   FORMULA_GUARD_FORMAT,
   type Format,
+  PARTITION_GRAINS,
+  type PartitionGrain,
 } from '@omnidim-stream/sinks';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
@@ -50,7 +54,7 @@ export const DEFAULT_BASE_URL = SOURCE_DEFAULTS.baseUrl;
 /** Environment variable overriding {@link DEFAULT_BASE_URL}; `--base-url` wins over it. */
 export const BASE_URL_ENV = 'OMNIDIM_BASE_URL';
 
-export { CALL_STATUSES, COMPRESSIONS, FORMATS, type Format, SOURCE_LIMITS };
+export { CALL_STATUSES, COMPRESSIONS, FORMATS, type Format, PARTITION_GRAINS, SOURCE_LIMITS };
 /** The transform's tables, in its order. */
 export const TABLES = TABLE_NAMES;
 
@@ -108,6 +112,10 @@ export const EXPORT_DEFAULTS = {
   stateName: '_state.json',
   lookback: '24h',
   checkpointPages: 20,
+  /** Partition grain of a new lake (README "Lake layout": why month). */
+  partitionBy: DEFAULT_PARTITION_GRAIN,
+  /** Target data file size: the sink's default. */
+  targetFileSize: `${DATASET_DEFAULTS.bytesPerFile / MIB}MiB`,
   /** Retries per page after the first attempt (429, 5xx, resets, cut or invalid bodies). */
   retries: SOURCE_DEFAULTS.retry.limit,
   /** Cap of one retry's wait, backoff and `Retry-After` alike (core's backoff cap). */
@@ -158,6 +166,10 @@ export interface DatasetOptions {
   hashKeyFile: string | undefined;
   compression: string | undefined;
   rowsPerFile: number | undefined;
+  /** `--partition-by`: the lake's grain (a lake keeps the grain it was created with). */
+  partitionBy: PartitionGrain;
+  /** `--target-file-size` in bytes. */
+  targetFileSize: number;
   /** `--csv-formula-guard`: prefix `'` to CSV text cells a spreadsheet would run as a formula. */
   csvFormulaGuard: boolean;
   json: boolean;
@@ -236,6 +248,8 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     hashKeyFile: optionalString(argv, 'hash-key-file'),
     compression: oneOf(argv, 'compression', COMPRESSIONS[format] as readonly string[]),
     rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
+    partitionBy: oneOf(argv, 'partition-by', PARTITION_GRAINS) ?? EXPORT_DEFAULTS.partitionBy,
+    targetFileSize: byteSize(argv, 'target-file-size', EXPORT_DEFAULTS.targetFileSize, MIB),
     csvFormulaGuard,
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { checkArchiveInput } from '@omnidim-stream/engine';
 import type { ChosenCommand } from './cli-parser.js';
 import { buildParser, COMMAND_NAMES } from './cli-parser.js';
+import { resolveCompactFlags, runCompact } from './commands/compact.js';
 import { runConvert } from './commands/convert.js';
 import { runDryRun } from './commands/dry-run.js';
 import { prepareExport, runExport } from './commands/export.js';
@@ -91,6 +92,9 @@ async function runCommand(chosen: ChosenCommand, io: CliIo, signal: AbortSignal)
     }
     case 'simulate':
       return runSimulate(chosen.argv, io, signal);
+    case 'compact':
+      await runCompact(resolveCompactFlags(chosen.argv, cwd), io);
+      return EXIT_CODES.OK;
     case 'export': {
       const options = resolveExportOptions(chosen.argv, io.env, cwd);
       if (options.dryRun) return runDryRun(options, io, signal);

@@ -18,6 +18,8 @@ const OPTION_FLAGS: Record<string, string> = {
   maxResponseBytes: '--max-response-size',
   maxStalePages: '--max-stale-pages',
   maxPages: '--max-pages',
+  partitionBy: '--partition-by',
+  targetFileSize: '--target-file-size',
 };
 
 /**

@@ -15,6 +15,8 @@ export interface ConvertCallLogsOptions
     | 'tables'
     | 'compression'
     | 'rowsPerFile'
+    | 'partitionBy'
+    | 'targetFileSize'
     | 'csvFormulaGuard'
     | 'timeZone'
     | 'redact'
@@ -83,6 +85,8 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
       tables: resolved.tables,
       compression: resolved.compression,
       rowsPerFile: resolved.rowsPerFile,
+      partitionBy: resolved.partitionBy,
+      targetFileSize: resolved.targetFileSize,
       csvFormulaGuard: resolved.csvFormulaGuard,
       transform: resolved.transform,
       runId: resolved.runId,

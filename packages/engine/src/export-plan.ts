@@ -72,6 +72,7 @@ export async function planExport(options: ExportCallLogsOptions): Promise<Export
     },
     resolved.outDir,
     trustedTimeLimit(resolved.now()),
+    resolved.partitionBy,
   );
   const announcedCalls = await announcedTotal(source);
   const partitions = await datePartitions(resolved.outDir);

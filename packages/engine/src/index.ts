@@ -1,3 +1,4 @@
+export { type CompactLakeOptions, type CompactLakeResult, compactLake } from './compact-lake.js';
 export {
   type ConvertCallLogsOptions,
   checkArchiveInput,

@@ -8,6 +8,7 @@ import {
   type DatasetMode,
   type DatasetSidecar,
   type DatasetSink,
+  type PartitionGrain,
   type StagedSidecarInfo,
 } from '@omnidim-stream/sinks';
 import {
@@ -63,6 +64,9 @@ export interface PipelineOptions {
   tables: readonly string[];
   compression?: string | undefined;
   rowsPerFile?: number | undefined;
+  /** The lake's partition grain and target file size (issue 16). */
+  partitionBy?: PartitionGrain | undefined;
+  targetFileSize?: number | undefined;
   /** CSV only: prefix `'` to text cells a spreadsheet would run as a formula. */
   csvFormulaGuard?: boolean;
   transform: TransformOptions;
@@ -77,7 +81,7 @@ export interface PipelineOptions {
   /** Source totals recorded in the manifest (read at commit time). */
   sourceStats?: () => Record<string, unknown>;
   signal: AbortSignal;
-  /** `overwrite` (default) or `replacePartitions` (incremental runs). */
+  /** `overwrite` (default) or `mergePartitions` (incremental runs). */
   mode?: DatasetMode;
   /**
    * Crash resume: marks become checkpoints, and a crashed run's checkpoint with this same
@@ -272,6 +276,8 @@ function pipelineSink(
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.partitionBy === undefined ? {} : { partitionBy: options.partitionBy }),
+    ...(options.targetFileSize === undefined ? {} : { bytesPerFile: options.targetFileSize }),
     ...(options.csvFormulaGuard ? { formulaGuard: true } : {}),
     ...(fingerprint === undefined
       ? {}

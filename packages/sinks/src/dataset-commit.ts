@@ -9,10 +9,13 @@ import {
   journalRel,
   MANIFEST_NAME,
   makeDir,
+  PARTITION_DIR_NAME,
+  PARTITION_PATH,
   parentRel,
   STAGING_DIR,
   SUCCESS_NAME,
   stagingRel,
+  TABLE_FILE,
   VIEWS_NAME,
 } from './dataset-layout.js';
 import { duckdbViewsSql } from './duckdb-views.js';
@@ -33,7 +36,8 @@ export interface CommitJournal {
   manifest: DatasetManifest;
   /**
    * Where files not in the manifest are deleted: every table directory (`overwrite`) or only the
-   * partitions this run wrote (`replacePartitions`), as `table/date=…` paths.
+   * partitions this run wrote (`replacePartitions`, `mergePartitions`), as `table/date=…`
+   * (`month=…`, `year=…`) paths, or `table` itself at grain `none`.
    */
   cleanup: { tables: 'all' } | { partitions: string[] };
   /** Tables that get a fresh `_SUCCESS`. */
@@ -63,8 +67,6 @@ export interface CommitHooks {
 }
 
 const MAX_RENAME_CONCURRENCY = 16;
-const TABLE_FILE = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+\/[^/]+$/;
-const PARTITION = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+$/;
 
 /**
  * Checks a journal read from disk (or about to be written): every path is a plain path inside
@@ -107,7 +109,10 @@ export function checkJournal(journal: unknown, runId: string): CommitJournal {
   if (cleanup === undefined || (!('tables' in cleanup) && !Array.isArray(cleanup.partitions))) {
     throw bad('it has no cleanup rule');
   }
-  if ('partitions' in cleanup && !cleanup.partitions.every((p) => isSafeRelative(p) && PARTITION.test(p))) {
+  if (
+    'partitions' in cleanup &&
+    !cleanup.partitions.every((p) => isSafeRelative(p) && PARTITION_PATH.test(p))
+  ) {
     throw bad('its cleanup names a path outside the tables');
   }
   if (!j.successTables.every((t) => tables.includes(t))) throw bad('it names an unknown table');
@@ -303,9 +308,12 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
     for (const table of TABLE_NAMES) {
       const dir = await confined(out, table, 'a table dir');
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      // The table dir itself holds the part files of grain `none` (and `_SUCCESS`, kept below).
+      if (entries.length > 0) partitions.push(table);
       for (const entry of entries) {
         // A link planted as a partition is not ours: never listed, so never emptied.
-        if (entry.isDirectory() && entry.name.startsWith('date=')) partitions.push(`${table}/${entry.name}`);
+        if (entry.isDirectory() && PARTITION_DIR_NAME.test(entry.name))
+          partitions.push(`${table}/${entry.name}`);
       }
     }
   } else {
@@ -319,10 +327,13 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
       .map((e) => e.name)
       .filter((name) => {
         if (name.startsWith('.')) return isTempName(name);
+        // In a table dir (grain none) only part files are data: nothing else there is touched.
+        if (!partition.includes('/') && !name.startsWith('part-')) return false;
         return !name.startsWith('_') && !keep.has(`${partition}/${name}`);
       });
     await Promise.all(doomed.map((name) => unlink(datasetPath(dir, name)).catch(() => undefined)));
-    if (entries.length === doomed.length) await rmdir(dir).catch(() => undefined);
+    // A table dir stays (its `_SUCCESS` is rewritten next); an emptied partition dir goes.
+    if (entries.length === doomed.length && partition.includes('/')) await rmdir(dir).catch(() => undefined);
   }
 }
 

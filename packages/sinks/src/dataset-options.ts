@@ -17,6 +17,7 @@ import type { CommitStep } from './dataset-commit.js';
 import { COMPRESSIONS, DEFAULT_FORMAT, defaultCompression, FORMATS, type Format } from './formats.js';
 import type { SourceStats } from './manifest.js';
 import { isBoolean, oneOf, positiveInteger } from './option-checks.js';
+import { DEFAULT_PARTITION_GRAIN, PARTITION_GRAINS, type PartitionGrain } from './partition.js';
 
 /** Output formats of a dataset ({@link FORMATS}). */
 export type DatasetFormat = Format;
@@ -25,9 +26,13 @@ export type DatasetFormat = Format;
  * - `overwrite`: the committed dataset is exactly this run's files (every table directory is
  *   cleaned of files not in the new manifest).
  * - `replacePartitions`: only the `(table, date)` partitions this run wrote are replaced; the
- *   previous manifest's files of other partitions are kept (basis of incremental runs).
+ *   previous manifest's files of other partitions are kept.
+ * - `mergePartitions`: like `replacePartitions`, but each partition this run wrote is rewritten
+ *   as the lake's rows merged with this run's: a call this run wrote replaces its rows (in every
+ *   table), the partition's other calls are carried over (basis of incremental runs, issue 16: a
+ *   month partition is never re-read whole from the API).
  */
-export type DatasetMode = 'overwrite' | 'replacePartitions';
+export type DatasetMode = 'overwrite' | 'replacePartitions' | 'mergePartitions';
 
 /** What `beforeCommit` sees: the run's files are complete and staged, nothing is visible yet. */
 export interface DatasetRunSummary {
@@ -79,13 +84,29 @@ export interface DatasetSinkOptions {
   /** Default `'overwrite'`. */
   mode?: DatasetMode;
   /**
+   * Partition grain of the lake (`day`, `month`, `year`, `none`). Default `'month'` (README "Lake
+   * layout"). A lake keeps the grain it was created with: another grain on an existing lake is an
+   * `InvalidOptionError` naming `partitionBy` (change it with `compactDataset`).
+   */
+  partitionBy?: PartitionGrain;
+  /**
    * A file is closed and a new part started once it holds this many rows (checked between
    * calls, so a file may exceed it by one call's rows). Default 1 000 000.
    */
   rowsPerFile?: number;
-  /** …or once this many bytes reached it (compressed; Parquet counts flushed row groups). Default 256 MiB. */
+  /**
+   * The target size of a data file: a file is closed and a new part started once this many bytes
+   * reached it (compressed; Parquet counts flushed row groups). Partitions a run wrote in several
+   * smaller files (a checkpoint closes every open file) are merged into files of up to this size
+   * at commit. Default 128 MiB (README "Lake layout").
+   */
   bytesPerFile?: number;
-  /** Parquet row group bounds (see the Parquet writer). Defaults 50 000 rows / 32 MiB. */
+  /**
+   * Parquet row group bounds (see the Parquet writer). Defaults 50 000 rows / 8 MiB of buffered
+   * values: a month partition's file stays open for a long time, and its buffered row group is
+   * what the export holds in memory (32 MiB, the writer's own default, doubled the peak RSS of a
+   * 20,000-call export at month grain; bench/lake-layout.ts).
+   */
   rowGroupRows?: number;
   rowGroupBytes?: number;
   /** CSV only: prefix `'` to formula-like string cells (see the CSV writer). Default false. */
@@ -135,6 +156,11 @@ export interface DatasetSinkOptions {
    * failure at that step, a `process.kill(process.pid, 'SIGKILL')` a crash at that step.
    */
   onCommitStep?: (step: CommitStep) => void | Promise<void>;
+  /**
+   * `compactDataset` only: the run may rewrite a lake of another grain (into `partitionBy`).
+   * Every other run refuses that, so grains never mix.
+   */
+  regrain?: boolean;
   /** Run id (letters, digits, `-`, `_`). Default: UTC timestamp + random suffix. */
   runId?: string;
   /** Clock, injectable for tests. Default `() => new Date()`. */
@@ -145,9 +171,11 @@ export interface DatasetSinkOptions {
 export const DATASET_DEFAULTS = {
   format: DEFAULT_FORMAT,
   mode: 'overwrite',
+  partitionBy: DEFAULT_PARTITION_GRAIN,
   rowsPerFile: 1_000_000,
-  bytesPerFile: 256 * 1024 * 1024,
+  bytesPerFile: 128 * 1024 * 1024,
   maxFiles: 100_000,
+  rowGroupBytes: 8 * 1024 * 1024,
   formulaGuard: false,
   timeZone: 'UTC',
 } as const;
@@ -163,6 +191,8 @@ export interface ResolvedDatasetOptions {
   schemas: Readonly<Record<TableName, TableSchema>>;
   timeZone: string;
   mode: DatasetMode;
+  partitionBy: PartitionGrain;
+  regrain: boolean;
   rowsPerFile: number;
   bytesPerFile: number;
   rowGroupRows: number | undefined;
@@ -234,15 +264,18 @@ export function normalizeDatasetOptions(options: DatasetSinkOptions): ResolvedDa
     tables: [...new Set(tables as TableName[])],
     schemas,
     timeZone,
-    mode: oneOf('mode', options.mode ?? DATASET_DEFAULTS.mode, ['overwrite', 'replacePartitions']),
+    mode: oneOf('mode', options.mode ?? DATASET_DEFAULTS.mode, [
+      'overwrite',
+      'replacePartitions',
+      'mergePartitions',
+    ]),
+    partitionBy: oneOf('partitionBy', options.partitionBy ?? DATASET_DEFAULTS.partitionBy, PARTITION_GRAINS),
+    regrain: isBoolean('regrain', options.regrain ?? false),
     rowsPerFile: positiveInteger('rowsPerFile', options.rowsPerFile ?? DATASET_DEFAULTS.rowsPerFile),
     bytesPerFile: positiveInteger('bytesPerFile', options.bytesPerFile ?? DATASET_DEFAULTS.bytesPerFile),
     rowGroupRows:
       options.rowGroupRows === undefined ? undefined : positiveInteger('rowGroupRows', options.rowGroupRows),
-    rowGroupBytes:
-      options.rowGroupBytes === undefined
-        ? undefined
-        : positiveInteger('rowGroupBytes', options.rowGroupBytes),
+    rowGroupBytes: positiveInteger('rowGroupBytes', options.rowGroupBytes ?? DATASET_DEFAULTS.rowGroupBytes),
     formulaGuard: isBoolean('formulaGuard', options.formulaGuard ?? DATASET_DEFAULTS.formulaGuard),
     maxFiles: positiveInteger('maxFiles', options.maxFiles ?? DATASET_DEFAULTS.maxFiles),
     beforeCommit: options.beforeCommit,

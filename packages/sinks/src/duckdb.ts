@@ -40,7 +40,7 @@ export interface DuckdbReadOptions {
   /** A path or glob, e.g. `lake/calls/** /*.parquet` (without the space). */
   path: string;
   schema: TableSchema;
-  /** Add the Hive partition column `date`. Default true. */
+  /** Add the Hive partition column (`month`, `date` or `year`, the lake's grain). Default true. */
   hivePartitioning?: boolean;
 }
 

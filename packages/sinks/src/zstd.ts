@@ -19,13 +19,18 @@ export const ZSTD_LEVEL = 3;
 
 interface ZlibWithZstd {
   zstdCompressSync?: (input: Uint8Array, options?: { params?: Record<number, number> }) => Buffer;
+  zstdDecompressSync?: (input: Uint8Array) => Buffer;
   constants: Record<string, number>;
 }
 
 interface ZstdWasm {
   init: () => Promise<void>;
   compress: (input: Uint8Array, level?: number) => Uint8Array;
+  decompress: (input: Uint8Array) => Uint8Array;
 }
+
+/** Decompresses one ZSTD frame (a Parquet page read back by merge-on-write and `compact`). */
+export type ZstdDecompressor = (input: Uint8Array) => Uint8Array;
 
 let loading: Promise<ZstdCompressor> | undefined;
 
@@ -53,4 +58,29 @@ async function load(): Promise<ZstdCompressor> {
   const wasm = createRequire(import.meta.url)('@bokuweb/zstd-wasm') as ZstdWasm;
   await wasm.init();
   return (input) => wasm.compress(input, ZSTD_LEVEL);
+}
+
+let loadingDecompressor: Promise<ZstdDecompressor> | undefined;
+
+/**
+ * The ZSTD decompressor of this runtime, for reading the lake's own Parquet files back
+ * (lake-rows.ts): node:zlib's where it exists, else the same WebAssembly module as the
+ * compressor, initialised once through {@link loadZstdCompressor} (a second `init()` would reset
+ * its memory under a writer that is compressing).
+ *
+ * @example
+ * const decompress = await loadZstdDecompressor();
+ * const page = decompress(frame);
+ */
+export function loadZstdDecompressor(): Promise<ZstdDecompressor> {
+  loadingDecompressor ??= loadDecompressor();
+  return loadingDecompressor;
+}
+
+async function loadDecompressor(): Promise<ZstdDecompressor> {
+  const native = (zlib as unknown as ZlibWithZstd).zstdDecompressSync;
+  if (typeof native === 'function') return (input) => new Uint8Array(native(input));
+  await loadZstdCompressor();
+  const wasm = createRequire(import.meta.url)('@bokuweb/zstd-wasm') as ZstdWasm;
+  return (input) => wasm.decompress(input);
 }

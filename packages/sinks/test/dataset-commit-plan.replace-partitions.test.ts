@@ -60,6 +60,7 @@ function input(overrides: Partial<CommitPlanInput>): CommitPlanInput {
   return {
     runId: 'new',
     mode: 'replacePartitions',
+    partitionBy: 'day',
     format: 'csv',
     compression: 'none',
     timeZone: 'UTC',

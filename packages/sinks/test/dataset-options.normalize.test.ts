@@ -15,7 +15,8 @@ describe('normalizeDatasetOptions', () => {
     expect(o.mode).toBe('overwrite');
     expect(o.tables).toEqual([...TABLE_NAMES]);
     expect(o.rowsPerFile).toBe(1_000_000);
-    expect(o.bytesPerFile).toBe(256 * 1024 * 1024);
+    expect(o.bytesPerFile).toBe(128 * 1024 * 1024);
+    expect(o.partitionBy).toBe('month');
     expect(o.maxFiles).toBe(100_000);
     expect(o.formulaGuard).toBe(false);
     expect(o.runId).toMatch(/^20240501T123456Z-[0-9a-f]{6}$/);

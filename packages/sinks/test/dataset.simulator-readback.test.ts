@@ -38,6 +38,7 @@ beforeAll(async () => {
   for (const format of FORMATS) {
     outs[format] = join(dir.path, format);
     const sink = createDatasetSink({
+      partitionBy: 'day',
       out: outs[format],
       format,
       rowsPerFile: 150,

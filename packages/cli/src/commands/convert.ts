@@ -27,6 +27,8 @@ export async function runConvert(
     tables: options.tables as TableName[],
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    partitionBy: options.partitionBy,
+    targetFileSize: options.targetFileSize,
     csvFormulaGuard: options.csvFormulaGuard,
     ...(options.maxQuarantined === undefined ? {} : { maxQuarantined: options.maxQuarantined }),
     timeZone: transform.timeZone ?? 'UTC',

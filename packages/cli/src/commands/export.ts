@@ -95,6 +95,8 @@ const SAME_NAME_OPTIONS = [
   'tables',
   'compression',
   'rowsPerFile',
+  'partitionBy',
+  'targetFileSize',
   'csvFormulaGuard',
   'pageSize',
   'concurrency',
