@@ -10,11 +10,13 @@
  */
 
 import { runCpu } from './cpu.js';
+import { runLakeLayout } from './lake-layout.js';
 import { runLatency } from './latency.js';
 import { parseBenchArgs } from './lib/args.js';
 import { createBenchContext } from './lib/context.js';
 import { machineInfo } from './lib/machine.js';
 import { runMemory } from './memory.js';
+import { runParquetCodecs } from './parquet-codecs.js';
 import { runParquetWriters } from './parquet-writers.js';
 import { runVersusNaive } from './versus-naive.js';
 
@@ -34,7 +36,9 @@ const scenarios = [
   ['cpu', runCpu],
   ['versus-naive', runVersusNaive],
   ['parquet-writers', runParquetWriters],
+  ['parquet-codecs', runParquetCodecs],
   ['memory', runMemory],
+  ['lake-layout', runLakeLayout],
 ] as const;
 const failed: string[] = [];
 try {

@@ -115,6 +115,8 @@ function openPairWriter(name: CaseName, schema: TableSchema, path: string): Pair
     string: 'UTF8',
     json: 'UTF8',
     timestamp: 'TIMESTAMP_MILLIS',
+    // The rows hold dates as `YYYY-MM-DD` text; this comparison writer stores the text as is.
+    date: 'UTF8',
   };
   const fields = Object.fromEntries(
     schema.columns.map((c) => [c.name, { type: types[c.type], optional: c.nullable }]),

@@ -1,8 +1,12 @@
 /**
  * Composing a pipeline in code: source → transform → a custom filter stage → a sink, with
- * `pipeline()` and an AbortSignal (Ctrl-C or a 60 s budget stops it; nothing partial is committed).
+ * `pipeline()` and an AbortSignal (Ctrl-C or a time budget, 60 s by default, stops it; nothing partial
+ * is committed).
  *
- *   OMNIDIM_API_KEY=… node --conditions=source --import tsx examples/compose-pipeline.ts ./lake
+ *   OMNIDIM_API_KEY=… node --conditions=source --import tsx examples/compose-pipeline.ts ./lake [budget-ms]
+ *
+ * (A third argument, page latency in ms, slows the built-in simulator down: its test uses it to
+ * see the budget fire.)
  *
  * Without OMNIDIM_API_KEY it starts the built-in simulator on 127.0.0.1 and reads from it.
  */
@@ -14,14 +18,25 @@ import { createDatasetSink } from '@omnidim-stream/sinks';
 import { createFlattenStream, type FlatCallLog } from '@omnidim-stream/transform';
 
 const out = process.argv[2] ?? 'compose-out';
-const sim = process.env['OMNIDIM_API_KEY'] ? undefined : await startSimulator({ records: 400 });
+// The time budget, in ms (default a minute); its test sets a tiny one to see the budget fire.
+const budgetMs = Number(process.argv[3] ?? 60_000);
+const sim = process.env['OMNIDIM_API_KEY']
+  ? undefined
+  : await startSimulator({ records: 400, pageLatencyMs: Number(process.argv[4] ?? 0) });
 const apiKey = sim?.apiKey ?? process.env['OMNIDIM_API_KEY'] ?? '';
 const baseUrl = sim?.url ?? process.env['OMNIDIM_BASE_URL'];
 
-// Ctrl-C aborts the whole pipeline; so does running longer than a minute.
+// Ctrl-C aborts the whole pipeline; so does running longer than the budget. The budget is a
+// timer this file holds and clears, not `AbortSignal.any([…, AbortSignal.timeout(ms)])`: on
+// Node 20 the timeout signal inside `any()` can be garbage-collected before it fires, and the
+// budget then silently never applies (nodejs/node#57736).
 const controller = new AbortController();
-process.once('SIGINT', () => controller.abort());
-const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(60_000)]);
+process.once('SIGINT', () => controller.abort(new Error('interrupted (SIGINT)')));
+const budget = setTimeout(
+  () => controller.abort(new Error(`time budget of ${budgetMs} ms exceeded`)),
+  budgetMs,
+);
+const signal = controller.signal;
 
 // The custom stage: keep only calls that lasted at least 30 seconds.
 let kept = 0;
@@ -48,6 +63,12 @@ try {
   console.log(
     `kept ${kept} calls of 30 s or more; calls table has ${sink.manifest?.tables.calls?.rows} rows in ${out}`,
   );
+} catch (error) {
+  if (!signal.aborted) throw error;
+  // Aborted: nothing was committed (the sink publishes only at the end).
+  console.error(`stopped: ${(signal.reason as Error).message}; nothing committed in ${out}`);
+  process.exitCode = 1;
 } finally {
+  clearTimeout(budget);
   await sim?.close();
 }

@@ -21,6 +21,7 @@ const TS_TYPE: Record<LogicalType, string> = {
   boolean: 'boolean',
   string: 'string',
   timestamp: 'Date',
+  date: 'string',
   json: 'string',
 };
 

@@ -3,11 +3,11 @@
  * (`via: 'library'`, the default) or the CLI's `main()` (`via: 'cli'`, same process, no TTY).
  * Reports the rows and bytes the dataset manifest records.
  *
- * Params: { baseUrl, concurrency, format, out, tables?, via? }. Env: OMNIDIM_API_KEY.
+ * Params: { baseUrl, concurrency, format, out, tables?, via?, partitionBy? }. Env: OMNIDIM_API_KEY.
  */
 import { pipeline } from 'node:stream/promises';
 import { callLogs } from '@omnidim-stream/core';
-import { createDatasetSink, type DatasetFormat } from '@omnidim-stream/sinks';
+import { createDatasetSink, type DatasetFormat, type PartitionGrain } from '@omnidim-stream/sinks';
 import { createFlattenStream, type TableName } from '@omnidim-stream/transform';
 import { benchApiKey, runAsCase } from '../lib/case.js';
 
@@ -18,9 +18,11 @@ interface Params {
   out: string;
   tables?: TableName[];
   via?: 'library' | 'cli';
+  /** The lake's grain (default the sink's). */
+  partitionBy?: PartitionGrain;
 }
 
-await runAsCase<Params>(async ({ baseUrl, concurrency, format, out, tables, via }) => {
+await runAsCase<Params>(async ({ baseUrl, concurrency, format, out, tables, via, partitionBy }) => {
   const start = performance.now();
   if (via === 'cli') {
     const { main } = await import('@omnidim-stream/cli');
@@ -46,6 +48,7 @@ await runAsCase<Params>(async ({ baseUrl, concurrency, format, out, tables, via 
     out,
     format,
     ...(tables ? { tables } : {}),
+    ...(partitionBy ? { partitionBy } : {}),
     sourceStats: () => ({ ...source.stats }),
   });
   await pipeline(source, flatten, sink);
@@ -53,9 +56,17 @@ await runAsCase<Params>(async ({ baseUrl, concurrency, format, out, tables, via 
   const manifest = sink.manifest;
   const rows: Record<string, number> = {};
   let bytes = 0;
+  const files = manifest?.files.length ?? 0;
   for (const [table, entry] of Object.entries(manifest?.tables ?? {})) {
     rows[table] = entry.rows;
   }
   for (const file of manifest?.files ?? []) bytes += file.bytes;
-  return { wallMs, records: source.stats.records, rows, bytes, quarantined: flatten.stats.quarantined };
+  return {
+    wallMs,
+    records: source.stats.records,
+    rows,
+    bytes,
+    files,
+    quarantined: flatten.stats.quarantined,
+  };
 });

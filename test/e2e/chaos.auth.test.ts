@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('scenario 6: auth', () => {
-  it('a wrong key: exit 3, one line, exactly one request, nothing written, no key echoed', async () => {
+  it('a wrong key: exit 3, one error line, exactly one request, nothing written, no key echoed', async () => {
     sim = await startSimulator({ seed: scenarioSeed(6), records: SETTINGS.records, apiKey: LEAK_KEY });
     const dir = await tempDir('auth');
     cleanups.push(dir.remove);
@@ -33,9 +33,11 @@ describe('scenario 6: auth', () => {
 
     const hint = describeRun(run);
     expect(run.code, hint).toBe(3);
+    // The run's start line (issue 19: logs with or without a terminal), then one error line.
     const lines = run.stderr.trim().split('\n');
-    expect(lines, hint).toHaveLength(1);
-    expect(lines[0], hint).toMatch(/401|key/i);
+    expect(lines, hint).toHaveLength(2);
+    expect(lines[0], hint).toMatch(/^omnidim-stream export: run \S+ started: /);
+    expect(lines[1], hint).toMatch(/401|key/i);
     expect(sim.stats.requests, hint).toBe(1);
     for (const text of [run.stdout, run.stderr]) {
       expect(text, hint).not.toContain(WRONG_KEY);

@@ -85,10 +85,13 @@ describe('scenario 5: persistent failure', () => {
       const hint = `${describeRun(run)} requests=${down.stats.listRequests}`;
 
       expect(run.code, hint).toBe(4);
-      // One line naming the page that could not be fetched.
+      // The start line and one line per retried attempt (issue 19: logs without a terminal),
+      // then ONE error line naming the page that could not be fetched.
       const lines = run.stderr.trim().split('\n');
-      expect(lines, hint).toHaveLength(1);
-      expect(lines[0], hint).toMatch(/page \d+/);
+      expect(lines[0], hint).toMatch(/^omnidim-stream export: run \S+ started: /);
+      const errors = lines.slice(1).filter((l) => !/ failed \(.*\); retrying in /.test(l));
+      expect(errors, hint).toHaveLength(1);
+      expect(errors[0], hint).toMatch(/page \d+/);
       // The retry budget: each page in flight gets 1 + `--retries` attempts (the CLI's default,
       // as no --retries is given), so the whole run is bounded by the in-flight pages.
       const attempts = 1 + EXPORT_DEFAULTS.retries;

@@ -2,7 +2,8 @@
  * Security check (issue 7): paths are built only from table names and dates the code formats
  * itself. Call logs with hostile values (`../` in bot_name and other text fields, a crafted
  * time_of_call) cannot write outside --out: every file written is listed, all under --out,
- * in `<table>/date=YYYY-MM-DD|__HIVE_DEFAULT_PARTITION__/` or a `_`/raw file of the dataset.
+ * in `<table>/month=YYYY-MM-01|__HIVE_DEFAULT_PARTITION__/` (the default grain) or a `_`/raw file
+ * of the dataset.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, symlink, writeFile } from 'node:fs/promises';
@@ -17,7 +18,7 @@ import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings
 /** Where the simulator's hostile values point (odd-records.ts HOSTILE). */
 const ESCAPE_TARGET = '/tmp/omnidim-escape';
 const DATA_FILE =
-  /^(calls|interactions|function_calls|webhooks)\/date=(\d{4}-\d{2}-\d{2}|__HIVE_DEFAULT_PARTITION__)\/[^/]+$/;
+  /^(calls|interactions|function_calls|webhooks)\/month=(\d{4}-\d{2}-01|__HIVE_DEFAULT_PARTITION__)\/[^/]+$/;
 
 let reader: DuckReader;
 let sim: RunningSimulator | undefined;
@@ -94,7 +95,7 @@ describe('security: path safety', () => {
     const victim = `${dir.path}/victim`;
     await mkdir(victim);
     await writeFile(`${victim}/victim.ndjson`, '{"id":1}\n');
-    const oldest = `${out}/calls/${(await readdir(`${out}/calls`)).filter((n) => n.startsWith('date=')).sort()[0]}`;
+    const oldest = `${out}/calls/${(await readdir(`${out}/calls`)).filter((n) => n.startsWith('month=')).sort()[0]}`;
     await rm(oldest, { recursive: true });
     await symlink(victim, oldest);
     const lake = await snapshotLake(out);

@@ -1,6 +1,6 @@
 import { SIMULATOR_FLAGS } from '@omnidim-stream/simulator';
-import { SCHEMA_FORMATS } from '@omnidim-stream/transform';
 import yargs, { type Argv } from 'yargs';
+import { CLI_SCHEMA_FORMATS } from './commands/schema.js';
 import {
   BASE_URL_ENV,
   CALL_STATUSES,
@@ -9,24 +9,30 @@ import {
   DEFAULT_BASE_URL,
   FORMATS,
   HASH_KEY_ENV,
+  PARTITION_GRAINS,
   REDACTION_FLAGS,
   SOURCE_LIMITS,
   TABLES,
 } from './export-options.js';
+import { LOG_FORMATS } from './run-log.js';
 
 /** `snappy|gzip|brotli|none [default: snappy]` for each format, from the sink's own table. */
 const COMPRESSION_HELP = FORMATS.map(
   (f) => `${f} ${COMPRESSIONS[f].join('|')} [default: ${COMPRESSIONS[f][0]}]`,
 ).join(', ');
 
+/** The commands, in `--help` order (did-you-mean suggests from these). */
+export const COMMAND_NAMES = ['export', 'convert', 'compact', 'schema', 'simulate'] as const;
+
 /** The command yargs selected, with its raw (not yet validated) flags. */
 export interface ChosenCommand {
-  name: 'export' | 'convert' | 'schema' | 'simulate';
+  name: (typeof COMMAND_NAMES)[number];
   argv: Record<string, unknown>;
 }
 
 const DATASET_GROUP = 'Output:';
 const OBJECT_STORE_GROUP = 'Object storage:';
+const RUN_GROUP = 'Logs and metrics:';
 
 /** `1–150` */
 function range({ min, max }: { min: number; max: number }): string {
@@ -87,6 +93,19 @@ function datasetFlags(y: Argv): Argv {
       describe: 'Split files after N rows',
       group: DATASET_GROUP,
     })
+    .option('partition-by', {
+      type: 'string',
+      requiresArg: true,
+      choices: PARTITION_GRAINS,
+      describe: `Partition grain of a new lake: date=YYYY-MM-DD, month=YYYY-MM-01, year=YYYY or none; an existing lake keeps its own (change it with compact) [default: ${D.partitionBy}]`,
+      group: DATASET_GROUP,
+    })
+    .option('target-file-size', {
+      type: 'string',
+      requiresArg: true,
+      describe: `Target size of a data file (e.g. 128MiB, 1GiB); a file is split only when it passes it [default: ${D.targetFileSize}]`,
+      group: DATASET_GROUP,
+    })
     .option('csv-formula-guard', {
       type: 'boolean',
       describe:
@@ -99,8 +118,38 @@ function datasetFlags(y: Argv): Argv {
       describe: `IANA zone of time_of_call and of date partitions [default: ${D.timeZone}]`,
       group: DATASET_GROUP,
     })
-    .option('json', { type: 'boolean', describe: 'Print one JSON summary object on stdout at the end' })
-    .option('quiet', { type: 'boolean', describe: 'Print nothing but errors' });
+    .option('json', {
+      type: 'boolean',
+      describe: 'Print one JSON summary object on stdout at the end (log lines stay on stderr)',
+      group: RUN_GROUP,
+    })
+    .option('quiet', {
+      type: 'boolean',
+      describe: 'No info lines on stderr (start, retries, drift, summary): only warnings and errors',
+      group: RUN_GROUP,
+    })
+    .option('log-format', {
+      type: 'string',
+      requiresArg: true,
+      choices: LOG_FORMATS,
+      describe:
+        'stderr lines as text, or json: one JSON object per line (time, level, event, msg, fields) [default: text]',
+      group: RUN_GROUP,
+    })
+    .option('metrics-file', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Write Prometheus metrics (node_exporter textfile format) to this file at the end of every run, failed ones too',
+      group: RUN_GROUP,
+    })
+    .option('max-quarantined', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Fail the run (exit 5, nothing committed) when more records than N, or than P% of those read, are quarantined [default: no limit]',
+      group: RUN_GROUP,
+    });
   for (const { flag, describe, actions } of REDACTION_FLAGS) {
     y.option(flag, {
       type: 'string',
@@ -133,9 +182,19 @@ export function buildParser(
   onCommand: (command: ChosenCommand) => void,
   version: string,
   width: number,
+  onBuilt?: (name: ChosenCommand['name'], flags: string[]) => void,
 ): Argv {
   const choose = (name: ChosenCommand['name']) => (argv: Record<string, unknown>) =>
     onCommand({ name, argv });
+  // yargs runs a command's builder only when that command is parsed; `onBuilt` hears its flags.
+  const built =
+    (name: ChosenCommand['name'], builder: (y: Argv) => Argv) =>
+    (y: Argv): Argv => {
+      const result = builder(y);
+      const options = (result as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+      onBuilt?.(name, Object.keys(options.key));
+      return result;
+    };
   return (
     yargs()
       .scriptName('omnidim-stream')
@@ -145,11 +204,16 @@ export function buildParser(
       .command(
         'export',
         'Export call logs from the API to a dataset',
-        (y) =>
+        built('export', (y) =>
           datasetFlags(y)
             .option('demo', {
               type: 'boolean',
               describe: `Export from the built-in simulator (no key, no network) into --out [default: ${D.demoOut}]`,
+            })
+            .option('dry-run', {
+              type: 'boolean',
+              describe:
+                'Check the key with one request (GET /calls/logs?pagesize=1) and print what would run (mode, cutoff, pages, partitions replaced); write nothing',
             })
             .option('api-key-file', {
               type: 'string',
@@ -243,7 +307,7 @@ export function buildParser(
             .option('lookback', {
               type: 'string',
               requiresArg: true,
-              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (whole local dates) [default: ${D.lookback}]`,
+              describe: `Incremental window re-read before the newest committed call, e.g. 24h, 90m, 2d (exactly that window; merged into the lake) [default: ${D.lookback}]`,
               group: 'Scheduling:',
             })
             .option('full', {
@@ -300,15 +364,24 @@ export function buildParser(
               'Hourly/daily job: only new and recently changed calls; each call once in the lake',
             )
             .example(
+              '$0 export --out lake --state --dry-run',
+              'What the next scheduled run would do, after checking the key; nothing written',
+            )
+            .example(
+              '$0 export --out lake --state --log-format json --metrics-file /var/lib/node_exporter/omnidim.prom',
+              'Unattended: JSON log lines on stderr, Prometheus metrics for node_exporter',
+            )
+            .example(
               '$0 export --out lake --tables calls --call-status completed --json',
               'Completed calls only; JSON summary on stdout',
             ),
+        ),
         choose('export'),
       )
       .command(
         'convert <input>',
         'Turn a raw archive (NDJSON from --raw, or JSON call logs / API pages; .gz or not) into the same tables, offline',
-        (y) =>
+        built('convert', (y) =>
           datasetFlags(y.positional('input', { type: 'string', describe: 'Archive file' }))
             .example(
               '$0 convert lake/raw/calls-….ndjson.gz --out lake2 --format parquet',
@@ -318,12 +391,46 @@ export function buildParser(
               '$0 convert pages.json.gz --out lake --format csv',
               'A JSON array of API pages, gzipped',
             ),
+        ),
         choose('convert'),
+      )
+      .command(
+        'compact',
+        'Rewrite an existing lake into a partition grain and file size, atomically (same rows and call ids, checked)',
+        built('compact', (y) =>
+          y
+            .option('out', {
+              type: 'string',
+              requiresArg: true,
+              describe: 'Dataset directory to compact',
+            })
+            .option('partition-by', {
+              type: 'string',
+              requiresArg: true,
+              choices: PARTITION_GRAINS,
+              describe: "Grain to rewrite into [default: the lake's own]",
+            })
+            .option('target-file-size', {
+              type: 'string',
+              requiresArg: true,
+              describe: `Target size of a data file (e.g. 128MiB) [default: ${D.targetFileSize}]`,
+            })
+            .option('state', {
+              type: 'string',
+              describe: `State file of the lake's incremental runs, updated with the new grain when it exists [default: DIR/${D.stateName}]`,
+            })
+            .option('json', { type: 'boolean', describe: 'Print one JSON result object on stdout' })
+            .example(
+              '$0 compact --out lake --partition-by month',
+              'A day-partitioned lake into month partitions',
+            ),
+        ),
+        choose('compact'),
       )
       .command(
         'schema',
         'Print the declared table schemas',
-        (y) =>
+        built('schema', (y) =>
           y
             .option('table', {
               type: 'string',
@@ -334,18 +441,28 @@ export function buildParser(
             .option('format', {
               type: 'string',
               requiresArg: true,
-              choices: SCHEMA_FORMATS,
-              default: SCHEMA_FORMATS[0],
-              describe: 'Output format',
+              choices: CLI_SCHEMA_FORMATS,
+              default: CLI_SCHEMA_FORMATS[0],
+              describe:
+                'Output format; duckdb: CREATE VIEW statements that read the lake with every declared type (the _views.duckdb.sql each export writes)',
+            })
+            .option('lake-format', {
+              type: 'string',
+              requiresArg: true,
+              choices: FORMATS,
+              default: FORMATS[0],
+              describe: 'With --format duckdb: the format of the lake the views read',
             })
             .example('$0 schema --table calls', 'The calls table as Markdown')
-            .example('$0 schema --format json', 'Every schema as JSON'),
+            .example('$0 schema --format json', 'Every schema as JSON')
+            .example('$0 schema --format duckdb --lake-format csv', 'Typed DuckDB views of a CSV lake'),
+        ),
         choose('schema'),
       )
       .command(
         'simulate',
         'Run the API simulator on 127.0.0.1 until Ctrl-C',
-        (y) =>
+        built('simulate', (y) =>
           simulatorFlags(y)
             .example(
               '$0 simulate --port 8787 --records 10000',
@@ -355,9 +472,10 @@ export function buildParser(
               '$0 simulate --fault-rate 0.2 --fault-kinds 429,503,reset --drift-insert-per-page 3',
               'A hostile API',
             ),
+        ),
         choose('simulate'),
       )
-      .demandCommand(1, 'Pick a command: export, convert, schema or simulate (see --help)')
+      .demandCommand(1, `Pick a command: ${COMMAND_NAMES.join(', ')}`)
       .strict()
       // `--lookback -1h` must not become `--lookback -1 -h` (help, exit 0): issue found in review.
       .parserConfiguration({ 'short-option-groups': false })

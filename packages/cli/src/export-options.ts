@@ -7,14 +7,24 @@ import {
   DEFAULTS as SOURCE_DEFAULTS,
   LIMITS as SOURCE_LIMITS,
 } from '@omnidim-stream/core';
-import { isValidTimeZone, parseWindowBound, type TimeWindow } from '@omnidim-stream/engine';
+import {
+  isValidTimeZone,
+  parseWindowBound,
+  type QuarantineLimit,
+  resolveQuarantineLimit,
+  type TimeWindow,
+} from '@omnidim-stream/engine';
 import {
   COMPRESSIONS,
+  DATASET_DEFAULTS,
   DEFAULT_FORMAT,
+  DEFAULT_PARTITION_GRAIN,
   FORMATS,
   FORMULA_GUARD_FORMAT,
   type Format,
   isS3Url,
+  PARTITION_GRAINS,
+  type PartitionGrain,
 } from '@omnidim-stream/sinks';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
@@ -36,6 +46,7 @@ import {
   single,
 } from './flag-values.js';
 import { type OutputTarget, outputTarget } from './object-store-flags.js';
+import { LOG_FORMATS, type LogFormat } from './run-log.js';
 
 // Every vocabulary below is the owning package's own constant (issue 15): the CLI adds flags,
 // never a second copy of a list of tables, formats, codecs, actions or statuses.
@@ -45,7 +56,7 @@ export const DEFAULT_BASE_URL = SOURCE_DEFAULTS.baseUrl;
 /** Environment variable overriding {@link DEFAULT_BASE_URL}; `--base-url` wins over it. */
 export const BASE_URL_ENV = 'OMNIDIM_BASE_URL';
 
-export { CALL_STATUSES, COMPRESSIONS, FORMATS, type Format, SOURCE_LIMITS };
+export { CALL_STATUSES, COMPRESSIONS, FORMATS, type Format, PARTITION_GRAINS, SOURCE_LIMITS };
 /** The transform's tables, in its order. */
 export const TABLES = TABLE_NAMES;
 
@@ -103,6 +114,10 @@ export const EXPORT_DEFAULTS = {
   stateName: '_state.json',
   lookback: '24h',
   checkpointPages: 20,
+  /** Partition grain of a new lake (README "Lake layout": why month). */
+  partitionBy: DEFAULT_PARTITION_GRAIN,
+  /** Target data file size: the sink's default. */
+  targetFileSize: `${DATASET_DEFAULTS.bytesPerFile / MIB}MiB`,
   /** Retries per page after the first attempt (429, 5xx, resets, cut or invalid bodies). */
   retries: SOURCE_DEFAULTS.retry.limit,
   /** Cap of one retry's wait, backoff and `Retry-After` alike (core's backoff cap). */
@@ -152,10 +167,20 @@ export interface DatasetOptions extends OutputTarget {
   hashKeyFile: string | undefined;
   compression: string | undefined;
   rowsPerFile: number | undefined;
+  /** `--partition-by`: the lake's grain (a lake keeps the grain it was created with). */
+  partitionBy: PartitionGrain;
+  /** `--target-file-size` in bytes. */
+  targetFileSize: number;
   /** `--csv-formula-guard`: prefix `'` to CSV text cells a spreadsheet would run as a formula. */
   csvFormulaGuard: boolean;
   json: boolean;
   quiet: boolean;
+  /** `--log-format`: stderr lines as text (default) or one JSON object each. */
+  logFormat: LogFormat;
+  /** `--metrics-file`: absolute path of the Prometheus textfile written at the end of the run. */
+  metricsFile: string | undefined;
+  /** `--max-quarantined N|P%`: the engine's `maxQuarantined`. */
+  maxQuarantined: QuarantineLimit | undefined;
 }
 
 /** Everything `export` needs, validated once (bad value → {@link UsageError} naming the flag). */
@@ -188,6 +213,8 @@ export interface ExportOptions extends DatasetOptions {
   incremental: IncrementalOptions | undefined;
   /** Checkpoint every N pages (crash resume); 0 = never. */
   checkpointPages: number;
+  /** `--dry-run`: check the key with one request and print what would run; write nothing. */
+  dryRun: boolean;
 }
 
 /** Validates the dataset flags `export` and `convert` share. */
@@ -223,10 +250,34 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     hashKeyFile: optionalString(argv, 'hash-key-file'),
     compression: oneOf(argv, 'compression', COMPRESSIONS[format] as readonly string[]),
     rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
+    partitionBy: oneOf(argv, 'partition-by', PARTITION_GRAINS) ?? EXPORT_DEFAULTS.partitionBy,
+    targetFileSize: byteSize(argv, 'target-file-size', EXPORT_DEFAULTS.targetFileSize, MIB),
     csvFormulaGuard,
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,
+    logFormat: oneOf(argv, 'log-format', LOG_FORMATS) ?? 'text',
+    metricsFile: absolutePath(optionalString(argv, 'metrics-file'), cwd),
+    maxQuarantined: quarantineLimit(optionalString(argv, 'max-quarantined')),
   };
+}
+
+function absolutePath(path: string | undefined, cwd: string): string | undefined {
+  if (path === undefined) return undefined;
+  return isAbsolute(path) ? path : resolve(cwd, path);
+}
+
+/** `--max-quarantined 5` or `2%`, checked by the engine's own rule, worded for the flag. */
+function quarantineLimit(text: string | undefined): QuarantineLimit | undefined {
+  if (text === undefined) return undefined;
+  const value = /^\d+$/.test(text.trim()) ? Number(text) : (text.trim() as QuarantineLimit);
+  try {
+    resolveQuarantineLimit(value);
+  } catch {
+    throw new UsageError(
+      `--max-quarantined: expected a count (5) or a share of the calls read (2%, 0.5%), received ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -295,7 +346,14 @@ export function resolveExportOptions(
     }),
     checkpointPages:
       integer(argv, 'checkpoint-pages', LIMITS.checkpointPages) ?? EXPORT_DEFAULTS.checkpointPages,
+    dryRun: dryRun(argv, demo),
   };
+}
+
+function dryRun(argv: Argv, demo: boolean): boolean {
+  const dry = argv['dry-run'] === true;
+  if (dry && demo) throw new UsageError('--dry-run: not with --demo (the demo writes its own lake)');
+  return dry;
 }
 
 function rawUnredacted(argv: Argv): boolean {

@@ -92,7 +92,7 @@ export function byteSize(argv: Argv, flag: string, fallback: string, minBytes: n
   // Below 1 KiB not even an error body fits: almost certainly a missing unit.
   if (bytes === undefined || bytes < minBytes) {
     throw new UsageError(
-      `--${flag}: expected a size of at least 1KiB like 16MiB, 512KiB or 1GiB, received ${JSON.stringify(text)}`,
+      `--${flag}: expected a size of at least ${minBytes >= 1024 ** 2 ? `${minBytes / 1024 ** 2}MiB` : `${minBytes / 1024}KiB`} like 16MiB, 512KiB or 1GiB, received ${JSON.stringify(text)}`,
     );
   }
   return bytes;

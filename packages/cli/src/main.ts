@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { newRunId } from '@omnidim-stream/engine';
-import { DUCKDB_READERS } from '@omnidim-stream/sinks';
+import { resolve } from 'node:path';
+import { checkArchiveInput } from '@omnidim-stream/engine';
 import type { ChosenCommand } from './cli-parser.js';
-import { buildParser } from './cli-parser.js';
+import { buildParser, COMMAND_NAMES } from './cli-parser.js';
+import { resolveCompactFlags, runCompact } from './commands/compact.js';
 import { runConvert } from './commands/convert.js';
-import { runExport } from './commands/export.js';
+import { runDryRun } from './commands/dry-run.js';
+import { prepareExport, runExport } from './commands/export.js';
 import { runSchema } from './commands/schema.js';
 import { runSimulate } from './commands/simulate.js';
-import { EXIT_CODES, exitCodeFor, UsageError } from './exit-codes.js';
-import { type DatasetOptions, resolveDatasetOptions, resolveExportOptions } from './export-options.js';
+import { runDatasetCommand } from './dataset-command.js';
+import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
+import { resolveDatasetOptions, resolveExportOptions } from './export-options.js';
 import { type CliIo, processIo, signalNameOf } from './io.js';
-import { formatSummaryLine, type RunSummary } from './summary.js';
+import { createRunLog, logFormatOf, type RunLog } from './run-log.js';
+import { transformOptionsFor } from './secrets.js';
+import { usageMessage } from './usage-message.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -42,20 +47,19 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
       resolve({ error: error ?? undefined, output });
     });
   });
+  // Lines before or outside a run (usage errors) follow --log-format too.
+  const log = (command: string) =>
+    createRunLog({ command, format: logFormatOf(argv), quiet: false, stream: full.stderr, ...nowOf(full) });
   if (parsed.error) {
-    // yargs names the flag without dashes ("Unknown argument: bogus"); point at the help too.
-    const prefix = chosen ? `omnidim-stream ${chosen.name}` : 'omnidim-stream';
-    full.stderr.write(`${prefix}: ${parsed.error.message.replace(/\n\s*/g, ' ')} (see ${prefix} --help)\n`);
-    return EXIT_CODES.USAGE;
+    // One line, what was typed named as typed, with a "did you mean" (usage-message.ts).
+    const named = COMMANDS.includes(argv[0] ?? '') ? (argv[0] ?? '') : '';
+    return usageFailure(log(named), await usageMessage(parsed.error.message, argv), named);
   }
   const swallowed = await helpTakenAsValue(argv);
   if (swallowed) {
     // `--agent-id -h`: a value that looks like a flag is a typo, not a request for help; a
     // scheduled job must not "succeed" on it with exit 0 (found in review).
-    full.stderr.write(
-      `omnidim-stream: --${swallowed}: expected a value, received a flag (see omnidim-stream --help)\n`,
-    );
-    return EXIT_CODES.USAGE;
+    return usageFailure(log(''), `--${swallowed}: expected a value, received a flag`, '');
   }
   if (!chosen) {
     // --help or --version: yargs produced the text; it is the command's output.
@@ -67,8 +71,9 @@ export async function main(argv: readonly string[], io: Partial<CliIo> = {}): Pr
   } catch (error) {
     // Validation errors and a missing key land here, before any request or write.
     const code = exitCodeFor(error, signalNameOf(signal));
-    if (code === EXIT_CODES.USAGE) return usageFailure(full, (error as Error).message, chosen.name);
-    full.stderr.write(`omnidim-stream ${chosen.name}: ${(error as Error).message}\n`);
+    if (code === EXIT_CODES.USAGE)
+      return usageFailure(log(chosen.name), (error as Error).message, chosen.name);
+    log(chosen.name).error('failed', (error as Error).message, { exitCode: code, code: codeOf(error) });
     return code;
   }
 }
@@ -79,120 +84,67 @@ async function runCommand(chosen: ChosenCommand, io: CliIo, signal: AbortSignal)
     case 'schema': {
       const text = runSchema({
         table: chosen.argv['table'] as string | undefined,
-        format: chosen.argv['format'] === 'json' ? 'json' : 'markdown',
+        format: chosen.argv['format'] as string | undefined,
+        lakeFormat: chosen.argv['lake-format'] as string | undefined,
       });
       io.stdout.write(text);
       return EXIT_CODES.OK;
     }
     case 'simulate':
       return runSimulate(chosen.argv, io, signal);
+    case 'compact':
+      await runCompact(resolveCompactFlags(chosen.argv, cwd), io);
+      return EXIT_CODES.OK;
     case 'export': {
       const options = resolveExportOptions(chosen.argv, io.env, cwd);
+      if (options.dryRun) return runDryRun(options, io, signal);
+      const prepared = await prepareExport(options, io);
       return runDatasetCommand(
         'export',
         options,
         io,
         signal,
-        (context) => runExport(options, io, context),
+        (context) => runExport(prepared, options, io, context),
         options.demo,
       );
     }
     case 'convert': {
       const options = resolveDatasetOptions(chosen.argv, cwd);
       const input = String(chosen.argv['input']);
+      // Before the run is announced: a missing input is a usage error (exit 2), one line.
+      await checkArchiveInput(resolve(cwd, input));
+      const transform = await transformOptionsFor(options, io.env, io.cwd);
       return runDatasetCommand(
         'convert',
         options,
         io,
         signal,
-        (context) => runConvert(input, options, io, context),
+        (context) => runConvert(input, transform, options, io, context),
         false,
       );
     }
   }
 }
 
-/** Runs `export`/`convert`, then prints the summary (`--json`: stdout; TTY: one line on stderr). */
-async function runDatasetCommand(
-  command: 'export' | 'convert',
-  options: DatasetOptions,
-  io: CliIo,
-  signal: AbortSignal,
-  run: (context: { runId: string; signal: AbortSignal; summary: RunSummary }) => Promise<RunSummary>,
-  demo: boolean,
-): Promise<number> {
-  const now = io.now ?? Date.now;
-  const started = now();
-  const runId = newRunId(new Date(started));
-  const summary: RunSummary = {
-    runId,
-    command,
-    status: 'ok',
-    exitCode: 0,
-    outputDir: options.outDir,
-    format: options.format,
-    counts: Object.fromEntries(options.tables.map((t) => [t, 0])),
-    records: 0,
-    skippedNewerThanUntil: 0,
-    skippedOlderThanSince: 0,
-    pages: 0,
-    retries: 0,
-    duplicatesDropped: 0,
-    driftSeen: 0,
-    quarantined: 0,
-    quarantineFile: null,
-    filesWritten: 0,
-    files: [],
-    raw: null,
-    durationMs: 0,
-    startedAt: new Date(started).toISOString(),
-    mode: command === 'export' ? 'full' : null,
-    incremental: null,
-    completeness: null,
-    resumedFrom: null,
-    resumedCalls: 0,
-    checkpoints: 0,
-  };
-  let code: number = EXIT_CODES.OK;
-  try {
-    await run({ runId, signal, summary });
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    code = exitCodeFor(error, signalNameOf(signal));
-    const interrupted = code === EXIT_CODES.SIGINT || code === EXIT_CODES.SIGTERM;
-    summary.status = interrupted ? 'interrupted' : 'failed';
-    const message = interrupted
-      ? `interrupted (${signalNameOf(signal) ?? 'aborted'}); nothing of this run was committed, the previous dataset is intact; running the same command again resumes from this run's last checkpoint, if it wrote one`
-      : (error as Error).message;
-    summary.error = { code: errorCode(error, interrupted), message };
-    io.stderr.write(`omnidim-stream ${command}: ${message}\n`);
-  }
-  summary.exitCode = code;
-  summary.durationMs = now() - started;
-  if (options.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
-  else if (code === EXIT_CODES.OK && !options.quiet) {
-    if (io.isTTY || demo) io.stderr.write(`${formatSummaryLine(summary)}\n`);
-    if (demo) io.stderr.write(demoHint(summary));
-  }
-  return code;
+const COMMANDS: readonly string[] = COMMAND_NAMES;
+
+/**
+ * A usage error is one line on stderr, naming the flag, pointing at the help once; nothing was
+ * requested or written.
+ */
+function usageFailure(log: RunLog, message: string, command: string): number {
+  const help = command ? `omnidim-stream ${command} --help` : 'omnidim-stream --help';
+  log.error('usage', `${message.replace(/\s*\(see [^)]*--help\)$/, '')} (see ${help})`, { exitCode: 2 });
+  return EXIT_CODES.USAGE;
 }
 
-function demoHint(summary: RunSummary): string {
-  const { fn, glob } =
-    DUCKDB_READERS[summary.format as keyof typeof DUCKDB_READERS] ?? DUCKDB_READERS.parquet;
-  return `\nThe demo exported ${summary.records} simulated calls into ${summary.outputDir}. Query it with DuckDB:\n  duckdb -c "SELECT call_status, count(*) AS calls FROM ${fn}('${summary.outputDir}/calls/**/${glob}', hive_partitioning = true) GROUP BY ALL ORDER BY calls DESC"\n`;
+function nowOf(io: CliIo): { now?: () => number } {
+  return io.now ? { now: io.now } : {};
 }
 
-function errorCode(error: unknown, interrupted: boolean): string {
-  if (interrupted) return 'ABORTED';
+function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'INTERNAL';
-}
-
-/** A usage error is one line on stderr, naming the flag; nothing was requested or written. */
-function usageFailure(io: CliIo, message: string, command: string): number {
-  io.stderr.write(`omnidim-stream ${command}: ${message}\n`);
-  return EXIT_CODES.USAGE;
 }
 
 /**

@@ -20,6 +20,8 @@ const OPTION_FLAGS: Record<string, string> = {
   maxPages: '--max-pages',
   outDir: '--out',
   'incremental.stateFile': '--state',
+  partitionBy: '--partition-by',
+  targetFileSize: '--target-file-size',
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { ExportResult } from '@omnidim-stream/engine';
+import type { DatasetOptions } from './export-options.js';
 
 export { newRunId } from '@omnidim-stream/engine';
 
@@ -19,7 +20,45 @@ export interface RunSummary extends Omit<ExportResult, 'mode'> {
   error?: { code: string; message: string };
 }
 
-/** The human one-liner printed on a TTY after a successful run. */
+/** The summary of a run that has not started yet: every count at 0, status ok. */
+export function emptySummary(
+  command: RunSummary['command'],
+  runId: string,
+  options: Pick<DatasetOptions, 'outDir' | 'format' | 'tables'>,
+  started: number,
+): RunSummary {
+  return {
+    runId,
+    command,
+    status: 'ok',
+    exitCode: 0,
+    outputDir: options.outDir,
+    format: options.format,
+    counts: Object.fromEntries(options.tables.map((t) => [t, 0])),
+    records: 0,
+    skippedNewerThanUntil: 0,
+    skippedOlderThanSince: 0,
+    pages: 0,
+    retries: 0,
+    duplicatesDropped: 0,
+    driftSeen: 0,
+    quarantined: 0,
+    quarantineFile: null,
+    filesWritten: 0,
+    files: [],
+    raw: null,
+    durationMs: 0,
+    startedAt: new Date(started).toISOString(),
+    mode: command === 'export' ? 'full' : null,
+    incremental: null,
+    completeness: null,
+    resumedFrom: null,
+    resumedCalls: 0,
+    checkpoints: 0,
+  };
+}
+
+/** The human line logged on stderr after a successful run (`summary` event). */
 export function formatSummaryLine(summary: RunSummary): string {
   const counts = Object.entries(summary.counts)
     .map(([table, n]) => `${table} ${n.toLocaleString('en-US')}`)

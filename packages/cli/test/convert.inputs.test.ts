@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { generateCallLog, type RunningSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { duck, envFor, runMain, simulator, tempDir } from './helpers.js';
+import { duck, envFor, problemLines, runMain, simulator, tempDir } from './helpers.js';
 
 /** Simulated call logs, newest first, as the API serves them. */
 function logs(count: number, seed = 3): Record<string, unknown>[] {
@@ -58,7 +58,7 @@ describe('convert turns any raw archive layout into the same tables', () => {
       const d = await dir();
       await writeFile(join(d, name), content);
       const run = await runMain(['convert', join(d, name), '--out', join(d, 'lake'), '--json']);
-      expect(run.stderr).toBe('');
+      expect(problemLines(run.stderr)).toEqual([]);
       expect(run.code).toBe(0);
       expect(await ids(join(d, 'lake'))).toEqual(expectedIds);
       const summary = JSON.parse(run.stdout) as { records: number; counts: { interactions: number } };
@@ -90,7 +90,7 @@ describe('convert turns any raw archive layout into the same tables', () => {
     expect(run.code).toBe(0);
     const read = (lake: string) =>
       duck(
-        `SELECT * EXCLUDE (date) FROM read_csv('${lake}/webhooks/**/*.csv', header = true, all_varchar = true, hive_partitioning = true) ORDER BY ALL`,
+        `SELECT * EXCLUDE (month) FROM read_csv('${lake}/webhooks/**/*.csv', header = true, all_varchar = true, hive_partitioning = true) ORDER BY ALL`,
       );
     expect(await read(join(d, 'b'))).toEqual(await read(join(d, 'a')));
   });
@@ -103,7 +103,7 @@ describe('convert turns any raw archive layout into the same tables', () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ records: 5, quarantined: 2, counts: { calls: 3 } });
   });
 
-  it('broken JSON is exit 7 and commits nothing; a missing file is exit 7 before any write', async () => {
+  it('broken JSON is exit 7 and commits nothing; a missing file is a usage error, exit 2, before any write', async () => {
     const d = await dir();
     await writeFile(join(d, 'cut.json'), JSON.stringify(all).slice(0, 5000));
     const cut = await runMain(['convert', join(d, 'cut.json'), '--out', join(d, 'lake')]);
@@ -112,7 +112,10 @@ describe('convert turns any raw archive layout into the same tables', () => {
     const [files] = await duck(`SELECT count(*) AS n FROM glob('${join(d, 'lake')}/**/*.parquet')`);
     expect(Number(files?.['n'])).toBe(0);
     const missing = await runMain(['convert', join(d, 'nope.json'), '--out', join(d, 'lake2')]);
-    expect(missing.code).toBe(7);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('ENOENT');
+    // One line: the run is not announced before its input was found.
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    await expect(access(join(d, 'lake2'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -25,7 +25,7 @@ afterEach(async () => {
 async function csvCalls(out: string): Promise<Map<number, Record<string, string>>> {
   const rows = new Map<number, Record<string, string>>();
   for (const date of await readdir(join(out, 'calls'))) {
-    if (!date.startsWith('date=')) continue;
+    if (!date.startsWith('month=')) continue;
     for (const file of await readdir(join(out, 'calls', date))) {
       const records = parse(await readFile(join(out, 'calls', date, file), 'utf8'), {
         columns: true,

@@ -137,8 +137,8 @@ describe('each failure kind has its exit code and a message, and leaks no key', 
         stderr: {
           write: (chunk: string) => {
             stderr += chunk;
-            // The first progress line means pages are flowing: interrupt now.
-            if (!controller.signal.aborted && chunk.includes('pages')) {
+            // The first progress frame means pages are flowing: interrupt now.
+            if (!controller.signal.aborted && chunk.startsWith('\r\x1b[K') && chunk.includes('calls')) {
               requestsAtAbort = sim.stats.listRequests;
               controller.abort(reason);
             }

@@ -6,6 +6,7 @@ import {
   duck,
   envFor,
   listFiles,
+  problemLines,
   runMain,
   SECRET_KEY,
   simulator,
@@ -41,7 +42,7 @@ describe('export writes every format, read back by DuckDB', () => {
           env: envFor(sim),
         },
       );
-      expect(run.stderr).toBe('');
+      expect(problemLines(run.stderr)).toEqual([]);
       expect(run.code).toBe(0);
       const ids = (await duck(`SELECT id FROM ${READERS[format](out.path, 'calls')} ORDER BY id DESC`)).map(
         (r) => Number(r['id']),

@@ -104,3 +104,14 @@ export function simulatorScope(prefix: string) {
     },
   };
 }
+
+/**
+ * The stderr lines of a run that are not its routine log lines (the start line and the summary
+ * line, issue 19): warnings, errors, retries, drift notes. A clean run has none.
+ */
+export function problemLines(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => !/^omnidim-stream \w+: (run \S+ started: |Wrote \d+ file\(s\) to )/.test(line));
+}

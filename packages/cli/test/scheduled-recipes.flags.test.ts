@@ -12,15 +12,18 @@ const SCHEDULED = resolve(dirname(fileURLToPath(import.meta.url)), '../../../exa
 async function recipeArgs(): Promise<Record<string, string[]>> {
   const crontab = (await readFile(join(SCHEDULED, 'crontab'), 'utf8'))
     .split('\n')
-    .find((l) => l.trim() !== '' && !l.startsWith('#'))!;
+    // The job line: not a comment, not an environment line (PATH=…).
+    .find((l) => l.trim() !== '' && !l.startsWith('#') && !/^[A-Z_]+=/.test(l))!;
   const service = (await readFile(join(SCHEDULED, 'omnidim-stream-export.service'), 'utf8'))
     .split('\n')
     .find((l) => l.startsWith('ExecStart='))!;
   const yaml = await readFile(join(SCHEDULED, 'cronjob.yaml'), 'utf8');
   const yamlArgs = yaml
-    .slice(yaml.indexOf('args:'), yaml.indexOf('volumeMounts:', yaml.indexOf('args:')))
+    .slice(yaml.indexOf('args:'))
     .split('\n')
-    .filter((l) => l.trim().startsWith('- '))
+    .slice(1)
+    // The list ends at the first line that is not one of its items (`env:`).
+    .filter((_l, i, all) => all.slice(0, i + 1).every((x) => x.trim().startsWith('- ')))
     .map((l) => l.trim().slice(2));
   const after = (line: string) =>
     line

@@ -198,7 +198,7 @@ export class RetryExhaustedError extends RequestError {
   constructor(context: RequestContext, last: Error) {
     super(
       'RETRY_EXHAUSTED',
-      `Gave up${where(context)} after ${context.attempts ?? '?'} attempts: ${last.message}`,
+      `Gave up${pageOf(context)} after ${context.attempts ?? '?'} attempts: ${last.message}`,
       context,
       { cause: last },
     );
@@ -279,7 +279,18 @@ export class IncompleteExportError extends OmnidimError {
   }
 }
 
+/**
+ * ` on page 3 (GET https://host:443/api/v1/calls/logs)`: which request failed, with its URL as
+ * {@link formatUrlForMessage} shows it (no credentials, no query string), so "connection refused"
+ * or an HTML 404 names the host and path an operator has to fix (issue 19).
+ */
 function where(context: RequestContext): string {
+  const url = context.url === undefined ? '' : ` (GET ${formatUrlForMessage(context.url)})`;
+  return `${pageOf(context)}${url}`;
+}
+
+/** ` on page 3`, or nothing: the page alone, for a message that quotes its cause (which names the URL). */
+function pageOf(context: RequestContext): string {
   return context.page === undefined ? '' : ` on page ${context.page}`;
 }
 

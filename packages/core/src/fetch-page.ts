@@ -182,7 +182,7 @@ function interpret(
   if (status === 401) throw new UnauthorizedError(ctx);
   if (status === 403) throw new ForbiddenError(ctx);
   if (status < 200 || status > 299) {
-    const error = new HttpStatusError({ ...ctx, status }, errorDetail(res.body, apiKey));
+    const error = new HttpStatusError({ ...ctx, status }, statusDetail(status, res.body, apiKey));
     if (status === 429 || status === 503) {
       // Kept as a non-enumerable property: it is retry plumbing, not part of the error's shape.
       Object.defineProperty(error, 'retryAfterMs', { value: parseRetryAfter(res.headers['retry-after']) });
@@ -228,6 +228,17 @@ function interpret(
 function toCount(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The detail of a non-2xx answer. An HTML 404 is what the backend (Odoo) answers for a path it
+ * does not serve (docs/api-notes.md): almost always a base URL without `/api/v1` or with a typo,
+ * so the message says where to look (issue 19).
+ */
+function statusDetail(status: number, body: string, apiKey: string): string {
+  const detail = errorDetail(body, apiKey);
+  if (status !== 404 || !body.trimStart().startsWith('<')) return detail;
+  return `${detail}; the server does not serve this path: check the base URL (CLI: --base-url or OMNIDIM_BASE_URL), the API root, e.g. https://backend.omnidim.io/api/v1`;
 }
 
 /** A short, single-line, key-free description of an error body for messages. */

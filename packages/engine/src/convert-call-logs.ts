@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { InputError } from './errors.js';
+import { InputError, UsageError } from './errors.js';
 import type { ConvertEvent, RunProgress } from './events.js';
 import { type ExportCallLogsOptions, resolveExportCallLogsOptions } from './export-options.js';
 import { type ConvertResult, emptyConvertResult } from './export-result.js';
@@ -16,6 +16,8 @@ export interface ConvertCallLogsOptions
     | 'tables'
     | 'compression'
     | 'rowsPerFile'
+    | 'partitionBy'
+    | 'targetFileSize'
     | 'csvFormulaGuard'
     | 'timeZone'
     | 'redact'
@@ -27,10 +29,29 @@ export interface ConvertCallLogsOptions
     | 'storage'
     | 's3'
     | 'singleWriter'
+    | 'maxQuarantined'
   > {
   /** A raw archive: NDJSON (what `raw` writes), a JSON array of call logs or of API pages, a page object; gzip or not. */
   input: string;
   onEvent?: (event: ConvertEvent) => void;
+}
+
+/**
+ * The input check of {@link convertCallLogs}, exported so a caller (the CLI) runs the same rule
+ * before it announces a run: a path that does not exist or cannot be read is a usage error (code
+ * `USAGE`, CLI exit 2: the command line names a wrong file, issue 19), with its errno; a path
+ * that is not a regular file is bad input (code `INPUT`, exit 7).
+ *
+ * @example
+ * ```ts
+ * await checkArchiveInput('lake/raw/calls-run.ndjson.gz');
+ * ```
+ */
+export async function checkArchiveInput(path: string): Promise<void> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`input ${path}: cannot read it (${error.code ?? 'unreadable'})`, { cause: error });
+  });
+  if (!info.isFile()) throw new InputError(`input ${path} is not a file`);
 }
 
 /**
@@ -47,10 +68,7 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
   // The export's checks of the shared options (one set of rules), with a placeholder key.
   const { input: path, onEvent: _onEvent, ...dataset } = options;
   const resolved = resolveExportCallLogsOptions({ ...dataset, apiKey: 'offline' });
-  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read input ${path} (${error.code ?? 'unreadable'})`, { cause: error });
-  });
-  if (!info.isFile()) throw new InputError(`input ${path} is not a file`);
+  await checkArchiveInput(path);
   if (targetsObjectStore(options)) {
     // The same convert on a working copy, committed to the bucket (object-store-run.ts).
     return runOnObjectStore<ConvertEvent, ConvertResult>(
@@ -88,12 +106,15 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
       tables: resolved.tables,
       compression: resolved.compression,
       rowsPerFile: resolved.rowsPerFile,
+      partitionBy: resolved.partitionBy,
+      targetFileSize: resolved.targetFileSize,
       csvFormulaGuard: resolved.csvFormulaGuard,
       transform: resolved.transform,
       runId: resolved.runId,
       raw: false,
       signal: resolved.signal,
       stage: resolved.stage,
+      maxQuarantined: resolved.maxQuarantined,
     });
     result.counts = Object.fromEntries(resolved.tables.map((t) => [t, piped.rows[t] ?? 0]));
     result.files = piped.files;

@@ -5,6 +5,7 @@ import {
   type DatasetRunSummary,
   type DatasetSidecar,
   type DatasetSink,
+  type PartitionGrain,
 } from '@omnidim-stream/sinks';
 
 export interface SinkOptions {
@@ -12,7 +13,13 @@ export interface SinkOptions {
   format: 'parquet' | 'csv' | 'ndjson';
   tables: readonly string[];
   compression?: string;
+  /** The time zone the API's wall times were read in: recorded in the manifest and Parquet metadata. */
+  timeZone: string;
   rowsPerFile?: number;
+  /** Partition grain (default the sink's, `month`). */
+  partitionBy?: PartitionGrain;
+  /** Target file size in bytes (the sink's `bytesPerFile`). */
+  bytesPerFile?: number;
   /** CSV only: the sink's `formulaGuard`. */
   formulaGuard?: boolean;
   runId: string;
@@ -20,7 +27,7 @@ export interface SinkOptions {
   sourceStats: () => Record<string, unknown>;
   /** Runs once every file is staged, before anything becomes visible; throwing aborts the commit. */
   beforeCommit?: (summary: DatasetRunSummary) => Promise<void>;
-  /** `overwrite` (default) or `replacePartitions` (incremental runs). */
+  /** `overwrite` (default) or `mergePartitions` (incremental runs). */
   mode?: DatasetMode;
   /** Files committed with the data (quarantine, raw archive). */
   sidecars?: () => readonly DatasetSidecar[];
@@ -47,6 +54,7 @@ export function createSink(options: SinkOptions): DatasetSink {
     format: options.format,
     tables: options.tables as DatasetSinkTables,
     runId: options.runId,
+    timeZone: options.timeZone,
     sourceStats: options.sourceStats,
     ...(options.beforeCommit ? { beforeCommit: options.beforeCommit } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
@@ -58,6 +66,8 @@ export function createSink(options: SinkOptions): DatasetSink {
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.partitionBy === undefined ? {} : { partitionBy: options.partitionBy }),
+    ...(options.bytesPerFile === undefined ? {} : { bytesPerFile: options.bytesPerFile }),
     ...(options.formulaGuard ? { formulaGuard: true } : {}),
   });
 }
@@ -67,8 +77,8 @@ export function sinkResult(sink: DatasetSink): SinkResult {
   const manifest = sink.manifest;
   if (!manifest) return { rows: {}, files: [] };
   const own = manifest.files.filter((f) => f.runId === sink.runId);
-  const rows: Record<string, number> = {};
-  for (const file of own) rows[file.table] = (rows[file.table] ?? 0) + file.rows;
+  // The rows this run wrote: a merge's files also hold rows carried over from the lake.
+  const rows: Record<string, number> = { ...sink.rowsWritten };
   return { rows, files: own.map((f) => f.path) };
 }
 

@@ -19,3 +19,16 @@ export class InputError extends OmnidimError {
     super('INPUT', message, options);
   }
 }
+
+/**
+ * More records were quarantined than `maxQuarantined` allows (quarantine-limit.ts): code
+ * `INCOMPLETE` (CLI exit 5), since the calls set aside are calls the lake would be missing.
+ */
+export class QuarantineLimitError extends OmnidimError {
+  declare readonly code: 'INCOMPLETE';
+  readonly quarantined: number;
+  constructor(message: string, quarantined: number) {
+    super('INCOMPLETE', message);
+    this.quarantined = quarantined;
+  }
+}

@@ -73,6 +73,7 @@ async function runExport(
     },
     options.outDir,
     timeLimit,
+    options.partitionBy,
   );
   if (plan.note) emit({ type: 'plan', note: plan.note });
   result.mode = options.incremental ? plan.kind : 'full';
@@ -162,12 +163,16 @@ function pipelineOptions(
     tables: options.tables,
     compression: options.compression,
     rowsPerFile: options.rowsPerFile,
+    partitionBy: options.partitionBy,
+    targetFileSize: options.targetFileSize,
     csvFormulaGuard: options.csvFormulaGuard,
     transform: options.transform,
     runId: options.runId,
     raw: options.raw,
     rawUnredacted: options.rawUnredacted,
-    mode: plan.kind === 'incremental' ? 'replacePartitions' : 'overwrite',
+    // Merge-on-write: the run re-read only its lookback window, so each partition it wrote is
+    // rewritten as the lake's rows merged with this run's (a month is never re-read whole).
+    mode: plan.kind === 'incremental' ? 'mergePartitions' : 'overwrite',
     ...(options.checkpointPages > 0 || options.incremental
       ? {
           resume: {
@@ -182,6 +187,7 @@ function pipelineOptions(
     sourceStats: () => manifestSourceStats(ctx, result),
     signal: options.signal,
     stage: options.stage,
+    maxQuarantined: options.maxQuarantined,
   };
 }
 

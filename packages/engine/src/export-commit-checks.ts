@@ -76,6 +76,7 @@ export async function beforeExportCommit(
     pageSize: options.pageSize,
     lookback: options.incremental.lookback,
     outDir: options.outDir,
+    partitionBy: options.partitionBy,
   });
 }
 

@@ -30,6 +30,9 @@ export function fingerprintOf(options: ResolvedExportOptions, plan: RunPlan): st
     raw: options.raw,
     rawUnredacted: options.rawUnredacted,
     rowsPerFile: options.rowsPerFile ?? null,
+    // A checkpoint's staged files are in its grain's partitions: another grain must not adopt them.
+    partitionBy: options.partitionBy,
+    targetFileSize: options.targetFileSize,
     csvFormulaGuard: options.csvFormulaGuard,
     plan: plan.kind,
     cutoff: plan.cutoff ?? null,

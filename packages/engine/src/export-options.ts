@@ -1,4 +1,10 @@
-import { type CallLogFilters, InvalidOptionError } from '@omnidim-stream/core';
+import { type CallLogFilters, checkInteger, checkOneOf, InvalidOptionError } from '@omnidim-stream/core';
+import {
+  DATASET_DEFAULTS,
+  DEFAULT_PARTITION_GRAIN,
+  PARTITION_GRAINS,
+  type PartitionGrain,
+} from '@omnidim-stream/sinks';
 import {
   type RedactionOptions,
   TABLE_NAMES,
@@ -8,6 +14,11 @@ import {
 } from '@omnidim-stream/transform';
 import type { ExportEvent } from './events.js';
 import type { ObjectStoreTargetOptions } from './object-store-run.js';
+import {
+  type QuarantineLimit,
+  type ResolvedQuarantineLimit,
+  resolveQuarantineLimit,
+} from './quarantine-limit.js';
 import { newRunId } from './run-id.js';
 import type { RowStage } from './run-pipeline.js';
 import { parseWindowBound, type TimeWindow } from './time-window.js';
@@ -44,6 +55,13 @@ export interface ExportCallLogsOptions extends ObjectStoreTargetOptions {
   tables?: readonly TableName[];
   compression?: string;
   rowsPerFile?: number;
+  /**
+   * Partition grain of the lake: `day`, `month` (default), `year` or `none` (README "Lake
+   * layout"). A lake keeps the grain it was created with; change it with `compactLake()`.
+   */
+  partitionBy?: PartitionGrain;
+  /** Target size of a data file in bytes (files split only when they pass it). Default 128 MiB. */
+  targetFileSize?: number;
   /** CSV only: prefix `'` to text cells a spreadsheet would run as a formula. */
   csvFormulaGuard?: boolean;
   /** IANA zone of the API's zone-less times (and of `since`/`until` without an offset). */
@@ -70,6 +88,11 @@ export interface ExportCallLogsOptions extends ObjectStoreTargetOptions {
   rawUnredacted?: boolean;
   /** A full export that finds no call may replace a dataset that holds calls. */
   allowEmpty?: boolean;
+  /**
+   * Refuse the run (code `INCOMPLETE`, nothing committed) when more call logs than this are
+   * quarantined: a count (`5`) or a share of the call logs read (`'2%'`). Default: no limit.
+   */
+  maxQuarantined?: QuarantineLimit;
   incremental?: IncrementalOptions;
   /** Checkpoint every N pages so that the same run, started again, resumes; 0 = never. */
   checkpointPages?: number;
@@ -92,14 +115,26 @@ export const EXPORT_CALL_LOGS_DEFAULTS = {
   pageSize: 150,
   concurrency: 4,
   checkpointPages: 20,
+  partitionBy: DEFAULT_PARTITION_GRAIN,
+  targetFileSize: DATASET_DEFAULTS.bytesPerFile,
 } as const;
 
 /** {@link ExportCallLogsOptions} validated, defaults filled in. */
 export interface ResolvedExportOptions
   extends Omit<
     ExportCallLogsOptions,
-    'since' | 'until' | 'format' | 'tables' | 'timeZone' | 'redact' | 'signal' | 'now' | 'runId'
+    | 'since'
+    | 'until'
+    | 'format'
+    | 'tables'
+    | 'timeZone'
+    | 'redact'
+    | 'signal'
+    | 'now'
+    | 'runId'
+    | 'maxQuarantined'
   > {
+  maxQuarantined: ResolvedQuarantineLimit | undefined;
   baseUrl: string | undefined;
   format: ExportFormat;
   tables: TableName[];
@@ -115,6 +150,8 @@ export interface ResolvedExportOptions
   allowEmpty: boolean;
   csvFormulaGuard: boolean;
   checkpointPages: number;
+  partitionBy: PartitionGrain;
+  targetFileSize: number;
   incremental: (IncrementalOptions & { lookback: string; full: boolean }) | undefined;
   signal: AbortSignal;
   now: () => number;
@@ -167,8 +204,14 @@ export function resolveExportCallLogsOptions(options: ExportCallLogsOptions): Re
     raw: options.raw === true,
     rawUnredacted: rawUnredacted(options),
     allowEmpty: options.allowEmpty === true,
+    maxQuarantined: resolveQuarantineLimit(options.maxQuarantined),
     csvFormulaGuard: options.csvFormulaGuard === true,
     checkpointPages: optionalInteger(options.checkpointPages, 'checkpointPages', 0) ?? d.checkpointPages,
+    partitionBy: checkOneOf('partitionBy', options.partitionBy ?? d.partitionBy, PARTITION_GRAINS),
+    targetFileSize: checkInteger('targetFileSize', options.targetFileSize ?? d.targetFileSize, {
+      min: MIN_TARGET_FILE_SIZE,
+      max: Number.MAX_SAFE_INTEGER,
+    }),
     incremental,
     signal: options.signal ?? new AbortController().signal,
     now: options.now ?? Date.now,
@@ -176,6 +219,9 @@ export function resolveExportCallLogsOptions(options: ExportCallLogsOptions): Re
     ...(options.stage === undefined ? {} : { stage: checkedStage(options.stage) }),
   };
 }
+
+/** 1 MiB: a smaller target would bring the small files back (each file has a footer and an open). */
+const MIN_TARGET_FILE_SIZE = 1024 * 1024;
 
 function resolveWindow(options: ExportCallLogsOptions, timeZone: string): TimeWindow {
   const since = bound(options.since, 'since', timeZone);

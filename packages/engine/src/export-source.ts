@@ -63,7 +63,9 @@ export interface ExportRunContext {
  */
 export function sourceOptionsFor(ctx: ExportRunContext): SourceOptions {
   const { options, progress, emit } = ctx;
-  let retries = 0;
+  const cap = options.maxRecords ?? Number.POSITIVE_INFINITY;
+  // With since or a cutoff the run ends before the end of the list the API announces.
+  progress.upperBound = options.window.since !== undefined || ctx.plan.cutoff !== undefined;
   let drift = 0;
   return {
     apiKey: options.apiKey,
@@ -82,22 +84,14 @@ export function sourceOptionsFor(ctx: ExportRunContext): SourceOptions {
       progress.pages = c.pages;
       progress.retries = c.retries;
       if (c.plannedPages !== undefined) {
-        const cap =
-          options.maxRecords === undefined
-            ? Number.POSITIVE_INFINITY
-            : Math.ceil(options.maxRecords / options.pageSize);
-        progress.plannedPages = Math.min(c.plannedPages, cap);
+        progress.plannedPages = Math.min(c.plannedPages, Math.ceil(cap / options.pageSize));
       }
-      if (c.retries > retries) {
-        retries = c.retries;
-        emit({ type: 'retry', retries });
-      }
-      if (c.driftSeen > drift) {
-        drift = c.driftSeen;
-        emit({ type: 'drift', driftSeen: drift });
-      }
+      if (c.totalRecords !== undefined) progress.announcedCalls = Math.min(c.totalRecords, cap);
+      drift = c.driftSeen;
       emit({ type: 'progress', progress });
     },
+    onRetry: (event) => emit({ ...event, type: 'retry', retries: progress.retries }),
+    onDrift: (event) => emit({ ...event, type: 'drift', driftSeen: drift }),
   };
 }
 

@@ -1,17 +1,24 @@
 /**
- * Incremental runs (issue 6): which part of the newest-first list a scheduled run re-reads, and
- * how it is committed so that every call is in the lake exactly once, in its latest version.
+ * Incremental runs (issues 6 and 16): which part of the newest-first list a scheduled run
+ * re-reads, and how it is committed so that every call is in the lake exactly once, in its latest
+ * version.
  *
- * A call's date partition never changes (`time_of_call` is fixed), and the list is newest first
- * with `time_of_call` rising with id (docs/api-notes.md "Ordering and paging"). So a run reads
- * from the newest call down to the START of the local date (in `--time-zone`) of
- * `newest committed call time − lookback`, and stops once calls are older than that (after a run
- * of them: one wrong time must not end it, stray-old-call.ts). Every date partition it writes is
- * then complete (it read all calls of those dates), and the dataset sink's `replacePartitions` mode swaps exactly those partitions: re-read calls replace their old
- * rows, older dates stay as they were.
+ * A call's partition never changes (`time_of_call` is fixed), and the list is newest first with
+ * `time_of_call` rising with id (docs/api-notes.md "Ordering and paging"). So a run reads from the
+ * newest call down to `newest committed call time − lookback`, and stops once calls are older
+ * than that (after a run of them: one wrong time must not end it, stray-old-call.ts). The dataset
+ * sink's `mergePartitions` mode then rewrites each partition the run wrote as the lake's rows
+ * merged with the run's (a re-read call replaces its old rows in every table; the partition's
+ * other calls are carried over), so a month partition is never re-read whole from the API. A call
+ * deleted upstream stays in the lake until a full run.
  */
-import { readManifest } from '@omnidim-stream/sinks';
-import { localDateOf, parseApiDateTime } from '@omnidim-stream/transform';
+import {
+  type DatasetManifest,
+  type PartitionGrain,
+  readManifest,
+  refuseOtherGrain,
+} from '@omnidim-stream/sinks';
+import { localDateOf, parseApiDateTime, SCHEMAS, TABLE_NAMES } from '@omnidim-stream/transform';
 import {
   checkStateMatches,
   type RunState,
@@ -103,6 +110,22 @@ export function startOfLocalDate(instant: number, timeZone: string): { instant: 
 }
 
 /**
+ * A table of the dataset written with another schema version than this one writes (`calls`
+ * became version 2 when `call_date` became a DATE, issue 17), described for the plan's note. The
+ * dataset's partitions cannot be replaced one by one then (the sink refuses to mix versions in a
+ * table): the run replaces everything, so a lake upgrades on its next scheduled run.
+ */
+function olderSchema(manifest: DatasetManifest): string | undefined {
+  for (const table of TABLE_NAMES) {
+    const version = manifest.tables[table]?.schemaVersion;
+    if (version !== undefined && version !== SCHEMAS[table].version) {
+      return `${table} of schema version ${version} (this version writes ${SCHEMAS[table].version})`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Decides the run from `--state`/`--lookback`/`--full` and the state file. A state written with
  * other format/tables/time zone/filters is a usage error (before anything is written). A
  * watermark past `timeLimitMs` ({@link trustedTimeLimit}; a state written before issue 11 may
@@ -113,7 +136,10 @@ export async function planRun(
   key: StateKey,
   outDir: string,
   timeLimitMs: number,
+  partitionBy: PartitionGrain,
 ): Promise<RunPlan> {
+  // Grains never mix (issue 16): refused before any request, full run or not.
+  refuseOtherGrain(await readManifest(outDir).catch(() => undefined), partitionBy);
   const full = (note?: string, previous?: RunState): RunPlan => ({
     kind: 'full',
     previous,
@@ -132,10 +158,21 @@ export async function planRun(
       `the state ${incremental.stateFile} exists but ${outDir} holds no dataset: exporting everything`,
     );
   }
+  const older = olderSchema(manifest);
+  if (older) return full(`${outDir} holds ${older}: exporting everything`, previous);
   const stored =
     previous.watermark.newestTime === null ? Number.NaN : Date.parse(previous.watermark.newestTime);
   if (Number.isNaN(stored)) return full();
-  const newest = Math.min(stored, timeLimitMs);
-  const start = startOfLocalDate(newest - incremental.lookbackMs, key.timeZone);
-  return { kind: 'incremental', previous, cutoff: start.instant, cutoffDate: start.date, note: undefined };
+  // A watermark written by a trusted run is at most its commit time + the skew; one past that (a
+  // state from before issue 11 holding 2099) is clamped there, not to this run's clock: with an
+  // exact lookback window (issue 16), this run's clock + 15 h − lookback can be later than calls
+  // that arrived since the last run, which would then never be read.
+  const committed = Date.parse(previous.committedAt);
+  const limit = Number.isNaN(committed) ? timeLimitMs : Math.min(timeLimitMs, trustedTimeLimit(committed));
+  const newest = Math.min(stored, limit);
+  // Merge-on-write (issue 16): the partitions a run writes are merged with the lake's rows, so
+  // they need not be complete: the run re-reads exactly its lookback window, not whole dates.
+  const cutoff = newest - incremental.lookbackMs;
+  const cutoffDate = localDateOf(new Date(cutoff), key.timeZone);
+  return { kind: 'incremental', previous, cutoff, cutoffDate, note: undefined };
 }

@@ -1,8 +1,10 @@
+export { type CompactLakeOptions, type CompactLakeResult, compactLake } from './compact-lake.js';
 export {
   type ConvertCallLogsOptions,
+  checkArchiveInput,
   convertCallLogs,
 } from './convert-call-logs.js';
-export { InputError, UsageError } from './errors.js';
+export { InputError, QuarantineLimitError, UsageError } from './errors.js';
 export type { ConvertEvent, ExportEvent, RunProgress } from './events.js';
 export { exportCallLogs } from './export-call-logs.js';
 export {
@@ -15,6 +17,7 @@ export {
   type RowStage,
   resolveExportCallLogsOptions,
 } from './export-options.js';
+export { type ExportPlan, planExport } from './export-plan.js';
 export type { ConvertResult, ExportResult } from './export-result.js';
 export {
   newerTrustedWatermark,
@@ -24,6 +27,12 @@ export {
   trustedTimeLimit,
   WATERMARK_CLOCK_SKEW_MS,
 } from './incremental.js';
+export {
+  checkQuarantineLimit,
+  type QuarantineLimit,
+  type ResolvedQuarantineLimit,
+  resolveQuarantineLimit,
+} from './quarantine-limit.js';
 export { QUARANTINE_DIR, quarantinePath, RAW_DIR, rawArchivePath } from './raw-archive.js';
 export {
   type ArchiveStats,

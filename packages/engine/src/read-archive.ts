@@ -65,7 +65,7 @@ export async function* readCallLogArchive(
   const onAbort = () => source.destroy(options.signal?.reason);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for await (const record of source) {
+    for await (const { record } of source as AsyncIterable<{ record: unknown }>) {
       stats.records += 1;
       stats.pages = records.engine.pages;
       if (stats.records > maxRecords) throw new InputError(`more than ${maxRecords} records in ${path}`);
@@ -162,7 +162,11 @@ export class RecordAssembler {
   }
 }
 
-/** Object-mode Transform adapter around {@link RecordAssembler}: tokens in, records out. */
+/**
+ * Object-mode Transform adapter around {@link RecordAssembler}: tokens in, records out, each in a
+ * box, since a `null` record pushed as is would end the stream and silently drop every record
+ * after it (found with issue 19: `convert` of an archive holding a `null` call log).
+ */
 class TokensToRecords extends Transform {
   readonly engine = new RecordAssembler();
   constructor() {
@@ -170,7 +174,7 @@ class TokensToRecords extends Transform {
   }
   override _transform(token: Token, _encoding: BufferEncoding, callback: TransformCallback): void {
     try {
-      this.engine.push(token, (record) => this.push(record));
+      this.engine.push(token, (record) => this.push({ record }));
       callback();
     } catch (error) {
       callback(error as Error);

@@ -8,6 +8,7 @@ import {
   type DatasetMode,
   type DatasetSidecar,
   type DatasetSink,
+  type PartitionGrain,
   type StagedSidecarInfo,
 } from '@omnidim-stream/sinks';
 import {
@@ -20,6 +21,7 @@ import {
   tryFlattenCallLog,
 } from '@omnidim-stream/transform';
 import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
+import { checkQuarantineLimit, type ResolvedQuarantineLimit } from './quarantine-limit.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
 import { StrayOldCall } from './stray-old-call.js';
@@ -62,6 +64,9 @@ export interface PipelineOptions {
   tables: readonly string[];
   compression?: string | undefined;
   rowsPerFile?: number | undefined;
+  /** The lake's partition grain and target file size (issue 16). */
+  partitionBy?: PartitionGrain | undefined;
+  targetFileSize?: number | undefined;
   /** CSV only: prefix `'` to text cells a spreadsheet would run as a formula. */
   csvFormulaGuard?: boolean;
   transform: TransformOptions;
@@ -76,7 +81,7 @@ export interface PipelineOptions {
   /** Source totals recorded in the manifest (read at commit time). */
   sourceStats?: () => Record<string, unknown>;
   signal: AbortSignal;
-  /** `overwrite` (default) or `replacePartitions` (incremental runs). */
+  /** `overwrite` (default) or `mergePartitions` (incremental runs). */
   mode?: DatasetMode;
   /**
    * Crash resume: marks become checkpoints, and a crashed run's checkpoint with this same
@@ -94,6 +99,8 @@ export interface PipelineOptions {
   onWarning?: (message: string) => void;
   /** The user stage between flatten and the sink; see {@link RowStage}. */
   stage?: RowStage | undefined;
+  /** Refuse the commit when more records than this were quarantined (quarantine-limit.ts). */
+  maxQuarantined?: ResolvedQuarantineLimit | undefined;
 }
 
 /**
@@ -127,6 +134,8 @@ interface PipelineCheckpointState {
   caller: unknown;
   quarantined: number;
   rawRecords: number;
+  /** Call logs that reached the transform before the mark (the base of a quarantine share). */
+  records: number;
 }
 
 /**
@@ -141,11 +150,14 @@ function pipelineStateOf(state: unknown): PipelineCheckpointState | undefined {
   if (typeof s['fingerprint'] !== 'string' || !count(s['quarantined']) || !count(s['rawRecords'])) {
     return undefined;
   }
+  // A checkpoint of an earlier version has no `records`: its quarantined records are a floor.
+  const records = count(s['records']) ? s['records'] : s['quarantined'];
   return {
     fingerprint: s['fingerprint'],
     caller: s['caller'],
     quarantined: s['quarantined'],
     rawRecords: s['rawRecords'],
+    records,
   };
 }
 
@@ -168,9 +180,10 @@ const RAW_STAGED = '_sidecars/raw.ndjson.gz';
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const transform = resolveTransformOptions(options.transform);
-  const logs: RunLogs = { quarantine: undefined, raw: undefined };
+  const logs: RunLogs = { quarantine: undefined, raw: undefined, records: 0 };
   let checkpoints = 0;
-  const sink = pipelineSink(options, logs, () => {
+  // The zone as the caller named it (checked by resolveTransformOptions just above).
+  const sink = pipelineSink(options, options.transform.timeZone ?? transform.timeZone, logs, () => {
     checkpoints += 1;
   });
   try {
@@ -181,6 +194,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       records: resumed?.quarantined ?? 0,
     });
     logs.quarantine = quarantine;
+    logs.records = resumed?.records ?? 0;
     const archive = options.raw
       ? await StagedLog.open(join(sink.stagingDir, RAW_STAGED), {
           gzip: true,
@@ -192,7 +206,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       write: (record) => archive.write(options.rawUnredacted ? record : redactCallLog(record, transform)),
     };
     const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
-    const rows = flattenedRows(source, options, transform, { quarantine, raw: archive });
+    const rows = flattenedRows(source, options, transform, logs, { quarantine, raw: archive });
     await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
   } catch (error) {
     logs.raw?.destroy();
@@ -210,6 +224,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 interface RunLogs {
   quarantine: StagedLog | undefined;
   raw: StagedLog | undefined;
+  /** Call logs that reached the transform (resumed ones included). */
+  records: number;
 }
 
 /** The quarantine and the raw archive as the sink's sidecars (those that hold records). */
@@ -231,15 +247,23 @@ function sidecarsOf(logs: RunLogs, runId: string): DatasetSidecar[] {
 }
 
 /** The dataset sink of a run: lock, staging, checkpoints (with `resume`) and the commit. */
-function pipelineSink(options: PipelineOptions, logs: RunLogs, onCheckpointWritten: () => void): DatasetSink {
+function pipelineSink(
+  options: PipelineOptions,
+  timeZone: string,
+  logs: RunLogs,
+  onCheckpointWritten: () => void,
+): DatasetSink {
   const fingerprint = options.resume?.fingerprint;
   return createSink({
     outDir: options.outDir,
     format: options.format,
     tables: options.tables,
     runId: options.runId,
+    timeZone,
     sourceStats: options.sourceStats ?? (() => ({})),
     beforeCommit: async () => {
+      // First: a refused run must not prepare a state file or finish its sidecars for nothing.
+      checkQuarantineLimit(options.maxQuarantined, logs.quarantine?.records ?? 0, logs.records);
       await options.beforeCommit?.();
       await logs.raw?.finish();
       await logs.quarantine?.finish();
@@ -252,6 +276,8 @@ function pipelineSink(options: PipelineOptions, logs: RunLogs, onCheckpointWritt
     ...(options.mode ? { mode: options.mode } : {}),
     ...(options.compression === undefined ? {} : { compression: options.compression }),
     ...(options.rowsPerFile === undefined ? {} : { rowsPerFile: options.rowsPerFile }),
+    ...(options.partitionBy === undefined ? {} : { partitionBy: options.partitionBy }),
+    ...(options.targetFileSize === undefined ? {} : { bytesPerFile: options.targetFileSize }),
     ...(options.csvFormulaGuard ? { formulaGuard: true } : {}),
     ...(fingerprint === undefined
       ? {}
@@ -275,6 +301,7 @@ async function* flattenedRows(
   source: AsyncIterable<unknown>,
   options: PipelineOptions,
   transform: ResolvedTransformOptions,
+  counted: RunLogs,
   logs: { quarantine: StagedLog; raw: StagedLog | undefined },
 ): AsyncGenerator<FlatCallLog | CheckpointRequest> {
   const fingerprint = options.resume?.fingerprint;
@@ -294,10 +321,12 @@ async function* flattenedRows(
         caller: item.state,
         quarantined: quarantine.records,
         rawRecords: raw?.records ?? 0,
+        records: counted.records,
       };
       yield checkpointRequest(state, files);
       continue;
     }
+    counted.records += 1;
     if (item instanceof StrayOldCall) {
       await quarantine.write({
         reason: item.reason,

@@ -40,6 +40,11 @@ export interface RunState {
   lookback: string;
   /** The dataset directory the state describes. */
   outDir: string;
+  /**
+   * The lake's partition grain (issue 16; absent in states written before it: `day`). The
+   * manifest is what a run checks its `partitionBy` against; this copy tells a reader of the state.
+   */
+  partitionBy?: string;
 }
 
 /**

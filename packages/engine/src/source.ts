@@ -8,7 +8,9 @@ import {
   type CallLogFilters,
   type CallLogStats,
   type CallLogsOptions,
+  type DriftEvent,
   paginateCallLogs,
+  type RetryEvent,
   resolveOptions as resolveCoreOptions,
 } from '@omnidim-stream/core';
 
@@ -52,6 +54,10 @@ export interface SourceOptions {
   onCheckpoint?: (checkpoint: CallLogCheckpoint) => void;
   /** Called whenever a counter changes (progress). */
   onUpdate?: (counters: SourceCounters) => void;
+  /** A failed attempt that core retries, after the counters were updated. */
+  onRetry?: (event: RetryEvent) => void;
+  /** A change of the list core reconciled or reported, after the counters were updated. */
+  onDrift?: (event: DriftEvent) => void;
 }
 
 export interface CallLogSource {
@@ -62,7 +68,8 @@ export interface CallLogSource {
   readonly stats: CallLogStats;
 }
 
-function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptions> = {}): CallLogsOptions {
+/** Core's options for these source options (`undefined` left to core's defaults). */
+export function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptions> = {}): CallLogsOptions {
   return {
     apiKey: options.apiKey,
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
@@ -129,14 +136,18 @@ export function openCallLogSource(options: SourceOptions): CallLogSource {
   const iterator = paginateCallLogs(
     coreOptions(options, {
       onPage: sync,
-      onRetry: sync,
+      onRetry: (event) => {
+        sync();
+        options.onRetry?.(event);
+      },
       onProgress: (event) => {
         counters.plannedPages = event.pagesPlanned;
         sync();
       },
-      onDrift: () => {
+      onDrift: (event) => {
         counters.driftSeen += 1;
         sync();
+        options.onDrift?.(event);
       },
     }),
   );

@@ -1,6 +1,7 @@
 import { createGzip } from 'node:zlib';
 import type { Row, TableSchema } from '@omnidim-stream/transform';
 import { stringify } from 'csv-stringify';
+import { doubleText } from './double-text.js';
 import { isBoolean, oneOf } from './option-checks.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
 import { checkValue } from './values.js';
@@ -28,8 +29,9 @@ const DEFAULTS = { compression: 'none', formulaGuard: false } as const;
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 /**
- * Casts one row into CSV cells in schema order: ISO 8601 UTC timestamps, `true`/`false`,
- * numbers via `String()`, JSON columns as their JSON text, `null` as an empty unquoted cell.
+ * Casts one row into CSV cells in schema order: ISO 8601 UTC timestamps (`…Z`), dates as
+ * `YYYY-MM-DD`, `true`/`false`, int64 via `String()`, float64 with a decimal point when whole
+ * (`12.0`, see {@link doubleText}), JSON columns as their JSON text, `null` as an empty unquoted cell.
  * Empty strings are written as `""` (see the writer's `quoted_match`) so they stay distinct from
  * null; read with DuckDB's `allow_quoted_nulls=false` to keep that distinction.
  *
@@ -43,6 +45,7 @@ export function csvCells(schema: TableSchema, row: Row, formulaGuard: boolean): 
     const value = checkValue(column, row[column.name]);
     if (value === null) cells[i] = null;
     else if (value instanceof Date) cells[i] = value.toISOString();
+    else if (column.type === 'float64') cells[i] = doubleText(value as number);
     else if (typeof value === 'string') {
       cells[i] = formulaGuard && column.type === 'string' && FORMULA_START.test(value) ? `'${value}` : value;
     } else cells[i] = String(value);

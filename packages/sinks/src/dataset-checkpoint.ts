@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
 import { CHECKPOINT_NAME, datasetPath } from './dataset-layout.js';
-import { isCalendarDate, partitionDir } from './partition.js';
+import { isCalendarDate, partitionDir, partitionGrainOf } from './partition.js';
 
 export { CHECKPOINT_NAME } from './dataset-layout.js';
 /** Format version of {@link DatasetCheckpoint}; other versions are never adopted. */
@@ -18,7 +18,7 @@ export const DATASET_CHECKPOINT_VERSION = 1;
 /** A part file that is complete, closed and fsync'd in the staging dir. */
 export interface StagedFileInfo {
   table: TableName;
-  /** `date=YYYY-MM-DD` (or the Hive default partition). */
+  /** `date=YYYY-MM-DD`, `month=YYYY-MM-01`, `year=YYYY` (or the Hive default), `''` at grain none. */
   partition: string;
   date: string | null;
   /** Final file name (the staged copy is `<name>.staged`). */
@@ -104,7 +104,10 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
   for (const f of c.files) {
     if (!(TABLE_NAMES as readonly string[]).includes(f.table)) return undefined;
     if (f.date !== null && !isCalendarDate(f.date)) return undefined;
-    if (f.partition !== partitionDir(f.date) || !PART_NAME.test(f.name)) return undefined;
+    const grain = typeof f.partition === 'string' ? partitionGrainOf(f.partition) : undefined;
+    if (grain === undefined || f.partition !== partitionDir(f.date, grain) || !PART_NAME.test(f.name)) {
+      return undefined;
+    }
     if (!Number.isSafeInteger(f.rows) || !Number.isSafeInteger(f.bytes)) return undefined;
   }
   for (const s of c.sidecars) {

@@ -11,13 +11,16 @@ import type { DatasetFormat, DatasetMode } from './dataset-options.js';
 import type { MeasuredSidecar } from './dataset-sidecars.js';
 import { SinkError } from './errors.js';
 import type { DatasetManifest, ManifestFile, SourceStats } from './manifest.js';
+import { type PartitionGrain, partitionValues } from './partition.js';
 
 /** Everything the commit of one run is planned from. */
 export interface CommitPlanInput {
   runId: string;
   mode: DatasetMode;
+  partitionBy: PartitionGrain;
   format: DatasetFormat;
   compression: string;
+  timeZone: string;
   tables: readonly TableName[];
   schemas: Readonly<Record<TableName, TableSchema>>;
   startedAt: Date;
@@ -26,15 +29,20 @@ export interface CommitPlanInput {
   callsReceived: number;
   /** The run's closed part files. */
   staged: readonly StagedFileInfo[];
+  /**
+   * Partitions (`table/partition`) the commit replaces besides those of `staged`: a merge that
+   * dropped every row of a partition leaves no staged file there, but the old files must go.
+   */
+  touched?: readonly string[];
   sidecars: readonly MeasuredSidecar[];
   /** The committed manifest before this run, if any. */
   previous: DatasetManifest | undefined;
 }
 
 /**
- * The new manifest and the journal that makes it true. `replacePartitions` keeps the previous
- * manifest's files of partitions this run did not write, and refuses to mix formats or schema
- * versions; `overwrite` keeps only the previous sidecars (their files stay).
+ * The new manifest and the journal that makes it true. `replacePartitions`/`mergePartitions` keep
+ * the previous manifest's files of partitions this run did not write, and refuse to mix formats or
+ * schema versions; `overwrite` keeps only the previous sidecars (their files stay).
  */
 export function planCommit(input: CommitPlanInput): { manifest: DatasetManifest; journal: CommitJournal } {
   const manifest = assembleManifest(input);
@@ -52,7 +60,7 @@ export function planCommit(input: CommitPlanInput): { manifest: DatasetManifest;
 }
 
 function touchedPartitions(input: CommitPlanInput): string[] {
-  return [...new Set(input.staged.map((f) => parentRel(partFileRel(f))))];
+  return [...new Set([...input.staged.map((f) => parentRel(partFileRel(f))), ...(input.touched ?? [])])];
 }
 
 function assembleManifest(input: CommitPlanInput): DatasetManifest {
@@ -66,18 +74,17 @@ function assembleManifest(input: CommitPlanInput): DatasetManifest {
   const newFiles: ManifestFile[] = input.staged.map((f) => ({
     path: partFileRel(f),
     table: f.table,
-    partition: { date: f.date },
+    partition: partitionValues(f.partition),
     rows: f.rows,
     bytes: f.bytes,
     sha256: f.sha256,
     runId,
   }));
-  const kept = (mode === 'replacePartitions' ? (previous?.files ?? []) : []).filter(
-    (f) => !touched.has(parentRel(f.path)),
-  );
-  if (mode === 'replacePartitions' && previous && previous.format !== input.format) {
+  const keeps = mode !== 'overwrite';
+  const kept = (keeps ? (previous?.files ?? []) : []).filter((f) => !touched.has(parentRel(f.path)));
+  if (keeps && previous && previous.format !== input.format) {
     throw new SinkError(
-      `replacePartitions cannot mix formats: the dataset is ${previous.format}, this run writes ${input.format}`,
+      `${mode} cannot mix formats: the dataset is ${previous.format}, this run writes ${input.format}`,
     );
   }
   const files = [...kept, ...newFiles];
@@ -85,8 +92,10 @@ function assembleManifest(input: CommitPlanInput): DatasetManifest {
     manifestVersion: 1,
     runId,
     mode,
+    partitionBy: input.partitionBy,
     format: input.format,
     compression: input.compression,
+    timeZone: input.timeZone,
     startedAt: input.startedAt.toISOString(),
     committedAt: input.committedAt.toISOString(),
     source: input.source ?? null,
@@ -111,7 +120,7 @@ function tableTotals(
     const before = input.previous?.tables[table]?.schemaVersion;
     if (before !== undefined && before !== version && kept.some((f) => f.table === table)) {
       throw new SinkError(
-        `replacePartitions cannot mix schema versions of ${table} (dataset ${before}, run ${version})`,
+        `${input.mode} cannot mix schema versions of ${table} (dataset ${before}, run ${version})`,
       );
     }
     const own = files.filter((f) => f.table === table);

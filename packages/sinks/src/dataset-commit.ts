@@ -9,11 +9,16 @@ import {
   journalRel,
   MANIFEST_NAME,
   makeDir,
+  PARTITION_DIR_NAME,
+  PARTITION_PATH,
   parentRel,
   STAGING_DIR,
   SUCCESS_NAME,
   stagingRel,
+  TABLE_FILE,
+  VIEWS_NAME,
 } from './dataset-layout.js';
+import { duckdbViewsSql } from './duckdb-views.js';
 import { CommittedWithCleanupError, SinkError } from './errors.js';
 import { type DatasetManifest, fsyncDir, prepareFileAtomic, writeFileAtomic } from './manifest.js';
 
@@ -31,7 +36,8 @@ export interface CommitJournal {
   manifest: DatasetManifest;
   /**
    * Where files not in the manifest are deleted: every table directory (`overwrite`) or only the
-   * partitions this run wrote (`replacePartitions`), as `table/date=…` paths.
+   * partitions this run wrote (`replacePartitions`, `mergePartitions`), as `table/date=…`
+   * (`month=…`, `year=…`) paths, or `table` itself at grain `none`.
    */
   cleanup: { tables: 'all' } | { partitions: string[] };
   /** Tables that get a fresh `_SUCCESS`. */
@@ -61,8 +67,6 @@ export interface CommitHooks {
 }
 
 const MAX_RENAME_CONCURRENCY = 16;
-const TABLE_FILE = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+\/[^/]+$/;
-const PARTITION = /^(calls|interactions|function_calls|webhooks)\/date=[A-Za-z0-9_-]+$/;
 
 /**
  * Checks a journal read from disk (or about to be written): every path is a plain path inside
@@ -105,7 +109,10 @@ export function checkJournal(journal: unknown, runId: string): CommitJournal {
   if (cleanup === undefined || (!('tables' in cleanup) && !Array.isArray(cleanup.partitions))) {
     throw bad('it has no cleanup rule');
   }
-  if ('partitions' in cleanup && !cleanup.partitions.every((p) => isSafeRelative(p) && PARTITION.test(p))) {
+  if (
+    'partitions' in cleanup &&
+    !cleanup.partitions.every((p) => isSafeRelative(p) && PARTITION_PATH.test(p))
+  ) {
     throw bad('its cleanup names a path outside the tables');
   }
   if (!j.successTables.every((t) => tables.includes(t))) throw bad('it names an unknown table');
@@ -121,6 +128,7 @@ export function checkJournal(journal: unknown, runId: string): CommitJournal {
  *    old file is overwritten), in parallel batches;
  * 4. `_manifest.json` is replaced atomically: the commit point (readers that follow the manifest
  *    switch here, from exactly the old version to exactly the new one);
+ *    then `_views.duckdb.sql` is rewritten (atomically) from it;
  * 5. files not in the new manifest are unlinked, empty partition dirs removed;
  * 6. `_SUCCESS` is written per table and the staging dir removed.
  * A failure before step 4 is rolled back when `rollback` is set (the live run: renamed files go
@@ -180,6 +188,9 @@ export async function applyCommit(
     throw error;
   }
   try {
+    // After the switch, so a failed run never changes the views; a kill before this line is
+    // rolled forward by the next run's recover(), which rewrites them from the same journal.
+    await writeReaderViews(out, checked.manifest, checked.runId);
     await fsyncDir(out);
     await step('manifest');
     await removeUnlisted(out, checked);
@@ -193,6 +204,15 @@ export async function applyCommit(
       { cause: error },
     );
   }
+}
+
+/** Writes `_views.duckdb.sql`: the typed views of the tables that have files in `manifest`. */
+async function writeReaderViews(out: string, manifest: DatasetManifest, runId: string): Promise<void> {
+  await confined(out, VIEWS_NAME, 'the reader views');
+  // A view over a table without files would fail to create in DuckDB ("No files found").
+  const tables = TABLE_NAMES.filter((t) => (manifest.tables[t]?.files ?? 0) > 0);
+  const sql = duckdbViewsSql({ format: manifest.format, tables });
+  await writeFileAtomic(out, VIEWS_NAME, sql, runId);
 }
 
 /** Undoes steps 2–3 of a failed live commit: the lake is exactly as before it. */
@@ -288,9 +308,12 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
     for (const table of TABLE_NAMES) {
       const dir = await confined(out, table, 'a table dir');
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      // The table dir itself holds the part files of grain `none` (and `_SUCCESS`, kept below).
+      if (entries.length > 0) partitions.push(table);
       for (const entry of entries) {
         // A link planted as a partition is not ours: never listed, so never emptied.
-        if (entry.isDirectory() && entry.name.startsWith('date=')) partitions.push(`${table}/${entry.name}`);
+        if (entry.isDirectory() && PARTITION_DIR_NAME.test(entry.name))
+          partitions.push(`${table}/${entry.name}`);
       }
     }
   } else {
@@ -304,10 +327,13 @@ async function removeUnlisted(out: string, journal: CommitJournal): Promise<void
       .map((e) => e.name)
       .filter((name) => {
         if (name.startsWith('.')) return isTempName(name);
+        // In a table dir (grain none) only part files are data: nothing else there is touched.
+        if (!partition.includes('/') && !name.startsWith('part-')) return false;
         return !name.startsWith('_') && !keep.has(`${partition}/${name}`);
       });
     await Promise.all(doomed.map((name) => unlink(datasetPath(dir, name)).catch(() => undefined)));
-    if (entries.length === doomed.length) await rmdir(dir).catch(() => undefined);
+    // A table dir stays (its `_SUCCESS` is rewritten next); an emptied partition dir goes.
+    if (entries.length === doomed.length && partition.includes('/')) await rmdir(dir).catch(() => undefined);
   }
 }
 

@@ -4,8 +4,14 @@
  *
  * ```
  * <out>/_manifest.json  _lock  .<name>.<tag>.tmp            (root files)
- * <out>/<table>/date=YYYY-MM-DD/part-<runId>-<n>.<ext>      (data)   <out>/<table>/_SUCCESS
- * <out>/_staging/<runId>/<table>/date=…/part-….<ext>.staged (staged data)
+ * <out>/<table>/<partition>/part-<runId>-<n>.<ext>          (data)   <out>/<table>/_SUCCESS
+ * <out>/_staging/<runId>/<table>/<partition>/part-….<ext>.staged (staged data)
+ * ```
+ *
+ * `<partition>` is `date=YYYY-MM-DD`, `month=YYYY-MM-01` or `year=YYYY` (partition.ts builds it
+ * from the lake's grain); at grain `none` there is none and part files sit in `<table>/`.
+ *
+ * ```
  * <out>/_staging/<runId>/_commit.json  _checkpoint.json  <sidecar staged path>
  * ```
  *
@@ -39,6 +45,11 @@ export const JOURNAL_NAME = '_commit.json';
 export const CHECKPOINT_NAME = '_checkpoint.json';
 /** Name of the manifest at the dataset root. */
 export const MANIFEST_NAME = '_manifest.json';
+/**
+ * The typed DuckDB reader views beside the manifest (issue 17), rewritten atomically with every
+ * commit from the new manifest.
+ */
+export const VIEWS_NAME = '_views.duckdb.sql';
 /** Name of the lock file at the dataset root (starts with `_`: never data). */
 export const LOCK_NAME = '_lock';
 /** Spark's completion marker, one per table directory. */
@@ -49,12 +60,28 @@ export const SUCCESS_NAME = '_SUCCESS';
  */
 export const STAGED_SUFFIX = '.staged';
 
-/** Where a part file goes: its table, its partition dir (`date=…`) and its final file name. */
+/** Where a part file goes: its table, its partition dir (`date=…`, `''` at grain none) and its final file name. */
 export interface PartFileRef {
   table: string;
   partition: string;
   name: string;
 }
+
+/** `<table>/<partition>`, or `<table>` at grain `none` (no partition directory). */
+export function tablePartitionRel(table: string, partition: string): string {
+  return partition === '' ? table : `${table}/${partition}`;
+}
+
+/** A partition directory name of any grain (`date=`, `month=`, `year=`), as listed in a table dir. */
+export const PARTITION_DIR_NAME = /^(date|month|year)=[A-Za-z0-9_-]+$/;
+
+/** A committed data file path: `<table>/<partition>/<name>`, or `<table>/part-…` at grain none. */
+export const TABLE_FILE =
+  /^(calls|interactions|function_calls|webhooks)\/(?:(?:date|month|year)=[A-Za-z0-9_-]+\/[^/]+|part-[^/]+)$/;
+
+/** A partition path a commit may clean: `<table>/<partition>`, or `<table>` itself at grain none. */
+export const PARTITION_PATH =
+  /^(calls|interactions|function_calls|webhooks)(?:\/(?:date|month|year)=[A-Za-z0-9_-]+)?$/;
 
 /** `part-<runId>-<seq>.<ext>`: names carry the run id, so a commit never overwrites an old file. */
 export function partFileName(runId: string, seq: number, extension: string): string {
@@ -63,7 +90,13 @@ export function partFileName(runId: string, seq: number, extension: string): str
 
 /** `<table>/<partition>/<name>`: a part file's committed path. */
 export function partFileRel(file: PartFileRef): string {
-  return `${file.table}/${file.partition}/${file.name}`;
+  return `${tablePartitionRel(file.table, file.partition)}/${file.name}`;
+}
+
+/** The partition dir name of a committed part file path (`month=…`), `''` at grain none. */
+export function partitionOfPath(path: string): string {
+  const segments = path.split('/');
+  return segments.length === 3 ? segments[1]! : '';
 }
 
 /** `<table>/<partition>`: the partition dir of a committed path (its parent). */
@@ -93,7 +126,7 @@ export function journalRel(runId: string): string {
 
 /** The names at the root that a planted link could use to redirect the dataset outside `out`. */
 export function fixedRootNames(tables: readonly string[]): string[] {
-  return [LOCK_NAME, MANIFEST_NAME, STAGING_DIR, ...tables];
+  return [LOCK_NAME, MANIFEST_NAME, VIEWS_NAME, STAGING_DIR, ...tables];
 }
 
 /**

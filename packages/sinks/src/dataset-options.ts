@@ -5,12 +5,19 @@
 
 import { randomBytes } from 'node:crypto';
 import { InvalidOptionError } from '@omnidim-stream/core';
-import { SCHEMAS, TABLE_NAMES, type TableName, type TableSchema } from '@omnidim-stream/transform';
+import {
+  SCHEMAS,
+  TABLE_NAMES,
+  type TableName,
+  type TableSchema,
+  validateTimeZone,
+} from '@omnidim-stream/transform';
 import type { DatasetCheckpoint } from './dataset-checkpoint.js';
 import type { CommitStep } from './dataset-commit.js';
 import { COMPRESSIONS, DEFAULT_FORMAT, defaultCompression, FORMATS, type Format } from './formats.js';
 import type { SourceStats } from './manifest.js';
 import { isBoolean, oneOf, positiveInteger } from './option-checks.js';
+import { DEFAULT_PARTITION_GRAIN, PARTITION_GRAINS, type PartitionGrain } from './partition.js';
 
 /** Output formats of a dataset ({@link FORMATS}). */
 export type DatasetFormat = Format;
@@ -19,9 +26,13 @@ export type DatasetFormat = Format;
  * - `overwrite`: the committed dataset is exactly this run's files (every table directory is
  *   cleaned of files not in the new manifest).
  * - `replacePartitions`: only the `(table, date)` partitions this run wrote are replaced; the
- *   previous manifest's files of other partitions are kept (basis of incremental runs).
+ *   previous manifest's files of other partitions are kept.
+ * - `mergePartitions`: like `replacePartitions`, but each partition this run wrote is rewritten
+ *   as the lake's rows merged with this run's: a call this run wrote replaces its rows (in every
+ *   table), the partition's other calls are carried over (basis of incremental runs, issue 16: a
+ *   month partition is never re-read whole from the API).
  */
-export type DatasetMode = 'overwrite' | 'replacePartitions';
+export type DatasetMode = 'overwrite' | 'replacePartitions' | 'mergePartitions';
 
 /** What `beforeCommit` sees: the run's files are complete and staged, nothing is visible yet. */
 export interface DatasetRunSummary {
@@ -56,24 +67,46 @@ export interface DatasetSinkOptions {
   /** Default `'parquet'`. */
   format?: DatasetFormat;
   /**
-   * Parquet: `'snappy'` (default), `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
+   * Parquet: `'zstd'` (default), `'snappy'`, `'gzip'`, `'brotli'`, `'none'`. NDJSON/CSV: `'none'`
    * (default) or `'gzip'` (files end in `.gz`).
    */
   compression?: string;
   /** Tables to write. Default: all four. */
   tables?: readonly TableName[];
+  /**
+   * The IANA time zone the API's wall times (`time_of_call`) were read in (the transform's
+   * `timeZone`): recorded in `_manifest.json` and in every Parquet file's key/value metadata
+   * (`omnidim.time_zone`), since `call_date` and every timestamp depend on it. Default `'UTC'`.
+   */
+  timeZone?: string;
   /** Table schemas. Default: the transform's `SCHEMAS`. */
   schemas?: Readonly<Record<TableName, TableSchema>>;
   /** Default `'overwrite'`. */
   mode?: DatasetMode;
   /**
+   * Partition grain of the lake (`day`, `month`, `year`, `none`). Default `'month'` (README "Lake
+   * layout"). A lake keeps the grain it was created with: another grain on an existing lake is an
+   * `InvalidOptionError` naming `partitionBy` (change it with `compactDataset`).
+   */
+  partitionBy?: PartitionGrain;
+  /**
    * A file is closed and a new part started once it holds this many rows (checked between
    * calls, so a file may exceed it by one call's rows). Default 1 000 000.
    */
   rowsPerFile?: number;
-  /** …or once this many bytes reached it (compressed; Parquet counts flushed row groups). Default 256 MiB. */
+  /**
+   * The target size of a data file: a file is closed and a new part started once this many bytes
+   * reached it (compressed; Parquet counts flushed row groups). Partitions a run wrote in several
+   * smaller files (a checkpoint closes every open file) are merged into files of up to this size
+   * at commit. Default 128 MiB (README "Lake layout").
+   */
   bytesPerFile?: number;
-  /** Parquet row group bounds (see the Parquet writer). Defaults 50 000 rows / 32 MiB. */
+  /**
+   * Parquet row group bounds (see the Parquet writer). Defaults 50 000 rows / 8 MiB of buffered
+   * values: a month partition's file stays open for a long time, and its buffered row group is
+   * what the export holds in memory (32 MiB, the writer's own default, doubled the peak RSS of a
+   * 20,000-call export at month grain; bench/lake-layout.ts).
+   */
   rowGroupRows?: number;
   rowGroupBytes?: number;
   /** CSV only: prefix `'` to formula-like string cells (see the CSV writer). Default false. */
@@ -123,6 +156,11 @@ export interface DatasetSinkOptions {
    * failure at that step, a `process.kill(process.pid, 'SIGKILL')` a crash at that step.
    */
   onCommitStep?: (step: CommitStep) => void | Promise<void>;
+  /**
+   * `compactDataset` only: the run may rewrite a lake of another grain (into `partitionBy`).
+   * Every other run refuses that, so grains never mix.
+   */
+  regrain?: boolean;
   /** Run id (letters, digits, `-`, `_`). Default: UTC timestamp + random suffix. */
   runId?: string;
   /** Clock, injectable for tests. Default `() => new Date()`. */
@@ -133,10 +171,13 @@ export interface DatasetSinkOptions {
 export const DATASET_DEFAULTS = {
   format: DEFAULT_FORMAT,
   mode: 'overwrite',
+  partitionBy: DEFAULT_PARTITION_GRAIN,
   rowsPerFile: 1_000_000,
-  bytesPerFile: 256 * 1024 * 1024,
+  bytesPerFile: 128 * 1024 * 1024,
   maxFiles: 100_000,
+  rowGroupBytes: 8 * 1024 * 1024,
   formulaGuard: false,
+  timeZone: 'UTC',
 } as const;
 
 const RUN_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -148,7 +189,10 @@ export interface ResolvedDatasetOptions {
   compression: string;
   tables: TableName[];
   schemas: Readonly<Record<TableName, TableSchema>>;
+  timeZone: string;
   mode: DatasetMode;
+  partitionBy: PartitionGrain;
+  regrain: boolean;
   rowsPerFile: number;
   bytesPerFile: number;
   rowGroupRows: number | undefined;
@@ -200,6 +244,9 @@ export function normalizeDatasetOptions(options: DatasetSinkOptions): ResolvedDa
       throw new InvalidOptionError(`schemas.${t}`, 'a table schema', schemas[t as TableName]);
     }
   }
+  // Recorded as given (`Asia/Kolkata`), not as ICU's canonical alias (`Asia/Calcutta`).
+  const timeZone = options.timeZone ?? DATASET_DEFAULTS.timeZone;
+  validateTimeZone(timeZone);
   const runId = options.runId ?? defaultRunId((options.now ?? (() => new Date()))());
   if (typeof runId !== 'string' || !RUN_ID.test(runId)) {
     throw new InvalidOptionError('runId', '1-64 letters, digits, "-" or "_"', runId);
@@ -216,15 +263,19 @@ export function normalizeDatasetOptions(options: DatasetSinkOptions): ResolvedDa
     compression,
     tables: [...new Set(tables as TableName[])],
     schemas,
-    mode: oneOf('mode', options.mode ?? DATASET_DEFAULTS.mode, ['overwrite', 'replacePartitions']),
+    timeZone,
+    mode: oneOf('mode', options.mode ?? DATASET_DEFAULTS.mode, [
+      'overwrite',
+      'replacePartitions',
+      'mergePartitions',
+    ]),
+    partitionBy: oneOf('partitionBy', options.partitionBy ?? DATASET_DEFAULTS.partitionBy, PARTITION_GRAINS),
+    regrain: isBoolean('regrain', options.regrain ?? false),
     rowsPerFile: positiveInteger('rowsPerFile', options.rowsPerFile ?? DATASET_DEFAULTS.rowsPerFile),
     bytesPerFile: positiveInteger('bytesPerFile', options.bytesPerFile ?? DATASET_DEFAULTS.bytesPerFile),
     rowGroupRows:
       options.rowGroupRows === undefined ? undefined : positiveInteger('rowGroupRows', options.rowGroupRows),
-    rowGroupBytes:
-      options.rowGroupBytes === undefined
-        ? undefined
-        : positiveInteger('rowGroupBytes', options.rowGroupBytes),
+    rowGroupBytes: positiveInteger('rowGroupBytes', options.rowGroupBytes ?? DATASET_DEFAULTS.rowGroupBytes),
     formulaGuard: isBoolean('formulaGuard', options.formulaGuard ?? DATASET_DEFAULTS.formulaGuard),
     maxFiles: positiveInteger('maxFiles', options.maxFiles ?? DATASET_DEFAULTS.maxFiles),
     beforeCommit: options.beforeCommit,

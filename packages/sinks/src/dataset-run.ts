@@ -5,12 +5,13 @@
  * node-csv's csv-parse stream only calls its parser.
  */
 import { readdir, rm } from 'node:fs/promises';
-import { type FlatCallLog, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
+import { type FlatCallLog, type Row, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
 import { adoptCrashedRun } from './dataset-adoption.js';
 import {
   type CheckpointRequest,
   DATASET_CHECKPOINT_VERSION,
   type DatasetCheckpoint,
+  type StagedFileInfo,
 } from './dataset-checkpoint.js';
 import { applyCommit, recover } from './dataset-commit.js';
 import { planCommit } from './dataset-commit-plan.js';
@@ -33,6 +34,8 @@ import { loadWriterFactory } from './dataset-writers.js';
 import { CommittedWithCleanupError, SinkError } from './errors.js';
 import { type DatasetManifest, readManifest, type SourceStats, writeFileAtomic } from './manifest.js';
 import { partitionDir } from './partition.js';
+import { refuseOtherGrain } from './partition-grain-check.js';
+import { rewritePartitions } from './partition-rewrite.js';
 import { pathExists } from './path-exists.js';
 import { StagedParts } from './staged-parts.js';
 
@@ -65,6 +68,14 @@ export class DatasetRun {
       bytesPerFile: options.bytesPerFile,
       maxFiles: options.maxFiles,
     });
+  }
+
+  /** The dataset root (`out`) and this run's id. */
+  get root(): string {
+    return this.#o.out;
+  }
+  get runId(): string {
+    return this.#o.runId;
   }
 
   /** The run's staging dir (`<out>/_staging/<runId>`). */
@@ -100,6 +111,9 @@ export class DatasetRun {
     // Under the lock (no other run is changing the tables), before anything changes: a partition
     // replaced by a link is refused even when this run will not write that partition.
     await refuseLinksInTables(out, TABLE_NAMES);
+    // Grains never mix: another grain on an existing lake is refused before anything changes.
+    if (!this.#o.regrain)
+      refuseOtherGrain(await readManifest(out).catch(() => undefined), this.#o.partitionBy);
     if (this.#o.resume) {
       const hooks = { resume: this.#o.resume, onDiscard: this.#o.onDiscard };
       const checkpoint = await adoptCrashedRun(out, runId, hooks);
@@ -116,14 +130,32 @@ export class DatasetRun {
     }
     // A writer that failed while idle (see StagedParts) fails the run at its next write.
     this.#parts.throwIfFailed();
-    const partition = partitionDir(log.partitionDate);
+    const partition = partitionDir(log.partitionDate, this.#o.partitionBy);
     this.#calls++;
     for (const table of this.#o.tables) {
       const rows = log.tables[table];
       if (!rows || rows.length === 0) continue;
-      await this.#parts.write(table, partition, log.partitionDate, rows);
-      this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
+      await this.writeRows(table, partition, log.partitionDate, rows);
     }
+  }
+
+  /**
+   * Writes rows of one table to a partition (`partitionDir(date, grain)`): {@link write} for one
+   * call's rows, and `compactDataset` for rows read back from the lake.
+   */
+  async writeRows(table: TableName, partition: string, date: string | null, rows: Row[]): Promise<void> {
+    await this.#parts.write(table, partition, date, rows);
+    this.#rows[table] = (this.#rows[table] ?? 0) + rows.length;
+  }
+
+  /** The staged part files (closed ones), as the commit will publish them once it ran. */
+  get stagedFiles(): StagedFileInfo[] {
+    return this.#parts.files;
+  }
+
+  /** Rows written so far per table (by this run: not the rows a merge carried over). */
+  get rowsWritten(): Partial<Record<TableName, number>> {
+    return { ...this.#rows };
   }
 
   /**
@@ -156,10 +188,32 @@ export class DatasetRun {
     this.#o.onCheckpoint?.(checkpoint);
   }
 
-  /** Finishes the files, asks `beforeCommit`, then commits the run atomically (see `applyCommit`). */
+  /**
+   * Finishes the files, merges small or re-read partitions (partition-rewrite.ts), asks
+   * `beforeCommit`, then commits the run atomically (see `applyCommit`).
+   */
   async commit(): Promise<void> {
     const o = this.#o;
     await this.#parts.closeAll();
+    const previous =
+      o.mode === 'overwrite'
+        ? // Overwrite only carries the previous sidecars forward (their files stay): a damaged
+          // manifest must not stop a run that replaces it.
+          await readManifest(o.out).catch(() => undefined)
+        : await readManifest(o.out);
+    // Rewritten rows are read back from files that already carry the CSV formula guard's `'`:
+    // writing them with it again would prefix twice.
+    if (o.formulaGuard) this.#parts.useWriters(await loadWriterFactory({ ...o, formulaGuard: false }));
+    const { touched } = await rewritePartitions({
+      root: o.out,
+      runId: o.runId,
+      format: o.format,
+      tables: o.tables,
+      schemas: o.schemas,
+      lake: o.mode === 'mergePartitions' ? previous : undefined,
+      parts: this.#parts,
+      isFull: (f) => f.rows >= o.rowsPerFile || f.bytes >= o.bytesPerFile,
+    });
     const staged = this.#parts.files;
     await o.beforeCommit?.({
       runId: o.runId,
@@ -169,12 +223,6 @@ export class DatasetRun {
     });
     const source = typeof this.#sourceStats === 'function' ? this.#sourceStats() : this.#sourceStats;
     const sidecars = await measureSidecars(o.out, o.runId, (await o.sidecars?.()) ?? []);
-    const previous =
-      o.mode === 'replacePartitions'
-        ? await readManifest(o.out)
-        : // Overwrite only carries the previous sidecars forward (their files stay): a damaged
-          // manifest must not stop a run that replaces it.
-          await readManifest(o.out).catch(() => undefined);
     const { manifest, journal } = planCommit({
       ...o,
       startedAt: this.#startedAt,
@@ -182,6 +230,7 @@ export class DatasetRun {
       source,
       callsReceived: this.#calls,
       staged,
+      touched,
       sidecars,
       previous,
     });

@@ -21,6 +21,7 @@ export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<Writ
         fsync: false,
         atomic: false,
         compression: o.compression as 'snappy',
+        keyValueMetadata: { 'omnidim.time_zone': o.timeZone, 'omnidim.run_id': o.runId },
         ...(o.rowGroupRows === undefined ? {} : { rowGroupRows: o.rowGroupRows }),
         ...(o.rowGroupBytes === undefined ? {} : { rowGroupBytes: o.rowGroupBytes }),
       });

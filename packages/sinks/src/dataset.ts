@@ -1,11 +1,12 @@
 import { Writable } from 'node:stream';
-import type { FlatCallLog } from '@omnidim-stream/transform';
+import type { FlatCallLog, TableName } from '@omnidim-stream/transform';
 import { type CheckpointRequest, type DatasetCheckpoint, isCheckpointRequest } from './dataset-checkpoint.js';
 import { type DatasetSinkOptions, normalizeDatasetOptions } from './dataset-options.js';
 import { DatasetRun } from './dataset-run.js';
 import { asSinkError } from './errors.js';
 import type { DatasetManifest, SourceStats } from './manifest.js';
 
+export { type CompactOptions, type CompactResult, compactDataset } from './compact.js';
 export type {
   CheckpointRequest,
   DatasetCheckpoint,
@@ -24,6 +25,7 @@ export type {
   DatasetSidecar,
   DatasetSinkOptions,
 } from './dataset-options.js';
+export { DATASET_DEFAULTS } from './dataset-options.js';
 export { CommittedWithCleanupError, DatasetLockedError, SinkError } from './errors.js';
 export type {
   DatasetManifest,
@@ -33,12 +35,20 @@ export type {
   ManifestTable,
   SourceStats,
 } from './manifest.js';
-export { MANIFEST_NAME, readManifest, verifyManifestFiles } from './manifest.js';
-export { HIVE_DEFAULT_PARTITION, partitionDir } from './partition.js';
+export { MANIFEST_NAME, manifestGrain, readManifest, verifyManifestFiles } from './manifest.js';
+export {
+  DEFAULT_PARTITION_GRAIN,
+  HIVE_DEFAULT_PARTITION,
+  PARTITION_GRAINS,
+  type PartitionGrain,
+  partitionDir,
+} from './partition.js';
+export { refuseOtherGrain } from './partition-grain-check.js';
 
 /**
  * A Writable (object mode) of `FlatCallLog`s that writes a Hive-partitioned dataset
- * `<out>/<table>/date=YYYY-MM-DD/part-<runId>-<n>.<ext>` and commits it atomically on `end()`.
+ * `<out>/<table>/<partition>/part-<runId>-<n>.<ext>` (`month=YYYY-MM-01` by default; see
+ * `partitionBy`) and commits it atomically on `end()`.
  * See {@link createDatasetSink}. An adapter only: the run itself is `DatasetRun` (dataset-run.ts).
  */
 export class DatasetSink extends Writable {
@@ -92,6 +102,11 @@ export class DatasetSink extends Writable {
   /** The last checkpoint this run wrote or adopted. */
   get lastCheckpoint(): DatasetCheckpoint | undefined {
     return this.#run.lastCheckpoint;
+  }
+
+  /** Rows this run wrote per table (not the rows a merge carried over from the lake). */
+  get rowsWritten(): Partial<Record<TableName, number>> {
+    return this.#run.rowsWritten;
   }
 
   /** The committed manifest, once the sink has finished. */

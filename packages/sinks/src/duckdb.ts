@@ -13,6 +13,7 @@ export const DUCKDB_TYPES: Readonly<Record<LogicalType, string>> = Object.freeze
   string: 'VARCHAR',
   json: 'VARCHAR',
   timestamp: 'TIMESTAMPTZ',
+  date: 'DATE',
 });
 
 /**
@@ -39,7 +40,7 @@ export interface DuckdbReadOptions {
   /** A path or glob, e.g. `lake/calls/** /*.parquet` (without the space). */
   path: string;
   schema: TableSchema;
-  /** Add the Hive partition column `date`. Default true. */
+  /** Add the Hive partition column (`month`, `date` or `year`, the lake's grain). Default true. */
   hivePartitioning?: boolean;
 }
 
@@ -66,4 +67,9 @@ export function duckdbReadSql(options: DuckdbReadOptions): string {
 
 function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A double-quoted SQL identifier (column and view names). */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -6,6 +6,7 @@ export * from './conditional-writes.js';
 export * from './csv.js';
 export * from './dataset.js';
 export * from './duckdb.js';
+export * from './duckdb-views.js';
 export * from './formats.js';
 export * from './ndjson.js';
 export * from './object-lake-mirror.js';

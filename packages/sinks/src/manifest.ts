@@ -4,6 +4,7 @@ import { lstat, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import type { TableName } from '@omnidim-stream/transform';
 import { confined, datasetPath, FILE_MODE, MANIFEST_NAME, tempPath } from './dataset-layout.js';
 import { SinkError } from './errors.js';
+import { LEGACY_PARTITION_GRAIN, type PartitionGrain } from './partition.js';
 
 export { MANIFEST_NAME } from './dataset-layout.js';
 
@@ -12,8 +13,11 @@ export interface ManifestFile {
   /** Path relative to the dataset root, `/`-separated: `calls/date=2024-05-01/part-….parquet`. */
   path: string;
   table: TableName;
-  /** The Hive partition values; `date` is null for the default partition. */
-  partition: { date: string | null };
+  /**
+   * The Hive partition values (`{ date }`, `{ month }`, `{ year }`; `{}` at grain `none`); the
+   * value is null for the default partition.
+   */
+  partition: Record<string, string | null>;
   rows: number;
   bytes: number;
   sha256: string;
@@ -52,9 +56,19 @@ export type SourceStats = Readonly<Record<string, unknown>>;
 export interface DatasetManifest {
   manifestVersion: 1;
   runId: string;
-  mode: 'overwrite' | 'replacePartitions';
+  mode: 'overwrite' | 'replacePartitions' | 'mergePartitions';
+  /**
+   * The lake's partition grain, fixed when it was created (absent in manifests written before
+   * grains existed: those are `day`, see {@link manifestGrain}).
+   */
+  partitionBy?: PartitionGrain;
   format: 'ndjson' | 'csv' | 'parquet';
   compression: string;
+  /**
+   * The IANA time zone the API's wall times were read in (the dataset's `timeZone`): it decides
+   * every `call_date` and timestamp. Absent in manifests written before issue 17.
+   */
+  timeZone?: string;
   startedAt: string;
   committedAt: string;
   /** What the caller passed as source totals (`sourceStats`), or null. */
@@ -93,6 +107,11 @@ export async function readManifest(out: string): Promise<DatasetManifest | undef
   } catch (error) {
     throw new SinkError(`${MANIFEST_NAME} is not valid JSON`, { cause: error });
   }
+}
+
+/** The partition grain a manifest's lake was created with. */
+export function manifestGrain(manifest: DatasetManifest): PartitionGrain {
+  return manifest.partitionBy ?? LEGACY_PARTITION_GRAIN;
 }
 
 /** A difference between the manifest and the files on disk. */

@@ -7,6 +7,7 @@ import {
   wellFormedJsonText,
   wellFormedString,
 } from '@omnidim-stream/transform';
+import { doubleText } from './double-text.js';
 import { SinkError } from './errors.js';
 import { oneOf } from './option-checks.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
@@ -31,7 +32,9 @@ const DEFAULTS = { compression: 'none', jsonColumns: 'string' } as const;
 
 /**
  * Encodes rows as NDJSON lines: keys in schema order, timestamps as ISO 8601 UTC
- * (`toISOString()`), int64/float64 as JSON numbers, null as `null`. Pure; used by the writer.
+ * (`toISOString()`, ending in `Z`), dates as `"YYYY-MM-DD"`, int64 as JSON integers, float64 as
+ * JSON numbers with a decimal point when whole (`12.0`, see {@link doubleText}), null as `null`.
+ * Pure; used by the writer.
  *
  * @example
  * encodeNdjson(schema, [{ id: 1, at: new Date(0) }]); // '{"id":1,"at":"1970-01-01T00:00:00.000Z"}\n'
@@ -94,12 +97,17 @@ function valueWriter(column: ColumnSchema, jsonColumns: 'string' | 'embed'): Val
     case 'int64':
       return (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : fallback(v));
     case 'float64':
-      // String() of a finite number is its JSON spelling.
-      return (v) => (typeof v === 'number' && Number.isFinite(v) ? String(v) : fallback(v));
+      // doubleText() of a finite number is a JSON number that DuckDB reads as DOUBLE.
+      return (v) => (typeof v === 'number' && Number.isFinite(v) ? doubleText(v) : fallback(v));
     case 'boolean':
       return (v) => (v === true ? 'true' : v === false ? 'false' : fallback(v));
     case 'timestamp':
+      // `Z` is the explicit UTC offset. DuckDB's read_json infers TIMESTAMP (no zone) for every
+      // ISO spelling with an offset (`Z`, `+00:00`, `+0000`; a space instead of `T` gives VARCHAR),
+      // converting the offset to UTC; only the reader views (duckdb.ts) make it TIMESTAMPTZ.
       return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? `"${v.toISOString()}"` : fallback(v));
+    case 'date':
+      return (v) => (typeof v === 'string' ? `"${checkValue(column, v) as string}"` : fallback(v));
     case 'json':
       if (jsonColumns === 'embed') {
         // Re-serialise so the line stays one line and valid even if the text had newlines/spaces.

@@ -1,23 +1,27 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { InvalidOptionError } from '@omnidim-stream/core';
-import type { LogicalType, Row, TableSchema } from '@omnidim-stream/transform';
+import { calendarDateDays, type LogicalType, type Row, type TableSchema } from '@omnidim-stream/transform';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
+import { SinkError } from './errors.js';
 import { oneOf, positiveInteger } from './option-checks.js';
+import { PARQUET_CREATED_BY } from './parquet-created-by.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
 import { checkValue } from './values.js';
+import { loadZstdCompressor } from './zstd.js';
 
 export type { Destination, TableWriterBaseOptions, WrittenFile } from './table-writer.js';
 export { TableWriter } from './table-writer.js';
 
 /** Parquet compression codecs this writer supports. */
-export type ParquetCompression = 'snappy' | 'gzip' | 'brotli' | 'none';
+export type ParquetCompression = 'snappy' | 'zstd' | 'gzip' | 'brotli' | 'none';
 
 /** Options of {@link createParquetWriter}. */
 export interface ParquetWriterOptions extends TableWriterBaseOptions {
   /**
-   * Codec of every column chunk. Default `'snappy'` (hyparquet-writer's built-in compressor).
-   * `'gzip'` and `'brotli'` use node:zlib. ZSTD and LZ4 are rejected: Node 20 has no zstd and
-   * hyparquet-writer ships only snappy.
+   * Codec of every column chunk. Default `'zstd'` (chosen by bench/parquet-codecs.ts; `'snappy'`
+   * is hyparquet-writer's built-in compressor). `'zstd'` (level 3) uses node:zlib where it has zstd (Node ≥ 22.15), else a pinned WebAssembly
+   * build of the reference library (see zstd.ts); `'gzip'` and `'brotli'` use node:zlib. LZ4 is
+   * not offered (no compressor here that readers agree on: Parquet has two LZ4 codecs).
    */
   compression?: ParquetCompression;
   /** A row group is closed at this many rows. Default 50 000. */
@@ -28,11 +32,22 @@ export interface ParquetWriterOptions extends TableWriterBaseOptions {
    * Default 32 MiB.
    */
   rowGroupBytes?: number;
+  /**
+   * Extra key/value pairs for the file footer, e.g. `omnidim.time_zone` and `omnidim.run_id`
+   * (the dataset sets both). The writer always adds `omnidim.table` and `omnidim.schema_version`.
+   */
+  keyValueMetadata?: Readonly<Record<string, string>>;
 }
 
-const DEFAULTS = { compression: 'snappy', rowGroupRows: 50_000, rowGroupBytes: 32 * 1024 * 1024 } as const;
+const DEFAULTS = { compression: 'zstd', rowGroupRows: 50_000, rowGroupBytes: 32 * 1024 * 1024 } as const;
 
-const CODECS = { snappy: 'SNAPPY', gzip: 'GZIP', brotli: 'BROTLI', none: 'UNCOMPRESSED' } as const;
+const CODECS = {
+  snappy: 'SNAPPY',
+  zstd: 'ZSTD',
+  gzip: 'GZIP',
+  brotli: 'BROTLI',
+  none: 'UNCOMPRESSED',
+} as const;
 
 /**
  * The Parquet schema element of each logical type (`json` → UTF8, see below). Timestamps are INT64 millis with the
@@ -54,6 +69,8 @@ const ELEMENTS: Record<LogicalType, Omit<SchemaElement, 'name' | 'repetition_typ
     converted_type: 'TIMESTAMP_MILLIS',
     logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' },
   },
+  // Days since 1970-01-01 (written from the `YYYY-MM-DD` text by encode()).
+  date: { type: 'INT32', converted_type: 'DATE', logical_type: { type: 'DATE' } },
 };
 
 /**
@@ -74,6 +91,58 @@ export function parquetSchema(schema: TableSchema): SchemaElement[] {
       }),
     ),
   ];
+}
+
+type PageCompressor = (input: Uint8Array) => Uint8Array;
+
+/**
+ * hyparquet-writer's `compressors` (it has snappy built in) and, for `zstd`, a promise that
+ * settles once the ZSTD compressor is loaded. hyparquet-writer copies the object when it is
+ * constructed and the compressor may only be ready later (WebAssembly init), so the ZSTD entry
+ * forwards to it; the writer's prepare() holds every encode() until `ready`, so no page is
+ * compressed before.
+ */
+function pageCompressors(compression: ParquetCompression): {
+  compressors: Partial<Record<'GZIP' | 'BROTLI' | 'ZSTD', PageCompressor>>;
+  ready: Promise<void> | undefined;
+} {
+  const compressors: Partial<Record<'GZIP' | 'BROTLI' | 'ZSTD', PageCompressor>> = {
+    GZIP: (input) => gzipSync(input),
+    BROTLI: (input) => brotliCompressSync(input),
+  };
+  if (compression !== 'zstd') return { compressors, ready: undefined };
+  let zstd: PageCompressor | undefined;
+  compressors.ZSTD = (input) => {
+    if (!zstd) throw new SinkError('The ZSTD compressor is not loaded yet');
+    return zstd(input);
+  };
+  const ready = loadZstdCompressor().then(
+    (compress) => {
+      zstd = compress;
+    },
+    (error: unknown) => {
+      throw new SinkError('Cannot load the ZSTD compressor', { cause: error });
+    },
+  );
+  // Observed here so a writer that never writes does not leave an unhandled rejection.
+  ready.catch(() => undefined);
+  return { compressors, ready };
+}
+
+/**
+ * The footer's key/value metadata: the table and its schema version, then the caller's pairs
+ * (a caller cannot replace the first two: readers branch on them).
+ */
+function keyValueMetadata(
+  schema: TableSchema,
+  extra: Readonly<Record<string, string>> | undefined,
+): { key: string; value: string }[] {
+  const own = { 'omnidim.table': schema.name, 'omnidim.schema_version': String(schema.version) };
+  const pairs = Object.entries({ ...extra, ...own });
+  for (const [key, value] of pairs) {
+    if (typeof value !== 'string') throw new InvalidOptionError(`keyValueMetadata.${key}`, 'a string', value);
+  }
+  return pairs.map(([key, value]) => ({ key, value }));
 }
 
 /**
@@ -108,10 +177,13 @@ export class ParquetTableWriter extends TableWriter {
   #columns: unknown[][];
   #bufferedRows = 0;
   #bufferedBytes = 0;
+  /** Settles once the ZSTD compressor is loaded (undefined for the other codecs). */
+  readonly #compressorReady: Promise<void> | undefined;
 
   constructor(options: ParquetWriterOptions) {
     const compression = oneOf('compression', options.compression ?? DEFAULTS.compression, [
       'snappy',
+      'zstd',
       'gzip',
       'brotli',
       'none',
@@ -125,19 +197,15 @@ export class ParquetTableWriter extends TableWriter {
     this.#rowGroupRows = rowGroupRows;
     this.#rowGroupBytes = rowGroupBytes;
     this.#bytes = new ChunkingByteWriter(64 * 1024);
+    const { compressors, ready } = pageCompressors(compression);
+    this.#compressorReady = ready;
     this.#parquet = new ParquetWriter({
       writer: this.#bytes,
       schema: parquetSchema(options.schema),
       codec: CODECS[compression],
-      compressors: {
-        GZIP: (input: Uint8Array) => gzipSync(input),
-        BROTLI: (input: Uint8Array) => brotliCompressSync(input),
-      },
-      kvMetadata: [
-        { key: 'omnidim.table', value: options.schema.name },
-        { key: 'omnidim.schema_version', value: String(options.schema.version) },
-      ],
-      createdBy: '@omnidim-stream/sinks (hyparquet-writer 0.17.0)',
+      compressors,
+      kvMetadata: keyValueMetadata(options.schema, options.keyValueMetadata),
+      createdBy: PARQUET_CREATED_BY,
     });
     this.#columns = this.#emptyColumns();
   }
@@ -155,6 +223,9 @@ export class ParquetTableWriter extends TableWriter {
         if (column.type === 'int64') {
           this.#columns[i]!.push(BigInt(value as number));
           this.#bufferedBytes += 8;
+        } else if (column.type === 'date') {
+          this.#columns[i]!.push(calendarDateDays(value as string));
+          this.#bufferedBytes += 4;
         } else if (typeof value === 'string') {
           this.#columns[i]!.push(value);
           this.#bufferedBytes += value.length;
@@ -171,6 +242,10 @@ export class ParquetTableWriter extends TableWriter {
     return this.#bytes.take();
   }
 
+  protected override prepare(): Promise<void> | undefined {
+    return this.#compressorReady;
+  }
+
   protected finishEncoding(): unknown[] {
     this.#writeRowGroup();
     this.#parquet.finish();
@@ -179,7 +254,14 @@ export class ParquetTableWriter extends TableWriter {
 
   #writeRowGroup(): void {
     if (this.#bufferedRows === 0) return;
-    const columnData = this.schema.columns.map((c, i) => ({ name: c.name, data: this.#columns[i]! }));
+    // columnIndex: a page index (column + offset index) wherever a chunk spans several pages, so
+    // readers can skip pages by min/max, not only row groups (hyparquet-writer writes none for a
+    // one-page chunk, where the chunk statistics already say everything).
+    const columnData = this.schema.columns.map((c, i) => ({
+      name: c.name,
+      data: this.#columns[i]!,
+      columnIndex: true,
+    }));
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
     this.#parquet.write({ columnData: columnData as never, rowGroupSize: this.#bufferedRows });
     this.#columns = this.#emptyColumns();

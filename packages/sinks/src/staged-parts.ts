@@ -15,6 +15,7 @@ import {
   STAGING_DIR,
   stagedPartRel,
   stagingRel,
+  tablePartitionRel,
 } from './dataset-layout.js';
 import type { WriterFactory } from './dataset-writers.js';
 import { drained, type TableWriter } from './table-writer.js';
@@ -89,10 +90,22 @@ export class StagedParts {
   adopt(files: readonly StagedFileInfo[], seq: number): void {
     for (const f of files) {
       this.#staged.push({ ...f });
-      this.#stagingDirs.add(stagingRel(this.#config.runId, `${f.table}/${f.partition}`));
+      this.#stagingDirs.add(stagingRel(this.#config.runId, tablePartitionRel(f.table, f.partition)));
     }
     this.#syncedUpTo = this.#staged.length;
     this.#seq = seq;
+  }
+
+  /**
+   * Forgets staged files whose rows were rewritten into others (partition-rewrite.ts): they are
+   * no longer part of the run (their bytes go with the staging dir). Call right after
+   * {@link sync}: every remaining file is then fsync'd.
+   */
+  drop(files: readonly StagedFileInfo[]): void {
+    const gone = new Set(files.map((f) => `${f.table}/${f.partition}/${f.name}`));
+    const kept = this.#staged.filter((f) => !gone.has(`${f.table}/${f.partition}/${f.name}`));
+    this.#staged.splice(0, this.#staged.length, ...kept);
+    this.#syncedUpTo = this.#staged.length;
   }
 
   /** Throws the first failure of a writer closing in the background or failing while idle. */
@@ -106,8 +119,9 @@ export class StagedParts {
    */
   async write(table: TableName, partition: string, date: string | null, rows: Row[]): Promise<void> {
     let file = this.#open.get(table);
-    // Calls arrive newest first: a new date means the previous partition is done for now.
-    // If that date comes back later, it gets a new part file rather than staying open.
+    // Calls arrive newest first: a new partition means the previous one is done for now.
+    // If it comes back later, it gets a new part file rather than staying open (the commit
+    // merges a partition's small files into right-sized ones: partition-rewrite.ts).
     if (file && file.partition !== partition) {
       await this.#close(table, file);
       file = undefined;
@@ -161,7 +175,7 @@ export class StagedParts {
       throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
     }
     const name = partFileName(runId, this.#seq++, this.#config.extension);
-    const dirRel = stagingRel(runId, `${table}/${partition}`);
+    const dirRel = stagingRel(runId, tablePartitionRel(table, partition));
     const dir = datasetPath(root, dirRel);
     if (!this.#stagingDirs.has(dirRel)) {
       await makeConfinedDir(root, dirRel, 'the staging dir');

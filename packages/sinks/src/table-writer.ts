@@ -135,6 +135,14 @@ export abstract class TableWriter extends Writable {
   /** Chunks that end the output (e.g. a Parquet footer). */
   protected abstract finishEncoding(): unknown[];
 
+  /**
+   * Awaited before every `encode()` and `finishEncoding()`: what the encoder needs that can only
+   * be had asynchronously (the Parquet writer's WebAssembly ZSTD compressor). Default: nothing.
+   */
+  protected prepare(): Promise<void> | undefined {
+    return undefined;
+  }
+
   override _write(
     chunk: Row | RowBatch,
     _encoding: BufferEncoding,
@@ -154,6 +162,7 @@ export abstract class TableWriter extends Writable {
 
   override _final(callback: (error?: Error | null) => void): void {
     (async () => {
+      await this.prepare();
       await this.#send(this.finishEncoding());
       this.#head.end();
       await this.#done;
@@ -181,6 +190,7 @@ export abstract class TableWriter extends Writable {
   }
 
   async #push(rows: readonly Row[]): Promise<void> {
+    await this.prepare();
     const chunks = this.encode(rows);
     this.#rows += rows.length;
     await this.#send(chunks);

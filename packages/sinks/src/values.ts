@@ -1,4 +1,4 @@
-import type { ColumnSchema, RowValue } from '@omnidim-stream/transform';
+import { type ColumnSchema, calendarDateDays, type RowValue } from '@omnidim-stream/transform';
 import { SinkError } from './errors.js';
 
 /**
@@ -32,6 +32,9 @@ export function checkValue(column: ColumnSchema, value: RowValue | undefined): R
     case 'timestamp':
       if (value instanceof Date && !Number.isNaN(value.getTime())) return value;
       break;
+    case 'date':
+      if (typeof value === 'string' && calendarDateDays(value) !== undefined) return value;
+      break;
   }
   throw new SinkError(`Column "${column.name}" (${column.type}) cannot hold ${describeValue(value)}`);
 }
@@ -39,5 +42,6 @@ export function checkValue(column: ColumnSchema, value: RowValue | undefined): R
 function describeValue(value: unknown): string {
   if (value instanceof Date) return 'an invalid Date';
   if (typeof value === 'number') return `the number ${value}`;
+  // A string is named only by its type: values may be sensitive (transcripts, payloads).
   return `a ${typeof value}`;
 }

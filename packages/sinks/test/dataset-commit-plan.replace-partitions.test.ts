@@ -60,8 +60,10 @@ function input(overrides: Partial<CommitPlanInput>): CommitPlanInput {
   return {
     runId: 'new',
     mode: 'replacePartitions',
+    partitionBy: 'day',
     format: 'csv',
     compression: 'none',
+    timeZone: 'UTC',
     tables: ['calls'],
     schemas: SCHEMAS,
     startedAt: new Date('2024-05-03T00:00:00Z'),

@@ -66,6 +66,7 @@ describe('dataset layout: a real run', () => {
     const out = join(dir.path, 'lake');
     let staged: string[] = [];
     const sink = createDatasetSink({
+      partitionBy: 'day',
       out,
       format: 'ndjson',
       runId: 'layoutrun',

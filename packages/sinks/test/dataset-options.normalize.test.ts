@@ -11,11 +11,12 @@ describe('normalizeDatasetOptions', () => {
   it('applies the documented defaults', () => {
     const o = normalizeDatasetOptions({ out: '/lake', now: () => new Date('2024-05-01T12:34:56.789Z') });
     expect(o.format).toBe('parquet');
-    expect(o.compression).toBe('snappy');
+    expect(o.compression).toBe('zstd');
     expect(o.mode).toBe('overwrite');
     expect(o.tables).toEqual([...TABLE_NAMES]);
     expect(o.rowsPerFile).toBe(1_000_000);
-    expect(o.bytesPerFile).toBe(256 * 1024 * 1024);
+    expect(o.bytesPerFile).toBe(128 * 1024 * 1024);
+    expect(o.partitionBy).toBe('month');
     expect(o.maxFiles).toBe(100_000);
     expect(o.formulaGuard).toBe(false);
     expect(o.runId).toMatch(/^20240501T123456Z-[0-9a-f]{6}$/);

@@ -29,7 +29,7 @@ const OLD = simulatedLogs(60, 3);
 const NEW = simulatedLogs(90, 5);
 
 async function exportLogs(out: string, logs: FlatCallLog[], format: DatasetFormat = 'parquet', extra = {}) {
-  const sink = createDatasetSink({ out, format, ...extra });
+  const sink = createDatasetSink({ partitionBy: 'day', out, format, ...extra });
   await pipeline(Readable.from(logs), sink);
   return sink;
 }
@@ -79,7 +79,7 @@ describe('atomic commit', () => {
     await exportLogs(out, OLD, 'csv');
     const before = await readFile(join(out, '_manifest.json'), 'utf8');
     const filesBefore = await listFiles(out);
-    const sink = createDatasetSink({ out, format: 'csv', rowsPerFile: 10 });
+    const sink = createDatasetSink({ partitionBy: 'day', out, format: 'csv', rowsPerFile: 10 });
     await expect(pipeline(Readable.from(failingAfter(NEW)), sink)).rejects.toThrow('source broke');
     // pipeline() settles before the destroyed sink has finished removing its staging files.
     await sink.abort();
@@ -93,13 +93,14 @@ describe('atomic commit', () => {
     await exportLogs(out, OLD, 'ndjson');
     const filesBefore = await listFiles(out);
 
-    const sink = createDatasetSink({ out, format: 'ndjson' });
+    const sink = createDatasetSink({ partitionBy: 'day', out, format: 'ndjson' });
     for (const log of NEW.slice(0, 30)) sink.write(log);
     await new Promise((resolve) => setImmediate(resolve));
     await sink.abort(new Error('user cancelled'));
     expect(await listFiles(out)).toEqual(filesBefore);
 
     const incomplete = createDatasetSink({
+      partitionBy: 'day',
       out,
       format: 'ndjson',
       sourceStats: { totalRecords: 100 },
@@ -159,26 +160,32 @@ describe('atomic commit', () => {
     expect(rows).toEqual([{ n: 1, is_null: true }]);
     expect((await dataFiles(out))[0]).toMatch(/^calls\/date=__HIVE_DEFAULT_PARTITION__\//);
 
-    const evil = createDatasetSink({ out: join(dir.path, 'evil'), format: 'ndjson' });
+    const evil = createDatasetSink({ partitionBy: 'day', out: join(dir.path, 'evil'), format: 'ndjson' });
     await expect(
       pipeline(Readable.from([{ ...log!, partitionDate: '../../etc' }]), evil),
     ).rejects.toBeInstanceOf(SinkError);
     expect(await dataFiles(join(dir.path, 'evil'))).toEqual([]);
 
-    expect(() => createDatasetSink({ out, format: 'orc' as never })).toThrow(InvalidOptionError);
-    expect(() => createDatasetSink({ out, format: 'csv', compression: 'snappy' })).toThrow(/compression/);
-    expect(() => createDatasetSink({ out, tables: ['calls', 'nope' as never] })).toThrow(InvalidOptionError);
-    expect(() => createDatasetSink({ out, rowsPerFile: 0 })).toThrow(InvalidOptionError);
-    expect(() => createDatasetSink({ out, runId: '../x' })).toThrow(InvalidOptionError);
+    expect(() => createDatasetSink({ partitionBy: 'day', out, format: 'orc' as never })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() =>
+      createDatasetSink({ partitionBy: 'day', out, format: 'csv', compression: 'snappy' }),
+    ).toThrow(/compression/);
+    expect(() => createDatasetSink({ partitionBy: 'day', out, tables: ['calls', 'nope' as never] })).toThrow(
+      InvalidOptionError,
+    );
+    expect(() => createDatasetSink({ partitionBy: 'day', out, rowsPerFile: 0 })).toThrow(InvalidOptionError);
+    expect(() => createDatasetSink({ partitionBy: 'day', out, runId: '../x' })).toThrow(InvalidOptionError);
   });
 
   it('rejects a second concurrent run on the same dataset', async () => {
     const out = join(dir.path, 'lake');
-    const first = createDatasetSink({ out, format: 'ndjson' });
+    const first = createDatasetSink({ partitionBy: 'day', out, format: 'ndjson' });
     first.write(NEW[0]);
     await new Promise((resolve) => setImmediate(resolve));
     await first.ready();
-    const second = createDatasetSink({ out, format: 'ndjson' });
+    const second = createDatasetSink({ partitionBy: 'day', out, format: 'ndjson' });
     await expect(second.ready()).rejects.toThrow(/Another run/);
     await expect(pipeline(Readable.from(NEW), second)).rejects.toThrow(/Another run/);
     first.end();
@@ -269,7 +276,7 @@ describe('crash recovery', () => {
       await rename(join(out, r.from), join(out, r.to));
     }
     // Opening the dataset again finishes that commit before anything else.
-    const next = createDatasetSink({ out, format: 'ndjson', tables: ['calls'] });
+    const next = createDatasetSink({ partitionBy: 'day', out, format: 'ndjson', tables: ['calls'] });
     await next.ready();
     expect((await readManifest(out))!.runId).toBe('crashed-run');
     expect(await verifyManifestFiles(out)).toEqual([]);

@@ -28,7 +28,10 @@ afterEach(async () => dir.remove());
 const LOGS = simulatedLogs(30, 3);
 
 async function exportLogs(extra: Partial<DatasetSinkOptions> = {}): Promise<void> {
-  await pipeline(Readable.from(LOGS), createDatasetSink({ out, format: 'ndjson', ...extra }));
+  await pipeline(
+    Readable.from(LOGS),
+    createDatasetSink({ partitionBy: 'day', out, format: 'ndjson', ...extra }),
+  );
 }
 
 /** Runs an export and returns its error (the test expects one). */
@@ -137,7 +140,7 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     const lake = await snapshot(out);
     // This run writes only the newest date: the planted partition is not one it touches.
     const newest = LOGS.filter((l) => l.partitionDate === dates.at(-1));
-    const sink = createDatasetSink({ out, format: 'ndjson', mode: 'replacePartitions' });
+    const sink = createDatasetSink({ partitionBy: 'day', out, format: 'ndjson', mode: 'replacePartitions' });
     const opened = await sink.ready().then(
       () => undefined,
       (error: Error & { code?: string }) => error,
@@ -153,11 +156,11 @@ describe('path confinement: nothing outside --out is deleted or written', () => 
     await rm(oldest);
     await pipeline(
       Readable.from(newest),
-      createDatasetSink({ out, format: 'ndjson', mode: 'replacePartitions' }),
+      createDatasetSink({ partitionBy: 'day', out, format: 'ndjson', mode: 'replacePartitions' }),
     );
   });
 
-  it.each(['_manifest.json', '_lock'])(
+  it.each(['_manifest.json', '_views.duckdb.sql', '_lock'])(
     'a symlink planted as %s is refused and its target untouched',
     async (name) => {
       await exportLogs();

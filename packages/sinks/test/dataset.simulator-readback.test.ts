@@ -13,7 +13,7 @@ import {
 import { SCHEMAS, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { duck, duckTypes, listFiles, simulatedLogs, tempDir } from './helpers.js';
+import { duck, duckTypes, hyparquetCompressors, listFiles, simulatedLogs, tempDir } from './helpers.js';
 
 const CALLS = 400;
 const FORMATS: DatasetFormat[] = ['ndjson', 'csv', 'parquet'];
@@ -38,6 +38,7 @@ beforeAll(async () => {
   for (const format of FORMATS) {
     outs[format] = join(dir.path, format);
     const sink = createDatasetSink({
+      partitionBy: 'day',
       out: outs[format],
       format,
       rowsPerFile: 150,
@@ -64,7 +65,7 @@ describe.each(FORMATS)('%s dataset from simulated calls', (format) => {
     const files = await listFiles(outs[format]);
     for (const f of files) {
       expect(f).toMatch(
-        /^(_manifest\.json|[a-z_]+\/_SUCCESS|[a-z_]+\/date=\d{4}-\d{2}-\d{2}\/part-[A-Za-z0-9_-]+-\d{5}\.[a-z]+)$/,
+        /^(_manifest\.json|_views\.duckdb\.sql|[a-z_]+\/_SUCCESS|[a-z_]+\/date=\d{4}-\d{2}-\d{2}\/part-[A-Za-z0-9_-]+-\d{5}\.[a-z]+)$/,
       );
     }
     for (const table of TABLE_NAMES) {
@@ -151,6 +152,7 @@ describe('parquet read by hyparquet', () => {
     for (const file of manifest.files.filter((f) => f.table === 'calls')) {
       const rows = await parquetReadObjects({
         file: await asyncBufferFromFile(join(outs.parquet, file.path)),
+        compressors: await hyparquetCompressors(),
       });
       expect(rows).toHaveLength(file.rows);
       for (const row of rows) {
@@ -164,7 +166,10 @@ describe('parquet read by hyparquet', () => {
     const file = manifest.files.find(
       (f) => f.table === 'calls' && f.partition.date === logs[0]!.partitionDate,
     )!;
-    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(join(outs.parquet, file.path)) });
+    const rows = await parquetReadObjects({
+      file: await asyncBufferFromFile(join(outs.parquet, file.path)),
+      compressors: await hyparquetCompressors(),
+    });
     const same = rows.find((r) => Number(r['id']) === first['id'])!;
     expect((same['time_of_call'] as Date).getTime()).toBe((first['time_of_call'] as Date).getTime());
     expect(same['bot_name']).toBe(first['bot_name']);

@@ -8,11 +8,12 @@
  * - `int64`: a safe integer, or a string of one (`"12"`); `float64`: a finite number or a numeric
  *   string (`"3.5"`, `"1e3"`); `boolean`: `true`/`false` or the strings `"true"`/`"false"`;
  *   `string`: a string, or a finite number written as text; `timestamp`: `MM/DD/YYYY HH:MM:SS`
- *   or `YYYY-MM-DD HH:MM:SS` read in the `timeZone` option; `json`: any other JSON value,
+ *   or `YYYY-MM-DD HH:MM:SS` read in the `timeZone` option; `date`: a `YYYY-MM-DD` calendar date; `json`: any other JSON value,
  *   serialised (`{}` and `[]` are values, not absent).
  * - Anything else does **not fit** (`"abc"` in an int64 column, `1.5` in int64, an object in a
  *   string column, `true` in a number column): the caller keeps it raw in `extra` and counts it.
  */
+import { calendarDateDays } from './calendar-date.js';
 import type { LogicalType, RowValue } from './table-schema.js';
 import { parseApiDateTime } from './time.js';
 
@@ -78,6 +79,8 @@ export function coerceToRowValue(
       if (typeof value !== 'string') return MISFIT_VALUE;
       return parseApiDateTime(value, timeZone) ?? MISFIT_VALUE;
     }
+    case 'date':
+      return typeof value === 'string' && calendarDateDays(value) !== undefined ? value : MISFIT_VALUE;
     case 'json':
       return toJson(value);
   }

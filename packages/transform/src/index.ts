@@ -1,3 +1,4 @@
+export { calendarDateDays } from './calendar-date.js';
 export { cleanTranscript, resolveDuration } from './call-derivations.js';
 export { type Coerced, coerceValue, isAbsent } from './coerce.js';
 export type { FlatCallLog, QuarantinedRecord } from './flat-call-log.js';

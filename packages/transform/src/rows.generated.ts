@@ -5,7 +5,7 @@
 
 import type { RowValue } from './table-schema.js';
 
-/** One row of `calls` (schema version 1). One row per call log (element of call_log_data). */
+/** One row of `calls` (schema version 2). One row per call log (element of call_log_data). */
 export type CallsRow = {
   /** Call log id (natural key). (int64) */
   id: number;
@@ -17,7 +17,7 @@ export type CallsRow = {
   is_bot_response: boolean | null;
   /** time_of_call (MM/DD/YYYY HH:MM:SS read in the timeZone option) as a UTC instant. (timestamp) */
   time_of_call: Date | null;
-  /** Derived: local date (YYYY-MM-DD) of time_of_call in the timeZone option; the partition date. (string) */
+  /** Derived: local date (YYYY-MM-DD) of time_of_call in the timeZone option; the partition date. (date) */
   call_date: string | null;
   /** Caller number, or a placeholder such as "Chat" on widget channels. (string) */
   from_number: string | null;

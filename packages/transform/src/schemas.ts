@@ -18,7 +18,8 @@ const EXTRA_DESCRIPTION =
 /** One row per call log. */
 export const CALLS_SCHEMA: TableSchema = Object.freeze({
   name: 'calls',
-  version: 1,
+  // 2: call_date became a DATE (was a string), issue 17.
+  version: 2,
   description: 'One row per call log (element of call_log_data).',
   primaryKey: ['id'],
   columns: Object.freeze([
@@ -33,7 +34,7 @@ export const CALLS_SCHEMA: TableSchema = Object.freeze({
     ),
     col(
       'call_date',
-      'string',
+      'date',
       'Derived: local date (YYYY-MM-DD) of time_of_call in the timeZone option; the partition date.',
     ),
     col('from_number', 'string', 'Caller number, or a placeholder such as "Chat" on widget channels.'),

@@ -15,9 +15,10 @@ export type TableName = (typeof TABLE_NAMES)[number];
  * - `boolean`: `boolean`
  * - `string`: `string`
  * - `timestamp`: `Date` (an instant; written as UTC)
+ * - `date`: `string`, a calendar date `YYYY-MM-DD` (no time, no zone; Parquet DATE, DuckDB DATE)
  * - `json`: `string` holding JSON text
  */
-export type LogicalType = 'int64' | 'float64' | 'boolean' | 'string' | 'timestamp' | 'json';
+export type LogicalType = 'int64' | 'float64' | 'boolean' | 'string' | 'timestamp' | 'date' | 'json';
 
 export interface ColumnSchema {
   readonly name: string;

@@ -15,7 +15,9 @@ import {
 
 const page = JSON.parse(readFileSync(new URL('./fixtures/example-page.json', import.meta.url), 'utf8'));
 const example = page.call_log_data[0] as Record<string, unknown>;
-const LOGICAL_TYPES = ['int64', 'float64', 'boolean', 'string', 'timestamp', 'json'];
+const LOGICAL_TYPES = ['int64', 'float64', 'boolean', 'string', 'timestamp', 'date', 'json'];
+// calls 2: call_date became a DATE (issue 17); the others never changed.
+const VERSIONS = { calls: 2, interactions: 1, function_calls: 1, webhooks: 1 } as const;
 
 function columnsOf(table: keyof typeof SCHEMAS): Map<string, string> {
   return new Map(SCHEMAS[table].columns.map((c) => [c.name, c.type]));
@@ -31,7 +33,7 @@ describe('declared table schemas', () => {
     for (const name of TABLE_NAMES) {
       const schema = SCHEMAS[name];
       expect(schema.name).toBe(name);
-      expect(schema.version).toBe(1);
+      expect(schema.version).toBe(VERSIONS[name]);
       const names = schema.columns.map((c) => c.name);
       expect(new Set(names).size).toBe(names.length);
       for (const key of schema.primaryKey) expect(names).toContain(key);
@@ -51,7 +53,7 @@ describe('declared table schemas', () => {
     const calls = columnsOf('calls');
     expect(calls.get('id')).toBe('int64');
     expect(calls.get('time_of_call')).toBe('timestamp');
-    expect(calls.get('call_date')).toBe('string');
+    expect(calls.get('call_date')).toBe('date');
     expect(calls.get('call_duration')).toBe('string');
     expect(calls.get('call_duration_seconds')).toBe('float64');
     expect(calls.get('sentiment_score')).toBe('string');
@@ -122,7 +124,7 @@ describe('declared table schemas', () => {
       description: 'Call log id (natural key).',
     });
     const md = schemaToMarkdown();
-    for (const name of TABLE_NAMES) expect(md).toContain(`## ${name} (version 1)`);
+    for (const name of TABLE_NAMES) expect(md).toContain(`## ${name} (version ${VERSIONS[name]})`);
     expect(md).toContain('| `time_of_call` | timestamp | yes |');
     expect(md).toContain('| `extra` | json | yes |');
   });

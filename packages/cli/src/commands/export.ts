@@ -1,37 +1,55 @@
-import {
-  type ExportCallLogsOptions,
-  type ExportEvent,
-  exportCallLogs,
-  type RunProgress,
-} from '@omnidim-stream/engine';
+import { type ExportCallLogsOptions, exportCallLogs } from '@omnidim-stream/engine';
 import { startSimulator } from '@omnidim-stream/simulator';
 import type { TransformOptions } from '@omnidim-stream/transform';
 import { EXPORT_DEFAULTS, type ExportOptions } from '../export-options.js';
 import type { CliIo } from '../io.js';
 import { objectStoreOptions } from '../object-store-flags.js';
 import { withFlagName } from '../option-flags.js';
-import { createProgress } from '../progress.js';
+import type { RunEvent } from '../run-observer.js';
 import { loadApiKey, transformOptionsFor } from '../secrets.js';
 import type { RunSummary } from '../summary.js';
 
-/** What `main()` hands a command: its run id, the abort signal and the summary to fill in. */
+/**
+ * What `main()` hands a command: its run id, the abort signal, the summary to fill in and the
+ * `onEvent` to pass to the engine (progress, log lines and the summary's counts come from it).
+ */
 export interface RunContext {
   runId: string;
   signal: AbortSignal;
   summary: RunSummary;
+  onEvent: (event: RunEvent) => void;
+}
+
+/** What an export needs besides its flags, read before the run starts: the key and the transform. */
+export interface PreparedExport {
+  /** The API and its key; undefined with `--demo` (the run starts its own simulator). */
+  source: { apiKey: string; baseUrl: string } | undefined;
+  transform: TransformOptions;
+}
+
+/**
+ * Everything of `export` that can fail on usage (a missing or unreadable key, a hash key file),
+ * checked before the run is announced, a simulator starts or a request is made.
+ */
+export async function prepareExport(options: ExportOptions, io: CliIo): Promise<PreparedExport> {
+  const transform = await transformOptionsFor(options, io.env, io.cwd);
+  if (options.demo) return { source: undefined, transform };
+  const apiKey = await loadApiKey({ env: io.env, apiKeyFile: options.apiKeyFile, cwd: io.cwd });
+  return { source: { apiKey, baseUrl: options.baseUrl }, transform };
 }
 
 /**
  * `omnidim-stream export`: flags → `exportCallLogs()` (from the API, or with `--demo` from the
  * in-process simulator) → the summary. Errors propagate with their coded class for `main()` to map.
  */
-export async function runExport(options: ExportOptions, io: CliIo, context: RunContext): Promise<RunSummary> {
-  // Everything that can fail on usage is checked before the simulator starts or a request is made.
-  const transform = await transformOptionsFor(options, io.env, io.cwd);
-  if (!options.demo) {
-    const apiKey = await loadApiKey({ env: io.env, apiKeyFile: options.apiKeyFile, cwd: io.cwd });
-    return exportWith({ apiKey, baseUrl: options.baseUrl }, transform, options, io, context);
-  }
+export async function runExport(
+  prepared: PreparedExport,
+  options: ExportOptions,
+  io: CliIo,
+  context: RunContext,
+): Promise<RunSummary> {
+  const { transform } = prepared;
+  if (prepared.source) return exportWith(prepared.source, transform, options, io, context);
   const simulator = await startSimulator({
     records: EXPORT_DEFAULTS.demoRecords,
     pageLatencyMs: EXPORT_DEFAULTS.demoLatencyMs,
@@ -57,53 +75,17 @@ async function exportWith(
   io: CliIo,
   context: RunContext,
 ): Promise<RunSummary> {
-  const state: RunProgress = { pages: 0, plannedPages: undefined, records: 0, retries: 0 };
-  const progress = createProgress({
-    enabled: io.isTTY && !options.quiet && !options.json,
-    stream: io.stderr,
-    state,
-    now: io.now ?? Date.now,
-  });
-  const note = (text: string) => {
-    if (!options.quiet) io.stderr.write(`omnidim-stream export: ${text}\n`);
-  };
-  const onEvent = (event: ExportEvent) => {
-    switch (event.type) {
-      case 'progress':
-        Object.assign(state, event.progress);
-        progress.update();
-        return;
-      case 'plan':
-        return note(event.note);
-      case 'resume':
-        return note(
-          `resuming an interrupted run of this command after ${event.calls} call(s) (checkpoint at offset ${event.position})`,
-        );
-      case 'discard':
-        return note(
-          `discarding the unfinished run ${event.runId} left in ${options.outDir}/_staging (${event.reason})`,
-        );
-      case 'warning':
-        io.stderr.write(`omnidim-stream export: warning: ${event.message}\n`);
-        return;
-      case 'end':
-        Object.assign(context.summary, event.result);
-        return;
-    }
-  };
   try {
     await exportCallLogs({
       ...engineOptions(options, source, transform),
       signal: context.signal,
       now: io.now ?? Date.now,
       runId: context.runId,
-      onEvent,
+      onEvent: context.onEvent,
     });
     return context.summary;
   } catch (error) {
     throw withFlagName(error);
-  } finally {
-    progress.done();
   }
 }
 
@@ -114,6 +96,8 @@ const SAME_NAME_OPTIONS = [
   'tables',
   'compression',
   'rowsPerFile',
+  'partitionBy',
+  'targetFileSize',
   'csvFormulaGuard',
   'pageSize',
   'concurrency',
@@ -130,10 +114,11 @@ const SAME_NAME_OPTIONS = [
   'allowEmpty',
   'incremental',
   'checkpointPages',
+  'maxQuarantined',
 ] as const satisfies readonly (keyof ExportOptions & keyof ExportCallLogsOptions)[];
 
 /** The validated flags as the engine's options (unset flags left to the engine's defaults). */
-function engineOptions(
+export function engineOptions(
   options: ExportOptions,
   source: { apiKey: string; baseUrl: string },
   transform: TransformOptions,

@@ -1,0 +1,64 @@
+import { isAbsolute, resolve } from 'node:path';
+import { type CompactLakeResult, compactLake } from '@omnidim-stream/engine';
+import { PARTITION_GRAINS } from '@omnidim-stream/sinks';
+import { UsageError } from '../exit-codes.js';
+import { EXPORT_DEFAULTS } from '../export-options.js';
+import { byteSize, oneOf, optionalString, single } from '../flag-values.js';
+import type { CliIo } from '../io.js';
+import { withFlagName } from '../option-flags.js';
+
+/** `compact`'s flags, validated (a bad value is a {@link UsageError} naming the flag). */
+export interface CompactFlags {
+  outDir: string;
+  partitionBy: (typeof PARTITION_GRAINS)[number] | undefined;
+  targetFileSize: number;
+  /** The state file whose recorded grain follows the lake (`--state`, default `<out>/_state.json`). */
+  stateFile: string;
+  json: boolean;
+}
+
+/** Validates `compact`'s flags, before anything is read. */
+export function resolveCompactFlags(argv: Record<string, unknown>, cwd: string): CompactFlags {
+  const out = optionalString(argv, 'out');
+  if (out === undefined || out === '') throw new UsageError('--out: required (the dataset directory)');
+  const outDir = isAbsolute(out) ? out : resolve(cwd, out);
+  const stateRaw = single(argv, 'state');
+  const stateText = typeof stateRaw === 'string' ? stateRaw.trim() : '';
+  return {
+    outDir,
+    partitionBy: oneOf(argv, 'partition-by', PARTITION_GRAINS),
+    targetFileSize: byteSize(argv, 'target-file-size', EXPORT_DEFAULTS.targetFileSize, 1024 * 1024),
+    stateFile:
+      stateText === ''
+        ? resolve(outDir, EXPORT_DEFAULTS.stateName)
+        : isAbsolute(stateText)
+          ? stateText
+          : resolve(cwd, stateText),
+    json: argv['json'] === true,
+  };
+}
+
+/**
+ * `omnidim-stream compact --out lake [--partition-by month] [--target-file-size 128MiB]`: the
+ * engine's `compactLake()`; prints its result (`--json`: one object on stdout; else one line on
+ * stderr). Exit 0 only when the rewritten lake was committed with the same rows and call ids.
+ */
+export async function runCompact(flags: CompactFlags, io: CliIo): Promise<CompactLakeResult> {
+  try {
+    const result = await compactLake({
+      outDir: flags.outDir,
+      targetFileSize: flags.targetFileSize,
+      stateFile: flags.stateFile,
+      ...(flags.partitionBy === undefined ? {} : { partitionBy: flags.partitionBy }),
+    });
+    if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    else {
+      io.stderr.write(
+        `Compacted ${flags.outDir} (${result.from} → ${result.to}): ${result.filesBefore} → ${result.filesAfter} data files, same rows and call ids\n`,
+      );
+    }
+    return result;
+  } catch (error) {
+    throw withFlagName(error);
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The one module that reads a dataset's existing files back (issue 16): which files a table
+ * partition holds, from the manifest, and their bytes, by dataset-relative path. Merge-on-write
+ * and `compactDataset` read the lake only through here, never by globbing directories (a file on
+ * disk that the manifest does not list is not part of the lake), so a storage layer other than
+ * the local file system replaces these few functions.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { TableName } from '@omnidim-stream/transform';
+import { confined, parentRel } from './dataset-layout.js';
+import { SinkError } from './errors.js';
+import type { DatasetManifest, ManifestFile } from './manifest.js';
+
+/**
+ * The committed files of `table` (of one partition dir, dataset-relative `table/partition`, when
+ * given), as the manifest lists them.
+ *
+ * @example
+ * lakeFilesOf(manifest, 'calls', 'calls/month=2026-04-01').map((f) => f.path);
+ */
+export function lakeFilesOf(
+  manifest: DatasetManifest,
+  table: TableName,
+  partitionRel?: string,
+): ManifestFile[] {
+  return manifest.files.filter(
+    (f) => f.table === table && (partitionRel === undefined || parentRel(f.path) === partitionRel),
+  );
+}
+
+/** Random access to one file (what a Parquet reader needs: the footer, then row groups). */
+export interface LakeFile {
+  byteLength: number;
+  slice(start: number, end?: number): Promise<ArrayBuffer>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a dataset file (`rel` is dataset-relative: a committed file or a staged one) for random
+ * reads. The path is confined first: a forged manifest path cannot read outside `root`.
+ */
+export async function openLakeFile(root: string, rel: string): Promise<LakeFile> {
+  const path = await confined(root, rel, 'a dataset file');
+  const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new SinkError(`Cannot read ${rel} (${error.code ?? 'error'})`, { cause: error });
+  });
+  const { size } = await handle.stat();
+  return {
+    byteLength: size,
+    async slice(start: number, end = size): Promise<ArrayBuffer> {
+      const buffer = new Uint8Array(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      return buffer.buffer.slice(0, bytesRead);
+    },
+    close: () => handle.close(),
+  };
+}
+
+/** The bytes of a dataset file as a stream, gunzipped when its name ends in `.gz`. */
+export async function readLakeStream(root: string, rel: string): Promise<Readable> {
+  const path = await confined(root, rel, 'a dataset file');
+  const raw = createReadStream(path);
+  if (!rel.endsWith('.gz')) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (error) => gunzip.destroy(error));
+  return raw.pipe(gunzip);
+}
