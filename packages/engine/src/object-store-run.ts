@@ -3,7 +3,8 @@
  * or a `storage` object. The run itself is the local one, unchanged, in a private working copy
  * (sinks' object-lake-mirror.ts); around it, in this order: the store's conditional writes are
  * probed, the lock is taken in the bucket, the manifest, state and interrupted runs' checkpoints
- * are downloaded; each checkpoint goes back up as it is written; a run that succeeded is
+ * are downloaded (the data files a merge or compact rewrites are fetched when first read:
+ * sinks' lake-file-fetch.ts); each checkpoint goes back up as it is written; a run that succeeded is
  * published (object-lake-publish.ts: the manifest PUT is the commit point), a run that failed
  * leaves the bucket's dataset and state as they were and its checkpoint in the bucket for resume.
  */
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { InvalidOptionError } from '@omnidim-stream/core';
 import {
   acquireObjectLock,
+  attachLakeStore,
   hydrateWorkingCopy,
   isS3Url,
   isSafeDatasetKey,
@@ -91,6 +93,7 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
   const store = target.storage ?? (await openS3Store(target.outDir, target.s3));
   let lock: ObjectLock | undefined;
   let workDir: string | undefined;
+  let detach: (() => void) | undefined;
   let ended: (E & { result: R; error: unknown }) | undefined;
   let error: unknown;
   try {
@@ -113,6 +116,8 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
     workDir = await mkdtemp(join(tmpdir(), 'omnidim-stream-'));
     await hydrateWorkingCopy(store, workDir, target.stateKey ? [target.stateKey] : []);
     const dir = workDir;
+    // Merge-on-write and compact read the partitions they rewrite from the bucket, on first open.
+    detach = attachLakeStore(dir, store);
     const uploaded = new Set<string>();
     let checkpoints: Promise<void> = Promise.resolve();
     const onEvent = (event: E) => {
@@ -152,6 +157,7 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
     error = caught;
     throw caught;
   } finally {
+    detach?.();
     await lock?.release().catch(() => undefined);
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
     if (target.storage === undefined) store.close();

@@ -3,7 +3,8 @@
  * partition holds, from the manifest, and their bytes, by dataset-relative path. Merge-on-write
  * and `compactDataset` read the lake only through here, never by globbing directories (a file on
  * disk that the manifest does not list is not part of the lake), so a storage layer other than
- * the local file system replaces these few functions.
+ * the local file system replaces these few functions. A working copy of an object-store lake
+ * fetches a committed file on its first open (lake-file-fetch.ts).
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { createGunzip } from 'node:zlib';
 import type { TableName } from '@omnidim-stream/transform';
 import { confined, parentRel } from './dataset-layout.js';
 import { SinkError } from './errors.js';
+import { fetchMissingLakeFile } from './lake-file-fetch.js';
 import type { DatasetManifest, ManifestFile } from './manifest.js';
 
 /**
@@ -44,6 +46,7 @@ export interface LakeFile {
  */
 export async function openLakeFile(root: string, rel: string): Promise<LakeFile> {
   const path = await confined(root, rel, 'a dataset file');
+  await fetchMissingLakeFile(root, rel, path);
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new SinkError(`Cannot read ${rel} (${error.code ?? 'error'})`, { cause: error });
   });
@@ -62,6 +65,7 @@ export async function openLakeFile(root: string, rel: string): Promise<LakeFile>
 /** The bytes of a dataset file as a stream, gunzipped when its name ends in `.gz`. */
 export async function readLakeStream(root: string, rel: string): Promise<Readable> {
   const path = await confined(root, rel, 'a dataset file');
+  await fetchMissingLakeFile(root, rel, path);
   const raw = createReadStream(path);
   if (!rel.endsWith('.gz')) return raw;
   const gunzip = createGunzip();
