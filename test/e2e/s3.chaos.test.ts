@@ -2,8 +2,8 @@
  * Object storage under chaos (issue 18), against s3rver on 127.0.0.1 behind the harness proxy
  * (conditional writes as S3 answers them, injected faults): the CLI killed with SIGKILL at random
  * S3 requests and at the commit point, then rerun until it completes; 503 SlowDown and reset
- * connections during upload and commit; uploads that keep failing; five incremental runs with
- * the state in the bucket. The bucket is read back from s3rver's own store and checked with the
+ * connections during upload and commit; uploads that keep failing (incremental runs with the
+ * state in the bucket: s3.merge-on-write.test.ts). The bucket is read back from s3rver's own store and checked with the
  * manifest's checksums and DuckDB against the simulator's ids.
  */
 import { readFile } from 'node:fs/promises';
@@ -203,54 +203,6 @@ describe('faults from the storage', () => {
       expect(await lake()).toEqual(before);
       expect(scope.server.unfinishedUploads()).toEqual([]);
       expect(failed.stderr).not.toContain(TEST_SECRET);
-    },
-    SETTINGS.timeoutMs,
-  );
-});
-
-describe('incremental runs with the state in the bucket', () => {
-  it(
-    'five runs with new calls arriving: every call once after each, the state advances in the bucket',
-    async () => {
-      scope.sim = await startSimulator({ seed: 11, records: 200, apiKey: LEAK_KEY });
-      const prefix = 'incremental';
-      const argv = [
-        ...exportArgv({
-          out: `s3://lake/${prefix}`,
-          format: 'parquet',
-          baseUrl: scope.sim.url,
-          pageSize: 40,
-        }),
-        ...S3_FLAGS(),
-        '--state',
-        '--lookback',
-        '24h',
-        '--single-writer',
-      ];
-      let lastRunId = '';
-      for (let run = 1; run <= 5; run++) {
-        const pagesBefore = scope.sim.stats.pagesRequested.length;
-        const result = await runCliInProcess(argv, keyEnv());
-        expect(result.code, result.stderr).toBe(0);
-        const summary = JSON.parse(result.stdout) as { mode: string; incremental: { stateFile: string } };
-        expect(summary.mode).toBe(run === 1 ? 'full' : 'incremental');
-        expect(summary.incremental.stateFile).toBe(`s3://lake/${prefix}/_state.json`);
-        if (run > 1) expect(scope.sim.stats.pagesRequested.length - pagesBefore).toBeLessThanOrEqual(2);
-        const dir = await expectExactlyTheManifest(prefix, `run ${run}`);
-        expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'parquet')), `run ${run}`).toEqual({
-          missing: [],
-          duplicated: [],
-          unexpected: [],
-        });
-        const state = JSON.parse(await readFile(join(dir, '_state.json'), 'utf8')) as {
-          lastRunId: string;
-          watermark: { newestId: number };
-        };
-        expect(state.watermark.newestId).toBe(scope.sim.ids()[0]);
-        expect(state.lastRunId).not.toBe(lastRunId);
-        lastRunId = state.lastRunId;
-        scope.sim.insertCalls(run * 3);
-      }
     },
     SETTINGS.timeoutMs,
   );

@@ -2,23 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fillInLater } from '../../../test/e2e/harness/late-fill.js';
 import { duck, envFor, listFiles, problemLines, runMain, simulator, tempDir } from './helpers.js';
 
 interface StateFile {
   lastRunId: string;
   lastMode: string;
   watermark: { newestId: number; newestTime: string };
-}
-
-/** Sets a recognisable recording URL and flips the first webhook's status, as the API does later. */
-function fillIn(sim: RunningSimulator, ids: number[], version: string, expected: Map<number, string>) {
-  sim.updateCalls(ids, (log) => {
-    log['recording_url'] = `https://recordings.example/${log['id']}/${version}.wav`;
-    const hooks = (log['post_call_actions'] as { call_recording_webhook_ids?: Record<string, unknown>[] })
-      ?.call_recording_webhook_ids;
-    if (hooks?.[0]) hooks[0]['status'] = `sent-${version}`;
-  });
-  for (const id of ids) expected.set(id, `https://recordings.example/${id}/${version}.wav`);
 }
 
 describe('incremental runs (--state/--lookback) keep every call exactly once in its latest version', () => {
@@ -136,10 +126,10 @@ describe('incremental runs (--state/--lookback) keep every call exactly once in 
       ).map((r) => Number(r['id']));
       expect(inWindow.length).toBeGreaterThan(2);
       const changed = [inWindow[0]!, inWindow[Math.floor(inWindow.length / 2)]!, inWindow.at(-1)!];
-      fillIn(sim, changed, `v${run}`, expected);
+      fillInLater(sim, changed, `v${run}`, expected);
       sim.insertCalls(run * 3);
       // A new call changes too, before the next run first sees it.
-      fillIn(sim, [sim.ids()[0]!], `v${run}`, expected);
+      fillInLater(sim, [sim.ids()[0]!], `v${run}`, expected);
     }
   });
 
