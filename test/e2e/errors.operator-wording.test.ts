@@ -61,7 +61,7 @@ describe('errors name what to fix', () => {
     const command = await spawnCli(['exprt', '--out', 'lake'], keyEnv(), ROOT).done;
     expect(command.code).toBe(2);
     expect(lines(command.stderr)).toEqual([
-      'omnidim-stream: unknown command "exprt" (did you mean "export"? commands: export, convert, schema, simulate) (see omnidim-stream --help)',
+      'omnidim-stream: unknown command "exprt" (did you mean "export"? commands: export, convert, compact, schema, simulate) (see omnidim-stream --help)',
     ]);
     const flag = await spawnCli(['export', '--out', 'lake', '--page-sise', '10'], keyEnv(), ROOT).done;
     expect(flag.code).toBe(2);
@@ -74,7 +74,7 @@ describe('errors name what to fix', () => {
     const run = await spawnCli([], keyEnv(), ROOT).done;
     expect(run.code).toBe(2);
     expect(lines(run.stderr)).toEqual([
-      'omnidim-stream: Pick a command: export, convert, schema, simulate (see omnidim-stream --help)',
+      'omnidim-stream: Pick a command: export, convert, compact, schema, simulate (see omnidim-stream --help)',
     ]);
   }, 60_000);
 
