@@ -39,16 +39,9 @@ function range({ min, max }: { min: number; max: number }): string {
   return `${min}–${max}`;
 }
 
-/** Flags `export` and `convert` share. Numbers are read as strings and validated by us, so a
- * bad value gets a message naming the flag, the expected range and what was given. */
-function datasetFlags(y: Argv): Argv {
-  y.option('out', {
-    type: 'string',
-    requiresArg: true,
-    describe:
-      'Dataset directory (created if missing), or s3://bucket/prefix for object storage (credentials, region: the AWS chain)',
-    group: DATASET_GROUP,
-  })
+/** `--s3-endpoint`, `--s3-force-path-style`, `--single-writer`: every command that takes `--out s3://`. */
+function objectStoreFlags(y: Argv): Argv {
+  return y
     .option('s3-endpoint', {
       type: 'string',
       requiresArg: true,
@@ -67,6 +60,19 @@ function datasetFlags(y: Argv): Argv {
       describe:
         "With --out s3://: no other run writes there at the same time. Required when the server ignores conditional writes; takes a killed run's lock over at once",
       group: OBJECT_STORE_GROUP,
+    });
+}
+
+/** Flags `export` and `convert` share. Numbers are read as strings and validated by us, so a
+ * bad value gets a message naming the flag, the expected range and what was given. */
+function datasetFlags(y: Argv): Argv {
+  objectStoreFlags(y)
+    .option('out', {
+      type: 'string',
+      requiresArg: true,
+      describe:
+        'Dataset directory (created if missing), or s3://bucket/prefix for object storage (credentials, region: the AWS chain)',
+      group: DATASET_GROUP,
     })
     .option('format', {
       type: 'string',
@@ -398,11 +404,12 @@ export function buildParser(
         'compact',
         'Rewrite an existing lake into a partition grain and file size, atomically (same rows and call ids, checked)',
         built('compact', (y) =>
-          y
+          objectStoreFlags(y)
             .option('out', {
               type: 'string',
               requiresArg: true,
-              describe: 'Dataset directory to compact',
+              describe:
+                'Dataset directory to compact, or s3://bucket/prefix (the bucket lake compacted in place: lock, manifest as commit point)',
             })
             .option('partition-by', {
               type: 'string',
@@ -423,6 +430,10 @@ export function buildParser(
             .example(
               '$0 compact --out lake --partition-by month',
               'A day-partitioned lake into month partitions',
+            )
+            .example(
+              '$0 compact --out s3://lake/calls --partition-by month',
+              'The same on a bucket (credentials: the AWS chain)',
             ),
         ),
         choose('compact'),
