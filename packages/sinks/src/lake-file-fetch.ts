@@ -11,7 +11,7 @@
  * run (a fresh temp directory), so no other run can see or reuse the attachment.
  */
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, normalize } from 'node:path';
 import { DIR_MODE, STAGING_DIR, tempPath } from './dataset-layout.js';
 import type { ObjectStore } from './object-store.js';
 
@@ -26,7 +26,7 @@ const attached = new Map<string, ObjectStore>();
  * try { await run(workDir); } finally { detach(); }
  */
 export function attachLakeStore(root: string, store: ObjectStore): () => void {
-  const key = resolve(root);
+  const key = normalize(root);
   attached.set(key, store);
   return () => {
     if (attached.get(key) === store) attached.delete(key);
@@ -40,7 +40,7 @@ export function attachLakeStore(root: string, store: ObjectStore): () => void {
  * later open would take for the whole.
  */
 export async function fetchMissingLakeFile(root: string, rel: string, path: string): Promise<void> {
-  const store = attached.get(resolve(root));
+  const store = attached.get(normalize(root));
   if (store === undefined || rel.startsWith(`${STAGING_DIR}/`)) return;
   const present = await lstat(path).then(
     () => true,
