@@ -14,7 +14,7 @@ import { normalizeDatasetOptions } from './dataset-options.js';
 import { DatasetRun } from './dataset-run.js';
 import { SinkError } from './errors.js';
 import { lakeFilesOf } from './lake-files.js';
-import { readFileRows } from './lake-rows.js';
+import { readFileRows, readManifestFileRows } from './lake-rows.js';
 import { type DatasetManifest, manifestGrain, readManifest } from './manifest.js';
 import { isCoarserOrEqual, type PartitionGrain, partitionDir, partitionStartDate } from './partition.js';
 import { callIdOf } from './row-call-id.js';
@@ -116,7 +116,7 @@ async function copyLake(
     let read = 0;
     for (const file of lakeFilesOf(manifest, table)) {
       const oldDir = partitionOfPath(file.path);
-      for await (const rows of readFileRows(run.root, file.path, manifest.format, SCHEMAS[table])) {
+      for await (const rows of readManifestFileRows(run.root, file, manifest.format, SCHEMAS[table])) {
         read += rows.length;
         count(counts, table, rows);
         const groups = new Map<string, { date: string | null; rows: Row[] }>();

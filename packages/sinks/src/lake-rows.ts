@@ -10,6 +10,7 @@ import type { ColumnSchema, Row, RowValue, TableSchema } from '@omnidim-stream/t
 import { SinkError } from './errors.js';
 import type { Format } from './formats.js';
 import { openLakeFile, readLakeStream } from './lake-files.js';
+import type { ManifestFile } from './manifest.js';
 import { loadZstdDecompressor } from './zstd.js';
 
 /** Rows per batch for the text formats. */
@@ -43,6 +44,30 @@ export async function* readFileRows(
   if (format === 'parquet') yield* parquetRows(root, rel, schema);
   else if (format === 'csv') yield* csvRows(root, rel, schema);
   else yield* ndjsonRows(root, rel, schema);
+}
+
+/**
+ * Yields the rows of a committed lake file like {@link readFileRows}, then throws unless it held
+ * exactly the rows its manifest entry counts: merge-on-write and `compact` carry these rows into
+ * the next lake, so a planted or damaged file (lines removed, another file copied over it) stops
+ * the run instead of silently dropping calls.
+ */
+export async function* readManifestFileRows(
+  root: string,
+  file: ManifestFile,
+  format: Format,
+  schema: TableSchema,
+): AsyncGenerator<Row[]> {
+  let read = 0;
+  for await (const rows of readFileRows(root, file.path, format, schema)) {
+    read += rows.length;
+    yield rows;
+  }
+  if (read !== file.rows) {
+    throw new SinkError(
+      `${file.path} holds ${read} rows but the manifest lists ${file.rows}; nothing was committed`,
+    );
+  }
 }
 
 async function* parquetRows(root: string, rel: string, schema: TableSchema): AsyncGenerator<Row[]> {

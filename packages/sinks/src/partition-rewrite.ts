@@ -14,7 +14,7 @@ import type { StagedFileInfo } from './dataset-checkpoint.js';
 import { stagedPartRel, tablePartitionRel } from './dataset-layout.js';
 import type { Format } from './formats.js';
 import { lakeFilesOf } from './lake-files.js';
-import { readFileRows } from './lake-rows.js';
+import { readFileRows, readManifestFileRows } from './lake-rows.js';
 import type { DatasetManifest } from './manifest.js';
 import { partitionStartDate } from './partition.js';
 import { callIdOf } from './row-call-id.js';
@@ -60,7 +60,7 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
       // a checkpoint, or by the partition coming back out of order) are merged.
       const ownAll = inPartition.filter((f) => f.table === table);
       const rel = tablePartitionRel(table, partition);
-      const carried = lake ? lakeFilesOf(lake, table, rel).map((f) => f.path) : [];
+      const carried = lake ? lakeFilesOf(lake, table, rel) : [];
       if (ownAll.length > 0 || carried.length > 0) touched.push(rel);
       const own = carried.length > 0 ? ownAll : ownAll.filter((f) => !input.isFull(f));
       // One small file and nothing to merge: nothing to gain from a rewrite.
@@ -76,8 +76,8 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
           await writeChunked(parts, table, partition, date, rows);
         }
       }
-      for (const path of carried) {
-        for await (const rows of readFileRows(input.root, path, input.format, input.schemas[table])) {
+      for (const file of carried) {
+        for await (const rows of readManifestFileRows(input.root, file, input.format, input.schemas[table])) {
           const kept = rows.filter((row) => !replaced!.has(String(callIdOf(table, row))));
           await writeChunked(parts, table, partition, date, kept);
         }
