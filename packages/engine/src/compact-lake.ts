@@ -25,6 +25,8 @@ export interface CompactLakeOptions {
   /** The incremental state file of the lake, if any: its recorded grain is updated. */
   stateFile?: string;
   runId?: string;
+  /** Stops the compaction: it fails with `AbortError` (code ABORTED), the lake and state unchanged. */
+  signal?: AbortSignal;
 }
 
 /** What {@link compactLake} did. */
@@ -65,6 +67,7 @@ export async function compactLake(options: CompactLakeOptions): Promise<CompactL
     bytesPerFile: targetFileSize,
     ...(partitionBy === undefined ? {} : { partitionBy }),
     ...(options.runId === undefined ? {} : { runId: options.runId }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (state === undefined || options.stateFile === undefined) return { ...result, stateUpdated: false };
   const prepared = await prepareRunState(options.stateFile, { ...state, partitionBy: result.to });
