@@ -44,6 +44,7 @@ import {
   optionalString,
   single,
 } from './flag-values.js';
+import { checkMetricsPlacement } from './metrics-path.js';
 import { LOG_FORMATS, type LogFormat } from './run-log.js';
 
 // Every vocabulary below is the owning package's own constant (issue 15): the CLI adds flags,
@@ -239,8 +240,11 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
   if (csvFormulaGuard && format !== FORMULA_GUARD_FORMAT) {
     throw new UsageError(`--csv-formula-guard: only with --format csv, received --format ${format}`);
   }
+  const outDir = isAbsolute(out) ? out : resolve(cwd, out);
+  const metricsFile = absolutePath(optionalString(argv, 'metrics-file'), cwd);
+  if (metricsFile !== undefined) checkMetricsPlacement(metricsFile, outDir);
   return {
-    outDir: isAbsolute(out) ? out : resolve(cwd, out),
+    outDir,
     format,
     tables: nameList(argv, 'tables', TABLES) ?? [...EXPORT_DEFAULTS.tables],
     timeZone,
@@ -254,7 +258,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,
     logFormat: oneOf(argv, 'log-format', LOG_FORMATS) ?? 'text',
-    metricsFile: absolutePath(optionalString(argv, 'metrics-file'), cwd),
+    metricsFile,
     maxQuarantined: quarantineLimit(optionalString(argv, 'max-quarantined')),
   };
 }
