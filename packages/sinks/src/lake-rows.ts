@@ -40,8 +40,10 @@ export async function* readFileRows(
   rel: string,
   format: Format,
   schema: TableSchema,
+  columns?: readonly string[],
 ): AsyncGenerator<Row[]> {
-  if (format === 'parquet') yield* parquetRows(root, rel, schema);
+  // `columns` only narrows what Parquet decodes (the text formats parse whole lines anyway).
+  if (format === 'parquet') yield* parquetRows(root, rel, schema, columns);
   else if (format === 'csv') yield* csvRows(root, rel, schema);
   else yield* ndjsonRows(root, rel, schema);
 }
@@ -57,9 +59,10 @@ export async function* readManifestFileRows(
   file: ManifestFile,
   format: Format,
   schema: TableSchema,
+  columns?: readonly string[],
 ): AsyncGenerator<Row[]> {
   let read = 0;
-  for await (const rows of readFileRows(root, file.path, format, schema)) {
+  for await (const rows of readFileRows(root, file.path, format, schema, columns)) {
     read += rows.length;
     yield rows;
   }
@@ -70,7 +73,12 @@ export async function* readManifestFileRows(
   }
 }
 
-async function* parquetRows(root: string, rel: string, schema: TableSchema): AsyncGenerator<Row[]> {
+async function* parquetRows(
+  root: string,
+  rel: string,
+  schema: TableSchema,
+  columns: readonly string[] | undefined,
+): AsyncGenerator<Row[]> {
   // Loaded on first use, like the writers: a run that never merges never loads a reader.
   const { parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   const compressors = await decompressors();
@@ -86,6 +94,7 @@ async function* parquetRows(root: string, rel: string, schema: TableSchema): Asy
         rowStart,
         rowEnd,
         compressors,
+        ...(columns === undefined ? {} : { columns: [...columns] }),
       });
       yield objects.map((o) => typedRow(schema, o));
       rowStart = rowEnd;
