@@ -90,6 +90,32 @@ describe('merge-on-write refuses a lake that disagrees with its manifest', () =>
     expect(await readFile(outside)).toEqual(outsideBefore);
   }, 60_000);
 
+  it.each([['export', '--state'], ['compact']])(
+    '%s: a manifest listing one file twice → exit 6, lake unchanged (not every call twice)',
+    async (command, ...extra) => {
+      const sim = await scope.start({ records: 300, seed: 16 });
+      const out = await scope.lake();
+      const base = ['--out', out, '--format', 'ndjson', '--partition-by', 'none'];
+      expect((await runMain(['export', ...base, '--state'], { env: envFor(sim) })).code).toBe(0);
+      const mpath = join(out, '_manifest.json');
+      const m = JSON.parse(await readFile(mpath, 'utf8')) as {
+        files: { table: string }[];
+        tables: { calls: { rows: number; files: number } };
+      };
+      m.files.push({ ...m.files.find((f) => f.table === 'calls')! });
+      m.tables.calls.rows *= 2;
+      m.tables.calls.files += 1;
+      await writeFile(mpath, JSON.stringify(m));
+      const before = await snapshot(out);
+      const args = command === 'compact' ? ['compact', '--out', out] : ['export', ...base, ...extra];
+      const run = await runMain(args, { env: envFor(sim) });
+      expect(run.stderr).toContain('twice');
+      expect(run.code).toBe(6);
+      expect(await snapshot(out)).toEqual(before);
+    },
+    60_000,
+  );
+
   it('compact: a file missing a line, the table total forged to match → exit 6, lake unchanged', async () => {
     const sim = await scope.start({ records: 300, seed: 15 });
     const out = await scope.lake();
