@@ -146,7 +146,7 @@ function datasetFlags(y: Argv): Argv {
       type: 'string',
       requiresArg: true,
       describe:
-        'Write Prometheus metrics (node_exporter textfile format) to this file at the end of every run, failed ones too',
+        'Write Prometheus metrics (node_exporter textfile format) to this file at the end of every run, failed ones too; outside --out',
       group: RUN_GROUP,
     })
     .option('max-quarantined', {

@@ -45,6 +45,7 @@ import {
   optionalString,
   single,
 } from './flag-values.js';
+import { checkMetricsPlacement } from './metrics-path.js';
 import { type OutputTarget, outputTarget } from './object-store-flags.js';
 import { LOG_FORMATS, type LogFormat } from './run-log.js';
 
@@ -241,8 +242,12 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
   if (csvFormulaGuard && format !== FORMULA_GUARD_FORMAT) {
     throw new UsageError(`--csv-formula-guard: only with --format csv, received --format ${format}`);
   }
+  const target = outputTarget(argv, out, cwd);
+  const metricsFile = absolutePath(optionalString(argv, 'metrics-file'), cwd);
+  // A bucket target cannot hold a local file: only a local lake needs the placement check.
+  if (metricsFile !== undefined && target.s3 === undefined) checkMetricsPlacement(metricsFile, target.outDir);
   return {
-    ...outputTarget(argv, out, cwd),
+    ...target,
     format,
     tables: nameList(argv, 'tables', TABLES) ?? [...EXPORT_DEFAULTS.tables],
     timeZone,
@@ -256,7 +261,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     json: argv['json'] === true,
     quiet: argv['quiet'] === true,
     logFormat: oneOf(argv, 'log-format', LOG_FORMATS) ?? 'text',
-    metricsFile: absolutePath(optionalString(argv, 'metrics-file'), cwd),
+    metricsFile,
     maxQuarantined: quarantineLimit(optionalString(argv, 'max-quarantined')),
   };
 }

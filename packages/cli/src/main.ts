@@ -93,7 +93,7 @@ async function runCommand(chosen: ChosenCommand, io: CliIo, signal: AbortSignal)
     case 'simulate':
       return runSimulate(chosen.argv, io, signal);
     case 'compact':
-      await runCompact(resolveCompactFlags(chosen.argv, cwd), io);
+      await runCompact(resolveCompactFlags(chosen.argv, cwd), io, signal);
       return EXIT_CODES.OK;
     case 'export': {
       const options = resolveExportOptions(chosen.argv, io.env, cwd);

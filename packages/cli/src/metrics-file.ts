@@ -106,7 +106,10 @@ export async function writeMetricsFile(path: string, summary: RunSummary, endedA
   const bytes = summary.exitCode === 0 ? await committedBytes(summary) : 0;
   const text = formatMetrics(summary, { endedAt, lastSuccess, bytes });
   const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, 'w', 0o644);
+  // A leftover (or planted symlink) at the temp name goes first, and 'wx' creates the file
+  // anew: the write never follows a link out of the metrics directory.
+  await unlink(temp).catch(() => undefined);
+  const handle = await open(temp, 'wx', 0o644);
   try {
     await handle.writeFile(text);
     await handle.sync();

@@ -40,6 +40,8 @@ export interface CompactLakeOptions extends ObjectStoreTargetOptions {
    */
   stateFile?: string;
   runId?: string;
+  /** Stops the compaction: it fails with `AbortError` (code ABORTED), the lake and state unchanged. */
+  signal?: AbortSignal;
 }
 
 /** What {@link compactLake} did. */
@@ -86,6 +88,7 @@ export async function compactLake(options: CompactLakeOptions): Promise<CompactL
     bytesPerFile: targetFileSize,
     ...(partitionBy === undefined ? {} : { partitionBy }),
     ...(options.runId === undefined ? {} : { runId: options.runId }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   if (state === undefined || options.stateFile === undefined) return { ...result, stateUpdated: false };
   const prepared = await prepareRunState(options.stateFile, { ...state, partitionBy: result.to });

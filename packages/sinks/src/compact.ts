@@ -7,14 +7,14 @@
  * and its row count and call ids per table are compared with what was read: any difference fails
  * the compaction and nothing is committed.
  */
-import { InvalidOptionError } from '@omnidim-stream/core';
+import { AbortError, InvalidOptionError } from '@omnidim-stream/core';
 import { type Row, SCHEMAS, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
 import { partitionOfPath, stagedPartRel } from './dataset-layout.js';
 import { normalizeDatasetOptions } from './dataset-options.js';
 import { DatasetRun } from './dataset-run.js';
 import { SinkError } from './errors.js';
 import { lakeFilesOf } from './lake-files.js';
-import { readFileRows } from './lake-rows.js';
+import { readFileRows, readManifestFileRows } from './lake-rows.js';
 import { type DatasetManifest, manifestGrain, readManifest } from './manifest.js';
 import { isCoarserOrEqual, type PartitionGrain, partitionDir, partitionStartDate } from './partition.js';
 import { callIdOf } from './row-call-id.js';
@@ -31,6 +31,11 @@ export interface CompactOptions {
   /** Run id. Default: UTC timestamp + random suffix. */
   runId?: string;
   now?: () => Date;
+  /**
+   * Stops the compaction (SIGINT/SIGTERM in the CLI): checked after every batch read and once
+   * more just before the commit, so an abort leaves the lake as it was and releases the lock.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a compaction did. */
@@ -75,7 +80,14 @@ export async function compactDataset(options: CompactOptions): Promise<CompactRe
   });
   const before: Census = new Map();
   let run: DatasetRun | undefined;
-  const checkStaged = async () => compareCensus(before, await stagedCensus(run!, resolved.out, first));
+  const stop = () => {
+    if (options.signal?.aborted) throw new AbortError(options.signal.reason);
+  };
+  const checkStaged = async () => {
+    compareCensus(before, await stagedCensus(run!, resolved.out, first));
+    // The last moment before the commit point: after it the new lake is in place.
+    stop();
+  };
   run = new DatasetRun({ ...resolved, beforeCommit: checkStaged, sourceStats: first.source ?? undefined });
   try {
     await run.open();
@@ -83,7 +95,7 @@ export async function compactDataset(options: CompactOptions): Promise<CompactRe
     const manifest = await readManifest(options.out);
     if (manifest?.runId !== first.runId)
       throw new SinkError('The dataset changed while compact started: run it again');
-    await copyLake(run, manifest, tables, from, to, before);
+    await copyLake(run, manifest, tables, from, to, before, stop);
     await run.commit();
   } catch (error) {
     await run.dispose(() => false);
@@ -108,6 +120,7 @@ async function copyLake(
   from: PartitionGrain,
   to: PartitionGrain,
   census: Census,
+  stop: () => void,
 ): Promise<void> {
   const dates = isCoarserOrEqual(to, from) ? undefined : await callDates(run, manifest, tables, to);
   for (const table of tables) {
@@ -116,7 +129,8 @@ async function copyLake(
     let read = 0;
     for (const file of lakeFilesOf(manifest, table)) {
       const oldDir = partitionOfPath(file.path);
-      for await (const rows of readFileRows(run.root, file.path, manifest.format, SCHEMAS[table])) {
+      for await (const rows of readManifestFileRows(run.root, file, manifest.format, SCHEMAS[table])) {
+        stop();
         read += rows.length;
         count(counts, table, rows);
         const groups = new Map<string, { date: string | null; rows: Row[] }>();

@@ -18,7 +18,7 @@ import type { DatasetManifest, ManifestFile } from './manifest.js';
 
 /**
  * The committed files of `table` (of one partition dir, dataset-relative `table/partition`, when
- * given), as the manifest lists them.
+ * given), as the manifest lists them. A manifest that lists a path twice is refused.
  *
  * @example
  * lakeFilesOf(manifest, 'calls', 'calls/month=2026-04-01').map((f) => f.path);
@@ -28,6 +28,11 @@ export function lakeFilesOf(
   table: TableName,
   partitionRel?: string,
 ): ManifestFile[] {
+  // A path listed twice would be read (and its calls carried over) twice.
+  const paths = new Set(manifest.files.map((f) => f.path));
+  if (paths.size !== manifest.files.length) {
+    throw new SinkError('The manifest lists a file twice; nothing was committed (restore _manifest.json)');
+  }
   return manifest.files.filter(
     (f) => f.table === table && (partitionRel === undefined || parentRel(f.path) === partitionRel),
   );

@@ -10,6 +10,7 @@ import type { ColumnSchema, Row, RowValue, TableSchema } from '@omnidim-stream/t
 import { SinkError } from './errors.js';
 import type { Format } from './formats.js';
 import { openLakeFile, readLakeStream } from './lake-files.js';
+import type { ManifestFile } from './manifest.js';
 import { loadZstdDecompressor } from './zstd.js';
 
 /** Rows per batch for the text formats. */
@@ -39,13 +40,45 @@ export async function* readFileRows(
   rel: string,
   format: Format,
   schema: TableSchema,
+  columns?: readonly string[],
 ): AsyncGenerator<Row[]> {
-  if (format === 'parquet') yield* parquetRows(root, rel, schema);
+  // `columns` only narrows what Parquet decodes (the text formats parse whole lines anyway).
+  if (format === 'parquet') yield* parquetRows(root, rel, schema, columns);
   else if (format === 'csv') yield* csvRows(root, rel, schema);
   else yield* ndjsonRows(root, rel, schema);
 }
 
-async function* parquetRows(root: string, rel: string, schema: TableSchema): AsyncGenerator<Row[]> {
+/**
+ * Yields the rows of a committed lake file like {@link readFileRows}, then throws unless it held
+ * exactly the rows its manifest entry counts: merge-on-write and `compact` carry these rows into
+ * the next lake, so a planted or damaged file (lines removed, another file copied over it) stops
+ * the run instead of silently dropping calls.
+ */
+export async function* readManifestFileRows(
+  root: string,
+  file: ManifestFile,
+  format: Format,
+  schema: TableSchema,
+  columns?: readonly string[],
+): AsyncGenerator<Row[]> {
+  let read = 0;
+  for await (const rows of readFileRows(root, file.path, format, schema, columns)) {
+    read += rows.length;
+    yield rows;
+  }
+  if (read !== file.rows) {
+    throw new SinkError(
+      `${file.path} holds ${read} rows but the manifest lists ${file.rows}; nothing was committed`,
+    );
+  }
+}
+
+async function* parquetRows(
+  root: string,
+  rel: string,
+  schema: TableSchema,
+  columns: readonly string[] | undefined,
+): AsyncGenerator<Row[]> {
   // Loaded on first use, like the writers: a run that never merges never loads a reader.
   const { parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
   const compressors = await decompressors();
@@ -61,6 +94,7 @@ async function* parquetRows(root: string, rel: string, schema: TableSchema): Asy
         rowStart,
         rowEnd,
         compressors,
+        ...(columns === undefined ? {} : { columns: [...columns] }),
       });
       yield objects.map((o) => typedRow(schema, o));
       rowStart = rowEnd;

@@ -11,10 +11,10 @@
  */
 import type { Row, TableName, TableSchema } from '@omnidim-stream/transform';
 import type { StagedFileInfo } from './dataset-checkpoint.js';
-import { stagedPartRel, tablePartitionRel } from './dataset-layout.js';
+import { parentRel, partitionOfPath, stagedPartRel, tablePartitionRel } from './dataset-layout.js';
 import type { Format } from './formats.js';
 import { lakeFilesOf } from './lake-files.js';
-import { readFileRows } from './lake-rows.js';
+import { readFileRows, readManifestFileRows } from './lake-rows.js';
 import type { DatasetManifest } from './manifest.js';
 import { partitionStartDate } from './partition.js';
 import { callIdOf } from './row-call-id.js';
@@ -50,17 +50,21 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
   const { parts, lake } = input;
   const staged = parts.files;
   const partitions = [...new Set(staged.map((f) => f.partition))];
+  // Every call this run wrote, whatever partition: a re-read call whose date changed (an undated
+  // call that got its time, a corrected time) has its old rows in another partition, which is
+  // rewritten without them too (found in review: the call was in the lake twice).
+  const replaced = lake ? await callIds(input, staged) : undefined;
+  if (lake) partitions.push(...(await partitionsHolding(input, lake, partitions, replaced!)));
   const touched: string[] = [];
   const consumed: StagedFileInfo[] = [];
   for (const partition of partitions) {
     const inPartition = staged.filter((f) => f.partition === partition);
-    const replaced = lake ? await callIds(input, inPartition) : undefined;
     for (const table of input.tables) {
       // Files that rolled over at a limit are right-sized already; only the small ones (closed by
       // a checkpoint, or by the partition coming back out of order) are merged.
       const ownAll = inPartition.filter((f) => f.table === table);
       const rel = tablePartitionRel(table, partition);
-      const carried = lake ? lakeFilesOf(lake, table, rel).map((f) => f.path) : [];
+      const carried = lake ? lakeFilesOf(lake, table, rel) : [];
       if (ownAll.length > 0 || carried.length > 0) touched.push(rel);
       const own = carried.length > 0 ? ownAll : ownAll.filter((f) => !input.isFull(f));
       // One small file and nothing to merge: nothing to gain from a rewrite.
@@ -76,8 +80,8 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
           await writeChunked(parts, table, partition, date, rows);
         }
       }
-      for (const path of carried) {
-        for await (const rows of readFileRows(input.root, path, input.format, input.schemas[table])) {
+      for (const file of carried) {
+        for await (const rows of readManifestFileRows(input.root, file, input.format, input.schemas[table])) {
           const kept = rows.filter((row) => !replaced!.has(String(callIdOf(table, row))));
           await writeChunked(parts, table, partition, date, kept);
         }
@@ -104,7 +108,35 @@ async function writeChunked(
     await parts.write(table, partition, date, rows.slice(i, i + CHUNK));
 }
 
-/** The call ids this run wrote in one partition, from its staged files of every table. */
+/**
+ * The lake's other partitions (not in `own`) that hold a row of a call in `ids`: only the call id
+ * column is decoded (Parquet), and each file is checked against its manifest row count.
+ */
+async function partitionsHolding(
+  input: RewriteInput,
+  lake: DatasetManifest,
+  own: readonly string[],
+  ids: ReadonlySet<string>,
+): Promise<string[]> {
+  const found = new Set<string>();
+  if (ids.size === 0) return [];
+  for (const table of input.tables) {
+    const column = table === 'calls' ? 'id' : 'call_id';
+    for (const file of lakeFilesOf(lake, table)) {
+      const partition = partitionOfPath(file.path);
+      if (own.includes(partition) || found.has(partition)) continue;
+      // A path that is not `<table>/<partition>/<file>` is left to the commit's path checks.
+      if (tablePartitionRel(table, partition) !== parentRel(file.path)) continue;
+      const schema = input.schemas[table];
+      for await (const rows of readManifestFileRows(input.root, file, input.format, schema, [column])) {
+        if (rows.some((row) => ids.has(String(callIdOf(table, row))))) found.add(partition);
+      }
+    }
+  }
+  return [...found];
+}
+
+/** The call ids this run wrote, from its staged files of every table. */
 async function callIds(input: RewriteInput, files: readonly StagedFileInfo[]): Promise<Set<string>> {
   const ids = new Set<string>();
   for (const file of files) {

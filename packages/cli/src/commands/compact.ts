@@ -50,13 +50,18 @@ function stateFileOf(outDir: string, stateText: string, cwd: string): string {
  * engine's `compactLake()`; prints its result (`--json`: one object on stdout; else one line on
  * stderr). Exit 0 only when the rewritten lake was committed with the same rows and call ids.
  */
-export async function runCompact(flags: CompactFlags, io: CliIo): Promise<CompactLakeResult> {
+export async function runCompact(
+  flags: CompactFlags,
+  io: CliIo,
+  signal: AbortSignal,
+): Promise<CompactLakeResult> {
   try {
     const result = await compactLake({
       outDir: flags.target.outDir,
       ...objectStoreOptions(flags.target),
       targetFileSize: flags.targetFileSize,
       stateFile: flags.stateFile,
+      signal,
       ...(flags.partitionBy === undefined ? {} : { partitionBy: flags.partitionBy }),
     });
     if (flags.json) io.stdout.write(`${JSON.stringify(result)}\n`);
