@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import * as zlib from 'node:zlib';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { generateCallLog } from '@omnidim-stream/simulator';
 import type { FlatCallLog, TableSchema } from '@omnidim-stream/transform';
 import { flattenCallLog } from '@omnidim-stream/transform';
-import { loadZstdCompressor } from '../src/zstd.js';
+import { loadZstdDecompressor } from '../src/zstd.js';
 
 /** Simulated calls flattened by the real transform, newest first (the API's order). */
 export function simulatedLogs(count: number, seed = 7): FlatCallLog[] {
@@ -39,20 +37,15 @@ export async function duckTypes(sql: string): Promise<Record<string, string>> {
 
 /**
  * hyparquet's `compressors` option with a ZSTD decompressor (hyparquet itself ships only snappy;
- * Parquet files are ZSTD by default): node:zlib's where this Node has one, else the WebAssembly
- * zstd the sinks depend on. Its module is initialised by the sinks' own loader, once: a second
- * `init()` would reset the WebAssembly memory under a writer that is compressing.
+ * Parquet files are ZSTD by default): the sinks' own loader (node:zlib's where this Node has one,
+ * else the WebAssembly zstd, initialised once), the codec the lake reader uses too. Only the codec
+ * is shared: hyparquet still decodes the file independently of the writer.
  */
 export async function hyparquetCompressors(): Promise<{
   ZSTD: (input: Uint8Array, outputLength: number) => Uint8Array;
 }> {
-  const native = (zlib as { zstdDecompressSync?: (input: Uint8Array) => Uint8Array }).zstdDecompressSync;
-  if (typeof native === 'function') return { ZSTD: (input) => native(input) };
-  await loadZstdCompressor();
-  const zstd = createRequire(import.meta.url)('@bokuweb/zstd-wasm') as {
-    decompress: (input: Uint8Array) => Uint8Array;
-  };
-  return { ZSTD: (input) => zstd.decompress(input) };
+  const decompress = await loadZstdDecompressor();
+  return { ZSTD: (input) => decompress(input) };
 }
 
 /** Every file under `dir` (relative, `/`-separated), sorted. */
