@@ -15,6 +15,7 @@ import { InvalidOptionError } from '@omnidim-stream/core';
 import {
   acquireObjectLock,
   attachLakeStore,
+  closePartUploadClients,
   hydrateWorkingCopy,
   isS3Url,
   isSafeDatasetKey,
@@ -24,7 +25,11 @@ import {
   parseS3Url,
   probeConditionalWrites,
   publishWorkingCopy,
+  removeUnkeptUploads,
+  S3_DEFAULT_PART_SIZE,
   type S3StoreOptions,
+  type StreamedParts,
+  s3ConnectionOf,
   saveCheckpointForResume,
   uploadCheckpoint,
 } from '@omnidim-stream/sinks';
@@ -64,6 +69,22 @@ export function objectStateKey(outDir: string, stateFile: string): string {
     );
   }
   return key;
+}
+
+/**
+ * Where the part files of a run on an `s3://` target are streamed while written: the same bucket
+ * and connection as the store, as plain data (a worker thread builds its writers from it). A
+ * custom `storage` object has no such description: its run writes part files to the working
+ * copy and uploads them at the commit (object-lake-publish.ts).
+ */
+function streamedParts(target: ObjectStoreTargetOptions & { outDir: string }): StreamedParts | undefined {
+  if (target.storage !== undefined) return undefined;
+  const { bucket, prefix } = parseS3Url(target.outDir);
+  return {
+    ...s3ConnectionOf(bucket, target.s3),
+    prefix,
+    partSize: target.s3?.partSize ?? S3_DEFAULT_PART_SIZE,
+  };
 }
 
 /** What {@link runOnObjectStore} needs. */
@@ -116,8 +137,9 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
     workDir = await mkdtemp(join(tmpdir(), 'omnidim-stream-'));
     await hydrateWorkingCopy(store, workDir, target.stateKey ? [target.stateKey] : []);
     const dir = workDir;
-    // Merge-on-write and compact read the partitions they rewrite from the bucket, on first open.
-    detach = attachLakeStore(dir, store);
+    // Merge-on-write and compact read the partitions they rewrite from the bucket, on first open;
+    // on an `s3://` target the part files are streamed to the bucket while written.
+    detach = attachLakeStore(dir, store, streamedParts(target));
     const uploaded = new Set<string>();
     let checkpoints: Promise<void> = Promise.resolve();
     const onEvent = (event: E) => {
@@ -151,6 +173,8 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
       await saveCheckpointForResume(store, dir, target.runId, uploaded).catch(() =>
         warn(`could not keep this run's checkpoint in ${store.location}; the next run starts over`),
       );
+      // Streamed part files the kept checkpoint does not need (the next success deletes any left).
+      await removeUnkeptUploads(store, dir, target.runId).catch(() => undefined);
       throw caught;
     }
   } catch (caught) {
@@ -160,7 +184,10 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
     detach?.();
     await lock?.release().catch(() => undefined);
     if (workDir !== undefined) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
-    if (target.storage === undefined) store.close();
+    if (target.storage === undefined) {
+      store.close();
+      closePartUploadClients();
+    }
     if (!ended) target.onEvent?.(target.failedEnd(error));
     else {
       const result = ended.result as R & { incremental?: { stateFile: string } | null };

@@ -16,6 +16,7 @@ import {
   stagingRel,
 } from './dataset-layout.js';
 import { SinkError } from './errors.js';
+import { streamedPartSize } from './lake-file-fetch.js';
 import { pathExists } from './path-exists.js';
 
 /** What {@link adoptCrashedRun} needs from the sink's options. */
@@ -52,7 +53,9 @@ export async function adoptCrashedRun(
       hooks.onDiscard?.(crashed, 'its checkpoint belongs to a different command');
       continue;
     }
-    const problem = await adoptCheckpoint(stagingRoot, crashed, runId, checkpoint);
+    const problem = await adoptCheckpoint(stagingRoot, crashed, runId, checkpoint, (rel) =>
+      streamedPartSize(root, rel),
+    );
     if (problem !== undefined) {
       hooks.onDiscard?.(crashed, problem);
       continue;
@@ -66,23 +69,26 @@ export async function adoptCrashedRun(
  * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
  * its size, truncates sidecars to their checkpointed length, deletes every other file (written
  * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted
- * (the caller then discards it), undefined on success.
+ * (the caller then discards it), undefined on success. A listed file absent from the dir is
+ * looked up with `remoteSize` (its staged path): a part file streamed to object storage.
  */
 export async function adoptCheckpoint(
   stagingRoot: string,
   from: string,
   to: string,
   checkpoint: DatasetCheckpoint,
+  remoteSize: (stagedRel: string) => Promise<number | undefined> = async () => undefined,
 ): Promise<string | undefined> {
   const dir = datasetPath(stagingRoot, from);
   const keep = new Set<string>([CHECKPOINT_NAME]);
   for (const f of checkpoint.files) {
     const path = stagedPartInRun(f);
     // confined(): a link planted inside the staging dir must not redirect the checks below.
-    const size = await lstat(await confined(dir, path, 'a checkpointed file')).then(
+    const local = await lstat(await confined(dir, path, 'a checkpointed file')).then(
       (s) => (s.isFile() ? s.size : -1),
-      () => -1,
+      () => undefined,
     );
+    const size = local ?? (await remoteSize(stagingRel(from, path))) ?? -1;
     if (size !== f.bytes) return `staged file ${path} is missing or has the wrong size`;
     keep.add(path);
   }

@@ -85,7 +85,12 @@ export const PARTITION_PATH =
 
 /** `part-<runId>-<seq>.<ext>`: names carry the run id, so a commit never overwrites an old file. */
 export function partFileName(runId: string, seq: number, extension: string): string {
-  return `part-${runId}-${String(seq).padStart(5, '0')}.${extension}`;
+  return `${partFilePrefix(runId)}${String(seq).padStart(5, '0')}.${extension}`;
+}
+
+/** How the names of run `runId`'s part files start (they carry the run id: never overwritten). */
+export function partFilePrefix(runId: string): string {
+  return `part-${runId}-`;
 }
 
 /** `<table>/<partition>/<name>`: a part file's committed path. */
@@ -117,6 +122,20 @@ export function stagedPartInRun(file: PartFileRef): string {
 /** `_staging/<runId>/<table>/<partition>/<name>.staged`: a staged part file. */
 export function stagedPartRel(runId: string, file: PartFileRef): string {
   return stagingRel(runId, stagedPartInRun(file));
+}
+
+/**
+ * The committed path of a staged part file (`_staging/<run>/<table>/<partition>/<name>.staged` →
+ * `<table>/<partition>/<name>`), or undefined for any other path (a checkpoint, a sidecar).
+ *
+ * @example
+ * committedRelOfStaged('_staging/r1/calls/date=2026-04-01/part-r1-00000.parquet.staged'); // 'calls/date=2026-04-01/part-r1-00000.parquet'
+ */
+export function committedRelOfStaged(rel: string): string | undefined {
+  const segments = rel.split('/');
+  if (segments[0] !== STAGING_DIR || segments.length < 4 || !rel.endsWith(STAGED_SUFFIX)) return undefined;
+  const committed = segments.slice(2).join('/').slice(0, -STAGED_SUFFIX.length);
+  return TABLE_FILE.test(committed) ? committed : undefined;
 }
 
 /** `_staging/<runId>/_commit.json`. */

@@ -5,10 +5,22 @@
  */
 import type { TableSchema } from '@omnidim-stream/transform';
 import type { ResolvedDatasetOptions } from './dataset-options.js';
+import { type ObjectPartTarget, openPartUpload } from './object-part-upload.js';
 import type { TableWriter } from './table-writer.js';
 
-/** Opens a writer of `table`'s rows onto the file `destination`. */
-export type WriterFactory = (table: TableSchema, destination: string) => TableWriter;
+/**
+ * Where a part file goes: a local path, or an object key streamed while written (an `s3://`
+ * dataset: object-part-upload.ts). Both are plain data, so a worker thread builds the same.
+ */
+export type PartDestination = string | ObjectPartTarget;
+
+/** Opens a writer of `table`'s rows onto `destination`. */
+export type WriterFactory = (table: TableSchema, destination: PartDestination) => TableWriter;
+
+/** The TableWriter destination of a part file: the path, or the stream of its upload. */
+function sinkOf(destination: PartDestination): string | NodeJS.WritableStream {
+  return typeof destination === 'string' ? destination : openPartUpload(destination);
+}
 
 /** Loads only the chosen format's module (dynamic `import()`): NDJSON users never load hyparquet-writer. */
 export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<WriterFactory> {
@@ -17,7 +29,7 @@ export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<Writ
     return (schema, destination) =>
       createParquetWriter({
         schema,
-        destination,
+        destination: sinkOf(destination),
         fsync: false,
         atomic: false,
         compression: o.compression as 'snappy',
@@ -31,7 +43,7 @@ export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<Writ
     return (schema, destination) =>
       createCsvWriter({
         schema,
-        destination,
+        destination: sinkOf(destination),
         fsync: false,
         atomic: false,
         compression: o.compression as 'gzip',
@@ -42,7 +54,7 @@ export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<Writ
   return (schema, destination) =>
     createNdjsonWriter({
       schema,
-      destination,
+      destination: sinkOf(destination),
       fsync: false,
       atomic: false,
       compression: o.compression as 'gzip',

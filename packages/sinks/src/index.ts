@@ -15,5 +15,7 @@ export * from './object-lake-publish.js';
 export * from './object-lock.js';
 export * from './object-store.js';
 export type { ParquetCompression, ParquetWriterOptions } from './parquet.js';
-export { openS3Store, type S3StoreOptions } from './s3-store.js';
+export { closePartUploadClients, type ObjectPartTarget, openPartUpload } from './object-part-upload.js';
+export { type S3Connection, s3Region } from './s3-client.js';
+export { openS3Store, S3_DEFAULT_PART_SIZE, type S3StoreOptions, s3ConnectionOf } from './s3-store.js';
 export * from './s3-url.js';

@@ -9,51 +9,94 @@
  * A registry keyed by the working copy's directory rather than an option threaded through the
  * export, the dataset run, the rewrite and the row readers: the working copy is private to its
  * run (a fresh temp directory), so no other run can see or reuse the attachment.
+ *
+ * With `streamParts`, the run's own part files are not on that disk either: staged-parts.ts
+ * streams each one to its final key while it is written (object-part-upload.ts). A staged file
+ * read back (the commit's small-file merge, merge-on-write's id scan, compact) is then fetched
+ * from its final key for the one read and deleted when closed, and an adopted checkpoint's files
+ * are checked in the bucket.
  */
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, normalize } from 'node:path';
-import { DIR_MODE, STAGING_DIR, tempPath } from './dataset-layout.js';
+import { committedRelOfStaged, DIR_MODE, STAGING_DIR, tempPath } from './dataset-layout.js';
+import type { ObjectPartTarget } from './object-part-upload.js';
 import type { ObjectStore } from './object-store.js';
 
-const attached = new Map<string, ObjectStore>();
+/** Where the part files of a run on a working copy are streamed: the target without its key. */
+export type StreamedParts = Omit<ObjectPartTarget, 'key'>;
+
+interface Attachment {
+  store: ObjectStore;
+  streamParts: StreamedParts | undefined;
+}
+
+const attached = new Map<string, Attachment>();
 
 /**
  * Makes lake-files.ts fetch the committed files missing from `root` from `store` until the
- * returned function is called (call it when the run ends, in a `finally`).
+ * returned function is called (call it when the run ends, in a `finally`); with `streamParts`,
+ * the run's part files are streamed to the bucket while written (see the module comment).
  *
  * @example
  * const detach = attachLakeStore(workDir, store);
  * try { await run(workDir); } finally { detach(); }
  */
-export function attachLakeStore(root: string, store: ObjectStore): () => void {
+export function attachLakeStore(root: string, store: ObjectStore, streamParts?: StreamedParts): () => void {
   const key = normalize(root);
-  attached.set(key, store);
+  const attachment = { store, streamParts };
+  attached.set(key, attachment);
   return () => {
-    if (attached.get(key) === store) attached.delete(key);
+    if (attached.get(key) === attachment) attached.delete(key);
   };
 }
 
+/** Where the part files of the dataset at `root` are streamed, or undefined (written to disk). */
+export function streamedPartsOf(root: string): StreamedParts | undefined {
+  return attached.get(normalize(root))?.streamParts;
+}
+
 /**
- * Ensures the committed file `rel` is at `path` (its confined place under `root`): downloads it
- * from the attached store when it is absent. Staged files are the run's own: never fetched. The
+ * The size in the bucket of a streamed staged file (`rel` is its staged path), or undefined when
+ * `root` does not stream its parts or the object is absent.
+ */
+export async function streamedPartSize(root: string, rel: string): Promise<number | undefined> {
+  const attachment = attached.get(normalize(root));
+  const committed = committedRelOfStaged(rel);
+  if (attachment?.streamParts === undefined || committed === undefined) return undefined;
+  return attachment.store.size(committed);
+}
+
+/**
+ * Ensures the file `rel` is at `path` (its confined place under `root`): downloads it from the
+ * attached store when it is absent. A committed file is fetched once and kept; a staged file only
+ * when the run streams its parts (from its final key), and the answer is then `'temporary'`: the
+ * caller deletes it once read, so the working copy never accumulates the run's output. The
  * download goes to a temp sibling renamed into place, so a failed one leaves no half file that a
  * later open would take for the whole.
  */
-export async function fetchMissingLakeFile(root: string, rel: string, path: string): Promise<void> {
-  const store = attached.get(normalize(root));
-  if (store === undefined || rel.startsWith(`${STAGING_DIR}/`)) return;
+export async function fetchMissingLakeFile(
+  root: string,
+  rel: string,
+  path: string,
+): Promise<'local' | 'fetched' | 'temporary'> {
+  const attachment = attached.get(normalize(root));
+  if (attachment === undefined) return 'local';
+  const staged = rel.startsWith(`${STAGING_DIR}/`);
+  const key = staged ? committedRelOfStaged(rel) : rel;
+  if (key === undefined || (staged && attachment.streamParts === undefined)) return 'local';
   const present = await lstat(path).then(
     () => true,
     () => false,
   );
-  if (present) return;
+  if (present) return 'local';
   await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
   const temp = tempPath(dirname(path), rel.slice(rel.lastIndexOf('/') + 1), 'fetch');
   try {
-    await store.download(rel, temp);
+    await attachment.store.download(key, temp);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
+  return staged ? 'temporary' : 'fetched';
 }

@@ -7,7 +7,7 @@
  * fetches a committed file on its first open (lake-file-fetch.ts).
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { TableName } from '@omnidim-stream/transform';
@@ -51,7 +51,9 @@ export interface LakeFile {
  */
 export async function openLakeFile(root: string, rel: string): Promise<LakeFile> {
   const path = await confined(root, rel, 'a dataset file');
-  await fetchMissingLakeFile(root, rel, path);
+  const fetched = await fetchMissingLakeFile(root, rel, path);
+  // A streamed staged file is on disk for this read only (lake-file-fetch.ts).
+  const release = () => (fetched === 'temporary' ? rm(path, { force: true }) : Promise.resolve());
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new SinkError(`Cannot read ${rel} (${error.code ?? 'error'})`, { cause: error });
   });
@@ -63,15 +65,17 @@ export async function openLakeFile(root: string, rel: string): Promise<LakeFile>
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
       return buffer.buffer.slice(0, bytesRead);
     },
-    close: () => handle.close(),
+    close: () => handle.close().finally(release),
   };
 }
 
 /** The bytes of a dataset file as a stream, gunzipped when its name ends in `.gz`. */
 export async function readLakeStream(root: string, rel: string): Promise<Readable> {
   const path = await confined(root, rel, 'a dataset file');
-  await fetchMissingLakeFile(root, rel, path);
+  const fetched = await fetchMissingLakeFile(root, rel, path);
   const raw = createReadStream(path);
+  // A streamed staged file is on disk for this read only (lake-file-fetch.ts).
+  if (fetched === 'temporary') raw.once('close', () => void rm(path, { force: true }));
   if (!rel.endsWith('.gz')) return raw;
   const gunzip = createGunzip();
   raw.on('error', (error) => gunzip.destroy(error));

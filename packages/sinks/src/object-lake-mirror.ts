@@ -8,6 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { TABLE_NAMES } from '@omnidim-stream/transform';
 import { type DatasetCheckpoint, readCheckpoint } from './dataset-checkpoint.js';
 import {
   CHECKPOINT_NAME,
@@ -15,11 +16,14 @@ import {
   datasetPath,
   isSafeRelative,
   MANIFEST_NAME,
+  partFilePrefix,
+  partFileRel,
   STAGING_DIR,
   stagedPartRel,
   stagingRel,
 } from './dataset-layout.js';
 import { SinkError } from './errors.js';
+import { streamedPartsOf } from './lake-file-fetch.js';
 import type { ObjectStore } from './object-store.js';
 
 /**
@@ -65,10 +69,13 @@ export async function uploadCheckpoint(
   const checkpoint: DatasetCheckpoint | undefined = await readCheckpoint(runDir);
   if (!checkpoint) return undefined;
   const keys: string[] = [];
+  const streamed = streamedPartsOf(dir) !== undefined;
   for (const f of checkpoint.files) {
     const key = stagedPartRel(runId, f);
     keys.push(key);
-    // Part files never change once listed: each goes up once.
+    // Part files never change once listed: each goes up once. Streamed ones are in the bucket
+    // already, at their final keys (staged-parts.ts).
+    if (streamed) continue;
     if (!uploaded.has(key)) await store.upload(key, datasetPath(dir, key));
     uploaded.add(key);
   }
@@ -101,4 +108,23 @@ export async function saveCheckpointForResume(
   const stale = (await store.list(`${STAGING_DIR}/`)).filter((key) => !keep.has(key));
   await store.delete(stale);
   return true;
+}
+
+/**
+ * After a failed run that streamed its part files: deletes the ones it uploaded (named with
+ * `runId`) that its kept checkpoint (if any) does not list, so a reader that globs the bucket
+ * sees no more of a failed run than its checkpoint needs for resume. Best effort: what a kill
+ * leaves is deleted by the next successful run (object-lake-publish.ts, step 5).
+ */
+export async function removeUnkeptUploads(store: ObjectStore, dir: string, runId: string): Promise<void> {
+  const checkpoint = await readCheckpoint(datasetPath(dir, stagingRel(runId))).catch(() => undefined);
+  const keep = new Set((checkpoint?.files ?? []).map((f) => partFileRel(f)));
+  const mine = partFilePrefix(runId);
+  const doomed: string[] = [];
+  for (const table of TABLE_NAMES) {
+    for (const key of await store.list(`${table}/`)) {
+      if (key.slice(key.lastIndexOf('/') + 1).startsWith(mine) && !keep.has(key)) doomed.push(key);
+    }
+  }
+  await store.delete(doomed);
 }

@@ -36,6 +36,8 @@ export interface ObjectStore {
   readonly location: string;
   /** The object at `key`, or undefined when there is none. */
   get(key: string): Promise<StoredObject | undefined>;
+  /** The size in bytes of the object at `key`, or undefined when there is none. */
+  size(key: string): Promise<number | undefined>;
   /** Writes `body` at `key` in one request, under `condition` when given. */
   put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult>;
   /**

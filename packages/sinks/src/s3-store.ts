@@ -15,6 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { SinkError } from './errors.js';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
+import { createS3Client, type S3Connection, s3Failure, s3Region, statusOf } from './s3-client.js';
 import { parseS3Url } from './s3-url.js';
 
 /** How the S3 client is set up, beyond what the AWS chain provides. */
@@ -31,9 +32,27 @@ export interface S3StoreOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
+/**
+ * The serializable connection of a dataset in `bucket` opened with `options` (the same one the
+ * store uses): what a streamed part file (object-part-upload.ts) needs to reach the bucket.
+ *
+ * @example
+ * s3ConnectionOf('lake', { endpoint: 'http://127.0.0.1:9000', forcePathStyle: true });
+ */
+export function s3ConnectionOf(bucket: string, options: S3StoreOptions = {}): S3Connection {
+  return {
+    bucket,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle === true,
+    region: s3Region(options.env ?? process.env, options.endpoint),
+    maxAttempts: options.maxAttempts ?? 5,
+  };
+}
+
 /** Parts of one upload in memory at once: memory ≤ `partSize × (UPLOAD_QUEUE + 1)` per file. */
 const UPLOAD_QUEUE = 2;
-const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+/** Multipart part size unless `partSize` says otherwise. */
+export const S3_DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 /** List pages (1,000 keys each) one listing may read: a bound, not a silent stop. */
 const MAX_LIST_PAGES = 10_000;
 const DELETE_CONCURRENCY = 8;
@@ -49,20 +68,7 @@ export async function openS3Store(url: string, options: S3StoreOptions = {}): Pr
   const target = parseS3Url(url);
   const sdk = await import('@aws-sdk/client-s3');
   const { Upload } = await import('@aws-sdk/lib-storage');
-  const env = options.env ?? process.env;
-  // An S3-compatible server is regionless; the SDK still needs a name to sign with.
-  const region =
-    env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'] ?? (options.endpoint ? 'us-east-1' : undefined);
-  const client: S3Client = new sdk.S3Client({
-    ...(region ? { region } : {}),
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    forcePathStyle: options.forcePathStyle === true,
-    maxAttempts: options.maxAttempts ?? 5,
-    // Checksums only where S3 requires them: several S3-compatible servers reject the newer
-    // default (CRC32 trailers on every upload).
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = await createS3Client(s3ConnectionOf(target.bucket, options));
   return new S3ObjectStore({
     sdk,
     Upload,
@@ -70,7 +76,7 @@ export async function openS3Store(url: string, options: S3StoreOptions = {}): Pr
     bucket: target.bucket,
     prefix: target.prefix,
     url: target.url,
-    partSize: options.partSize ?? DEFAULT_PART_SIZE,
+    partSize: options.partSize ?? S3_DEFAULT_PART_SIZE,
   });
 }
 
@@ -117,6 +123,17 @@ class S3ObjectStore implements ObjectStore {
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw this.#fail('read', key, error);
+    }
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      const answer = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
+      return answer.ContentLength;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw this.#fail('read the size of', key, error);
     }
   }
 
@@ -227,28 +244,4 @@ class S3ObjectStore implements ObjectStore {
   close(): void {
     this.#p.client.destroy();
   }
-}
-
-/** The HTTP status of an SDK error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const meta = (error as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata;
-  return typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
-}
-
-/**
- * A `SinkError` for a failed S3 request: the operation, the object and the S3 error name and
- * status only (see the module comment: no SDK message or cause, which could carry a signature).
- */
-function s3Failure(what: string, where: string, error: unknown): SinkError {
-  const name = error instanceof Error ? error.name : 'Error';
-  const status = statusOf(error);
-  const network = (error as { code?: unknown } | null)?.code;
-  const detail = [
-    /^[A-Za-z0-9]{1,64}$/.test(name) ? name : 'Error',
-    status === undefined ? undefined : `HTTP ${status}`,
-    typeof network === 'string' && /^E[A-Z]{2,20}$/.test(network) ? network : undefined,
-  ]
-    .filter((part) => part !== undefined)
-    .join(', ');
-  return new SinkError(`Cannot ${what} ${where} (${detail}) after the SDK's retries`);
 }

@@ -12,12 +12,14 @@ import {
   datasetPath,
   makeConfinedDir,
   partFileName,
+  partFileRel,
   STAGING_DIR,
   stagedPartRel,
   stagingRel,
   tablePartitionRel,
 } from './dataset-layout.js';
 import type { WriterFactory } from './dataset-writers.js';
+import { type StreamedParts, streamedPartsOf } from './lake-file-fetch.js';
 import { drained, type TableWriter } from './table-writer.js';
 
 /** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
@@ -66,9 +68,12 @@ export class StagedParts {
   /** Staging dirs (real paths) that got new entries since the last fsync of them. */
   readonly #dirtyDirs = new Set<string>();
   #seq = 0;
+  /** Where part files are streamed while written (an `s3://` dataset), or undefined (on disk). */
+  readonly #streamTo: StreamedParts | undefined;
 
   constructor(config: StagedPartsConfig) {
     this.#config = config;
+    this.#streamTo = streamedPartsOf(config.root);
   }
 
   /** Sets the format's writer; no file can be opened before. */
@@ -147,14 +152,16 @@ export class StagedParts {
    * then, and `extra` paths. Call after {@link closeAll} (every staged file is complete).
    */
   async sync(extra: readonly string[]): Promise<void> {
+    // Streamed part files are complete objects in the bucket once closed: nothing local to fsync.
     const fresh = this.#staged
       .slice(this.#syncedUpTo)
+      .filter(() => this.#streamTo === undefined)
       .map((f) => datasetPath(this.#config.root, stagedPartRel(this.#config.runId, f)));
     const dirs = [...this.#dirtyDirs];
     // Files first, then the dirs holding their entries (#openFile marks a new dir's parents).
     await fsyncAll([...fresh, ...extra]);
     await fsyncAll(dirs);
-    this.#syncedUpTo += fresh.length;
+    this.#syncedUpTo = this.#staged.length;
     for (const dir of dirs) this.#dirtyDirs.delete(dir);
   }
 
@@ -169,12 +176,9 @@ export class StagedParts {
     }
   }
 
-  async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
-    const { root, runId, maxFiles } = this.#config;
-    if (this.#seq >= maxFiles) {
-      throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
-    }
-    const name = partFileName(runId, this.#seq++, this.#config.extension);
+  /** Creates the staging dir of a part file written to disk (and marks what to fsync); its path. */
+  async #stagedPath(table: TableName, partition: string, name: string): Promise<string> {
+    const { root, runId } = this.#config;
     const dirRel = stagingRel(runId, tablePartitionRel(table, partition));
     const dir = datasetPath(root, dirRel);
     if (!this.#stagingDirs.has(dirRel)) {
@@ -187,7 +191,20 @@ export class StagedParts {
         .add(datasetPath(root, STAGING_DIR));
     }
     this.#dirtyDirs.add(dir);
-    const destination = datasetPath(root, stagedPartRel(runId, { table, partition, name }));
+    return datasetPath(root, stagedPartRel(runId, { table, partition, name }));
+  }
+
+  async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
+    const { maxFiles } = this.#config;
+    if (this.#seq >= maxFiles) {
+      throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
+    }
+    const name = partFileName(this.#config.runId, this.#seq++, this.#config.extension);
+    // Streamed: straight to the file's final key (its name carries the run id: never overwritten);
+    // the working copy gets neither the file nor its staging dir.
+    const destination = this.#streamTo
+      ? { ...this.#streamTo, key: partFileRel({ table, partition, name }) }
+      : await this.#stagedPath(table, partition, name);
     const writer = this.#factory!(this.#config.schemas[table], destination);
     // An idle writer can fail too (its file hit ENOSPC while flushing in the background): keep
     // the error for the next write, checkpoint or commit instead of an unhandled 'error' event.
