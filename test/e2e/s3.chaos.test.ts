@@ -9,12 +9,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSimulator } from '@omnidim-stream/simulator';
-import type { DatasetManifest } from '@omnidim-stream/sinks';
 import { verifyManifestFiles } from '@omnidim-stream/sinks';
 import { describe, expect, it } from 'vitest';
-import { checkDataset, compareIds } from './harness/dataset.js';
+import { compareIds } from './harness/dataset.js';
 import { randomInt, seededRandom } from './harness/random.js';
 import { type CliRun, ROOT, runCliInProcess, type SpawnedCli, spawnCli } from './harness/run-cli.js';
+import { expectExactlyTheManifest } from './harness/s3-bucket-check.js';
 import { s3Scope } from './harness/s3-scope.js';
 import { TEST_SECRET } from './harness/s3-server.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
@@ -29,18 +29,6 @@ async function snapshot(prefix: string, name: string): Promise<{ dir: string; ke
   const dir = await tempDir(name);
   scope.cleanups.push(dir.remove);
   return { dir: dir.path, keys: await scope.server.download(prefix, dir.path) };
-}
-
-/** The committed version's files and sidecars, plus the markers, state and manifest: nothing else. */
-async function expectExactlyTheManifest(prefix: string, hint: string): Promise<string> {
-  const { dir, keys } = await snapshot(prefix, 's3-final');
-  const manifest = JSON.parse(await readFile(join(dir, '_manifest.json'), 'utf8')) as DatasetManifest;
-  const listed = [...manifest.files.map((f) => f.path), ...(manifest.sidecars ?? []).map((s) => s.path)];
-  const control = (k: string) => k === '_manifest.json' || k === '_state.json' || k.endsWith('/_SUCCESS');
-  expect(keys.filter((k) => !control(k)).sort(), hint).toEqual(listed.sort());
-  await checkDataset(scope.reader, dir, manifest.format, hint);
-  expect(scope.server.unfinishedUploads(), hint).toEqual([]);
-  return dir;
 }
 
 describe('kill -9 at random points, then rerun', () => {
@@ -110,7 +98,7 @@ describe('kill -9 at random points, then rerun', () => {
       const hint = `runs: ${runs.map(describeRun).join(' | ')} ${replayHint()}`;
       expect(final, hint).toBeDefined();
       expect(runs.filter((r) => r.signal === 'SIGKILL').length, hint).toBeGreaterThanOrEqual(2);
-      const dir = await expectExactlyTheManifest(prefix, hint);
+      const { dir } = await expectExactlyTheManifest(scope, prefix, hint);
       expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'parquet')), hint).toEqual({
         missing: [],
         duplicated: [],
@@ -162,7 +150,7 @@ describe('faults from the storage', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(manifestFaulted).toBe(true);
       expect(faulted).toBeGreaterThan(10);
-      const dir = await expectExactlyTheManifest(prefix, describeRun(run));
+      const { dir } = await expectExactlyTheManifest(scope, prefix, describeRun(run));
       expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'csv'))).toEqual({
         missing: [],
         duplicated: [],

@@ -12,9 +12,9 @@
  *
  * With `streamParts`, the run's own part files are not on that disk either: staged-parts.ts
  * streams each one to its final key while it is written (object-part-upload.ts). A staged file
- * read back (the commit's small-file merge, merge-on-write's id scan, compact) is then fetched
- * from its final key for the one read and deleted when closed, and an adopted checkpoint's files
- * are checked in the bucket.
+ * read back (the commit's small-file merge, merge-on-write's id scan, compact) is then read from
+ * its final key with ranged GETs, never copied to the working copy, and an adopted checkpoint's
+ * files are checked in the bucket.
  */
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, normalize } from 'node:path';
@@ -67,36 +67,42 @@ export async function streamedPartSize(root: string, rel: string): Promise<numbe
 }
 
 /**
- * Ensures the file `rel` is at `path` (its confined place under `root`): downloads it from the
- * attached store when it is absent. A committed file is fetched once and kept; a staged file only
- * when the run streams its parts (from its final key), and the answer is then `'temporary'`: the
- * caller deletes it once read, so the working copy never accumulates the run's output. The
- * download goes to a temp sibling renamed into place, so a failed one leaves no half file that a
- * later open would take for the whole.
+ * The bucket object of the streamed staged file `rel` (its staged path) and the store to read it
+ * from, or undefined when `root` does not stream its parts or `rel` is no staged part file. A
+ * run's own files are read back straight from the bucket (ranged reads), never copied here.
  */
-export async function fetchMissingLakeFile(
+export function streamedStagedObject(
   root: string,
   rel: string,
-  path: string,
-): Promise<'local' | 'fetched' | 'temporary'> {
+): { store: ObjectStore; key: string } | undefined {
   const attachment = attached.get(normalize(root));
-  if (attachment === undefined) return 'local';
-  const staged = rel.startsWith(`${STAGING_DIR}/`);
-  const key = staged ? committedRelOfStaged(rel) : rel;
-  if (key === undefined || (staged && attachment.streamParts === undefined)) return 'local';
+  const key = committedRelOfStaged(rel);
+  if (attachment?.streamParts === undefined || key === undefined) return undefined;
+  return { store: attachment.store, key };
+}
+
+/**
+ * Ensures the committed file `rel` is at `path` (its confined place under `root`): downloads it
+ * from the attached store when it is absent. Staged files are the run's own: never fetched (when
+ * streamed, they are read from the bucket: {@link streamedStagedObject}). The download goes to a
+ * temp sibling renamed into place, so a failed one leaves no half file that a later open would
+ * take for the whole.
+ */
+export async function fetchMissingLakeFile(root: string, rel: string, path: string): Promise<void> {
+  const store = attached.get(normalize(root))?.store;
+  if (store === undefined || rel.startsWith(`${STAGING_DIR}/`)) return;
   const present = await lstat(path).then(
     () => true,
     () => false,
   );
-  if (present) return 'local';
+  if (present) return;
   await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
   const temp = tempPath(dirname(path), rel.slice(rel.lastIndexOf('/') + 1), 'fetch');
   try {
-    await attachment.store.download(key, temp);
+    await store.download(rel, temp);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
-  return staged ? 'temporary' : 'fetched';
 }

@@ -7,14 +7,15 @@
  * fetches a committed file on its first open (lake-file-fetch.ts).
  */
 import { createReadStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { TableName } from '@omnidim-stream/transform';
 import { confined, parentRel } from './dataset-layout.js';
 import { SinkError } from './errors.js';
-import { fetchMissingLakeFile } from './lake-file-fetch.js';
+import { fetchMissingLakeFile, streamedStagedObject } from './lake-file-fetch.js';
 import type { DatasetManifest, ManifestFile } from './manifest.js';
+import type { ObjectStore } from './object-store.js';
 
 /**
  * The committed files of `table` (of one partition dir, dataset-relative `table/partition`, when
@@ -51,9 +52,9 @@ export interface LakeFile {
  */
 export async function openLakeFile(root: string, rel: string): Promise<LakeFile> {
   const path = await confined(root, rel, 'a dataset file');
-  const fetched = await fetchMissingLakeFile(root, rel, path);
-  // A streamed staged file is on disk for this read only (lake-file-fetch.ts).
-  const release = () => (fetched === 'temporary' ? rm(path, { force: true }) : Promise.resolve());
+  const remote = streamedStagedObject(root, rel);
+  if (remote) return openRemoteFile(remote.store, remote.key);
+  await fetchMissingLakeFile(root, rel, path);
   const handle = await open(path, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new SinkError(`Cannot read ${rel} (${error.code ?? 'error'})`, { cause: error });
   });
@@ -65,19 +66,33 @@ export async function openLakeFile(root: string, rel: string): Promise<LakeFile>
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
       return buffer.buffer.slice(0, bytesRead);
     },
-    close: () => handle.close().finally(release),
+    close: () => handle.close(),
   };
 }
 
 /** The bytes of a dataset file as a stream, gunzipped when its name ends in `.gz`. */
 export async function readLakeStream(root: string, rel: string): Promise<Readable> {
   const path = await confined(root, rel, 'a dataset file');
-  const fetched = await fetchMissingLakeFile(root, rel, path);
-  const raw = createReadStream(path);
-  // A streamed staged file is on disk for this read only (lake-file-fetch.ts).
-  if (fetched === 'temporary') raw.once('close', () => void rm(path, { force: true }));
+  const remote = streamedStagedObject(root, rel);
+  if (!remote) await fetchMissingLakeFile(root, rel, path);
+  const raw: Readable = remote ? await remote.store.openRead(remote.key) : createReadStream(path);
   if (!rel.endsWith('.gz')) return raw;
   const gunzip = createGunzip();
   raw.on('error', (error) => gunzip.destroy(error));
   return raw.pipe(gunzip);
+}
+
+/** A file in the bucket as a {@link LakeFile}: each slice one ranged GET (a Parquet footer, a row group). */
+async function openRemoteFile(store: ObjectStore, key: string): Promise<LakeFile> {
+  const size = await store.size(key);
+  if (size === undefined) throw new SinkError(`Cannot read ${key} from ${store.location} (it is not there)`);
+  return {
+    byteLength: size,
+    async slice(start: number, end = size): Promise<ArrayBuffer> {
+      if (end <= start) return new ArrayBuffer(0);
+      const bytes = await store.readRange(key, start, end);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    },
+    close: async () => undefined,
+  };
 }

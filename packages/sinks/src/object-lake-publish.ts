@@ -8,7 +8,8 @@
  *    exactly the old version before this PUT and exactly the new one after it;
  * 4. the state (`_state.json`) follows, then the `_SUCCESS` markers;
  * 5. only now are objects not in the manifest deleted: replaced part files, and whatever a run
- *    killed in steps 1–4 left (its uploads were never listed). After this step the data objects
+ *    killed in steps 1–4 left (its uploads were never listed); 6. multipart uploads a killed run
+ *    left open are aborted. After this step the data objects
  *    under the prefix are exactly the manifest's, so a reader that globs sees each call once.
  * A failure before step 3 deletes what this run uploaded (the bucket is as it was); a kill before
  * step 3 leaves the previous version readable, and the next successful run's step 5 removes the
@@ -97,7 +98,19 @@ export async function publishWorkingCopy(
       `The run was committed (${store.location}/${MANIFEST_NAME} lists it) but writing the state or cleaning up failed; the next run on ${store.location} finishes the cleanup (${error instanceof Error ? error.message : 'error'})`,
     );
   }
+  await abortLeftUploads(store);
   return manifest;
+}
+
+/**
+ * Step 6: aborts the multipart uploads a killed run left open under the dataset (part files are
+ * streamed while written: a kill mid-file leaves one), so no parts stay billed. Under the lock,
+ * every open upload there is a dead run's. Best effort: a server without ListMultipartUploads
+ * keeps them for its lifecycle rule (README: AbortIncompleteMultipartUpload).
+ */
+async function abortLeftUploads(store: ObjectStore): Promise<void> {
+  const left = await store.listUnfinishedUploads().catch(() => []);
+  for (const upload of left) await store.abortUpload(upload.key, upload.uploadId).catch(() => undefined);
 }
 
 /**

@@ -14,7 +14,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SinkError } from './errors.js';
-import { createS3Client, s3Failure, type S3Connection } from './s3-client.js';
+import { createS3Client, type S3Connection, s3Failure } from './s3-client.js';
 
 /** Where a streamed part file goes: the bucket and connection, and the dataset-relative key. */
 export interface ObjectPartTarget extends S3Connection {
@@ -61,7 +61,11 @@ function clientFor(connection: S3Connection): Promise<{ client: S3Client; Upload
  * try { await run(); } finally { closePartUploadClients(); }
  */
 export function closePartUploadClients(): void {
-  for (const entry of clients.values()) void entry.then(({ client }) => client.destroy(), () => undefined);
+  for (const entry of clients.values())
+    void entry.then(
+      ({ client }) => client.destroy(),
+      () => undefined,
+    );
   clients.clear();
 }
 

@@ -6,6 +6,7 @@
  * Implementations: `s3-store.ts` (AWS S3 and S3-compatible servers) and `local-store.ts` (a
  * directory, for library users and tests). No rename: see object-lake-publish.ts for the commit.
  */
+import type { Readable } from 'node:stream';
 
 /** An object read back: its bytes, its ETag (quotes included, as sent) and when it was written. */
 export interface StoredObject {
@@ -45,14 +46,20 @@ export interface ObjectStore {
    * size; a failed upload is aborted, leaving no parts behind).
    */
   upload(key: string, file: string): Promise<void>;
+  /** Bytes `[start, end)` of the object at `key` (one ranged GET). */
+  readRange(key: string, start: number, end: number): Promise<Buffer>;
+  /** The object at `key` as a stream (read as it arrives: bounded memory whatever its size). */
+  openRead(key: string): Promise<Readable>;
   /** Writes the object at `key` to the local file `file`. */
   download(key: string, file: string): Promise<void>;
   /** Every key under the dataset that starts with `prefix` (dataset-relative). */
   list(prefix?: string): Promise<string[]>;
   /** Deletes `keys` (absent keys are not an error). */
   delete(keys: readonly string[]): Promise<void>;
-  /** Multipart uploads started and neither completed nor aborted under the dataset (keys). */
-  listUnfinishedUploads(): Promise<string[]>;
+  /** Multipart uploads started and neither completed nor aborted under the dataset. */
+  listUnfinishedUploads(): Promise<{ key: string; uploadId: string }[]>;
+  /** Aborts the multipart upload `uploadId` of `key` (its parts are dropped). */
+  abortUpload(key: string, uploadId: string): Promise<void>;
   /** Releases the client's connections. */
   close(): void;
 }

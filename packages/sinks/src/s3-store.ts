@@ -11,6 +11,7 @@
  * attached request/response may carry a signature.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { SinkError } from './errors.js';
@@ -176,6 +177,33 @@ class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async readRange(key: string, start: number, end: number): Promise<Buffer> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      const answer = await client.send(
+        new sdk.GetObjectCommand({
+          Bucket: bucket,
+          Key: this.#full(key),
+          Range: `bytes=${start}-${end - 1}`,
+        }),
+      );
+      return Buffer.from((await answer.Body?.transformToByteArray()) ?? []);
+    } catch (error) {
+      throw this.#fail('read', key, error);
+    }
+  }
+
+  async openRead(key: string): Promise<Readable> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      const answer = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
+      if (!(answer.Body instanceof Readable)) throw new Error('no body stream');
+      return answer.Body;
+    } catch (error) {
+      throw this.#fail('read', key, error);
+    }
+  }
+
   async download(key: string, file: string): Promise<void> {
     const { sdk, client, bucket } = this.#p;
     try {
@@ -229,15 +257,29 @@ class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async listUnfinishedUploads(): Promise<string[]> {
+  async listUnfinishedUploads(): Promise<{ key: string; uploadId: string }[]> {
     const { sdk, client, bucket, prefix } = this.#p;
     try {
+      // One page (up to 1,000 uploads): what a few killed runs leave; the rest go next time.
       const answer = await client.send(
         new sdk.ListMultipartUploadsCommand({ Bucket: bucket, ...(prefix ? { Prefix: `${prefix}/` } : {}) }),
       );
-      return (answer.Uploads ?? []).map((u) => this.#relative(u.Key ?? ''));
+      return (answer.Uploads ?? [])
+        .filter((u) => u.Key !== undefined && u.UploadId !== undefined)
+        .map((u) => ({ key: this.#relative(u.Key!), uploadId: u.UploadId! }));
     } catch (error) {
       throw this.#fail('list the multipart uploads of', '', error);
+    }
+  }
+
+  async abortUpload(key: string, uploadId: string): Promise<void> {
+    const { sdk, client, bucket } = this.#p;
+    try {
+      await client.send(
+        new sdk.AbortMultipartUploadCommand({ Bucket: bucket, Key: this.#full(key), UploadId: uploadId }),
+      );
+    } catch (error) {
+      if (statusOf(error) !== 404) throw this.#fail('abort the upload of', key, error);
     }
   }
 

@@ -139,6 +139,18 @@ export async function startS3Server(bucket = 'lake'): Promise<S3TestServer> {
     if (method === 'GET' && key === '' && url.searchParams.get('list-type') === '2') {
       return listPage(req, res, url);
     }
+    if (method === 'GET' && key === '' && url.searchParams.has('uploads')) {
+      // s3rver has no ListMultipartUploads: answered from the uploads seen on the wire, as S3 does.
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const listed = [...uploads]
+        .filter(([, k]) => k.startsWith(prefix))
+        .map(([id, k]) => `<Upload><Key>${k}</Key><UploadId>${id}</UploadId></Upload>`);
+      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>${bucket}</Bucket><Prefix>${prefix}</Prefix><IsTruncated>false</IsTruncated>${listed.join('')}</ListMultipartUploadsResult>`;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
     if (!conditional) return forward(req, res, url, key);
     inFlight.add(key);
     try {
