@@ -24,6 +24,7 @@ import {
 } from './dataset-layout.js';
 import { SinkError } from './errors.js';
 import { streamedPartsOf } from './lake-file-fetch.js';
+import type { DatasetManifest } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
 
 /**
@@ -117,8 +118,18 @@ export async function saveCheckpointForResume(
  * leaves is deleted by the next successful run (object-lake-publish.ts, step 5).
  */
 export async function removeUnkeptUploads(store: ObjectStore, dir: string, runId: string): Promise<void> {
+  // The manifest PUT may have landed with its answer lost: then this run is committed and its
+  // files are the lake's. A manifest that cannot be read stops the cleanup (it throws).
+  const current = await store.get(MANIFEST_NAME);
+  const manifest = current
+    ? (JSON.parse(current.body.toString('utf8')) as Partial<DatasetManifest>)
+    : undefined;
+  if (manifest?.runId === runId) return;
   const checkpoint = await readCheckpoint(datasetPath(dir, stagingRel(runId))).catch(() => undefined);
-  const keep = new Set((checkpoint?.files ?? []).map((f) => partFileRel(f)));
+  const keep = new Set([
+    ...(checkpoint?.files ?? []).map((f) => partFileRel(f)),
+    ...(manifest?.files ?? []).map((f) => f.path),
+  ]);
   const mine = partFilePrefix(runId);
   const doomed: string[] = [];
   for (const table of TABLE_NAMES) {

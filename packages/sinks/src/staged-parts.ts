@@ -24,6 +24,11 @@ import { drained, type TableWriter } from './table-writer.js';
 
 /** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
 const MAX_CLOSING = 16;
+/**
+ * The same for part files streamed to object storage: each closing upload may still hold its
+ * last parts in memory (object-part-upload.ts), so fewer at once.
+ */
+const MAX_CLOSING_STREAMED = 4;
 
 /** fsyncs in flight at once at a checkpoint or the commit (the libuv pool has 4 threads; the disk queues the rest). */
 const FSYNC_CONCURRENCY = 32;
@@ -228,7 +233,8 @@ export class StagedParts {
     });
     this.#closing.add(closing);
     closing.finally(() => this.#closing.delete(closing));
-    while (this.#closing.size >= MAX_CLOSING) await Promise.race(this.#closing);
+    const limit = this.#streamTo ? MAX_CLOSING_STREAMED : MAX_CLOSING;
+    while (this.#closing.size >= limit) await Promise.race(this.#closing);
     this.throwIfFailed();
   }
 
