@@ -17,3 +17,4 @@ export * from './object-store.js';
 export type { ParquetCompression, ParquetWriterOptions } from './parquet.js';
 export { openS3Store, type S3StoreOptions } from './s3-store.js';
 export * from './s3-url.js';
+export { UTF8_CHUNK_BYTES, Utf8Chunks } from './utf8-chunks.js';
