@@ -10,6 +10,7 @@ import {
   FORMATS,
   HASH_KEY_ENV,
   PARTITION_GRAINS,
+  PAYLOAD_CONVERSATIONS,
   REDACTION_FLAGS,
   SOURCE_LIMITS,
   TABLES,
@@ -122,6 +123,13 @@ function datasetFlags(y: Argv): Argv {
       type: 'string',
       requiresArg: true,
       describe: `IANA zone of time_of_call and of date partitions [default: ${D.timeZone}]`,
+      group: DATASET_GROUP,
+    })
+    .option('payload-conversation', {
+      type: 'string',
+      requiresArg: true,
+      choices: PAYLOAD_CONVERSATIONS,
+      describe: `webhooks.payload's copies of the conversation (call_report.full_conversation, call_report.interactions; calls.transcript and the interactions table hold them): drop or keep [default: ${D.payloadConversation}]`,
       group: DATASET_GROUP,
     })
     .option('json', {

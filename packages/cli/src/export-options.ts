@@ -28,6 +28,8 @@ import {
 } from '@omnidim-stream/sinks';
 import {
   DEFAULT_TRANSFORM_OPTIONS,
+  PAYLOAD_CONVERSATIONS,
+  type PayloadConversation,
   REDACTION_ACTIONS,
   type ResolvedRedaction,
   TABLE_NAMES,
@@ -57,7 +59,15 @@ export const DEFAULT_BASE_URL = SOURCE_DEFAULTS.baseUrl;
 /** Environment variable overriding {@link DEFAULT_BASE_URL}; `--base-url` wins over it. */
 export const BASE_URL_ENV = 'OMNIDIM_BASE_URL';
 
-export { CALL_STATUSES, COMPRESSIONS, FORMATS, type Format, PARTITION_GRAINS, SOURCE_LIMITS };
+export {
+  CALL_STATUSES,
+  COMPRESSIONS,
+  FORMATS,
+  type Format,
+  PARTITION_GRAINS,
+  PAYLOAD_CONVERSATIONS,
+  SOURCE_LIMITS,
+};
 /** The transform's tables, in its order. */
 export const TABLES = TABLE_NAMES;
 
@@ -108,6 +118,8 @@ export const EXPORT_DEFAULTS = {
   pageSize: SOURCE_DEFAULTS.pageSize,
   concurrency: SOURCE_DEFAULTS.concurrency,
   timeZone: DEFAULT_TRANSFORM_OPTIONS.timeZone,
+  /** The webhook payload's conversation copies (README "Conversation text, written once"). */
+  payloadConversation: DEFAULT_TRANSFORM_OPTIONS.payloadConversation,
   demoOut: 'demo-out',
   demoRecords: 1000,
   demoLatencyMs: 2,
@@ -166,6 +178,8 @@ export interface DatasetOptions extends OutputTarget {
   redact: Record<string, string>;
   /** Set when some redaction action is `hash`: where the HMAC key comes from. */
   hashKeyFile: string | undefined;
+  /** `--payload-conversation`: the transform's `payloadConversation`. */
+  payloadConversation: PayloadConversation;
   compression: string | undefined;
   rowsPerFile: number | undefined;
   /** `--partition-by`: the lake's grain (a lake keeps the grain it was created with). */
@@ -253,6 +267,8 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     timeZone,
     redact,
     hashKeyFile: optionalString(argv, 'hash-key-file'),
+    payloadConversation:
+      oneOf(argv, 'payload-conversation', PAYLOAD_CONVERSATIONS) ?? EXPORT_DEFAULTS.payloadConversation,
     compression: oneOf(argv, 'compression', COMPRESSIONS[format] as readonly string[]),
     rowsPerFile: integer(argv, 'rows-per-file', LIMITS.rowsPerFile),
     partitionBy: oneOf(argv, 'partition-by', PARTITION_GRAINS) ?? EXPORT_DEFAULTS.partitionBy,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { RedactionOptions, TransformOptions } from '@omnidim-stream/transform';
+import type { PayloadConversation, RedactionOptions, TransformOptions } from '@omnidim-stream/transform';
 import { UsageError } from './exit-codes.js';
 
 /** Where the API key may come from; there is deliberately no flag (it would show in `ps`). */
@@ -81,7 +81,12 @@ export async function loadHashKey(sources: {
 
 /** The transform's options for a run: zone, redaction actions, and the hash key when needed. */
 export async function transformOptionsFor(
-  options: { timeZone: string; redact: Record<string, string>; hashKeyFile: string | undefined },
+  options: {
+    timeZone: string;
+    redact: Record<string, string>;
+    hashKeyFile: string | undefined;
+    payloadConversation: PayloadConversation;
+  },
   env: Record<string, string | undefined>,
   cwd: string | undefined,
 ): Promise<TransformOptions> {
@@ -92,6 +97,7 @@ export async function transformOptionsFor(
   const transform: TransformOptions = {
     timeZone: options.timeZone,
     redact: options.redact as RedactionOptions,
+    payloadConversation: options.payloadConversation,
   };
   if (needsKey) transform.hashKey = await loadHashKey({ env, hashKeyFile: options.hashKeyFile, cwd });
   return transform;

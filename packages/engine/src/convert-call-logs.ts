@@ -22,6 +22,7 @@ export interface ConvertCallLogsOptions
     | 'timeZone'
     | 'redact'
     | 'hashKey'
+    | 'payloadConversation'
     | 'stage'
     | 'signal'
     | 'now'

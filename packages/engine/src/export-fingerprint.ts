@@ -23,6 +23,8 @@ export function fingerprintOf(options: ResolvedExportOptions, plan: RunPlan): st
     tables: [...options.tables].sort(),
     timeZone: options.timeZone,
     redact: options.redact,
+    // Only when not the default, so checkpoints written before the option existed still match.
+    ...(options.transform.payloadConversation === 'keep' ? { payloadConversation: 'keep' } : {}),
     filters: filtersFingerprint(options.filters),
     pageSize: options.pageSize,
     window: options.window,

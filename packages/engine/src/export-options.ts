@@ -69,6 +69,11 @@ export interface ExportCallLogsOptions extends ObjectStoreTargetOptions {
   redact?: RedactionOptions;
   /** HMAC key of `hash` redaction actions (never recorded anywhere). */
   hashKey?: TransformOptions['hashKey'];
+  /**
+   * The webhook payload's conversation copies: `drop` (default) or `keep` (the transform's
+   * `payloadConversation`; README "Conversation text, written once").
+   */
+  payloadConversation?: TransformOptions['payloadConversation'];
   pageSize?: number;
   concurrency?: number;
   retries?: number;
@@ -195,7 +200,14 @@ export function resolveExportCallLogsOptions(options: ExportCallLogsOptions): Re
     tables,
     timeZone,
     redact,
-    transform: { timeZone, redact, ...(options.hashKey === undefined ? {} : { hashKey: options.hashKey }) },
+    transform: {
+      timeZone,
+      redact,
+      ...(options.hashKey === undefined ? {} : { hashKey: options.hashKey }),
+      ...(options.payloadConversation === undefined
+        ? {}
+        : { payloadConversation: options.payloadConversation }),
+    },
     pageSize: options.pageSize ?? d.pageSize,
     concurrency: options.concurrency ?? d.concurrency,
     filters: options.filters ?? {},

@@ -11,6 +11,7 @@ import { doubleText } from './double-text.js';
 import { SinkError } from './errors.js';
 import { oneOf } from './option-checks.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
+import { Utf8Chunks } from './utf8-chunks.js';
 import { checkValue } from './values.js';
 
 export type { Destination, TableWriterBaseOptions, WrittenFile } from './table-writer.js';
@@ -50,11 +51,12 @@ export function encodeNdjson(
 /** Encodes a batch of rows into NDJSON lines (see {@link compileNdjsonEncoder}). */
 export type NdjsonEncoder = (rows: readonly Row[]) => string;
 
+/** Encodes one row into one NDJSON line, newline included (see {@link compileNdjsonLineEncoder}). */
+export type NdjsonLineEncoder = (row: Row) => string;
+
 /**
- * Compiles the NDJSON encoder of one schema once: each column's key is escaped once (`,"name":`)
- * and gets a writer chosen by its type, so encoding a row is one pass of checks and string
- * appends with no per-value type dispatch on the column. The output of a batch is one string.
- * Values are checked exactly as {@link checkValue} does (same errors in every format).
+ * Compiles the NDJSON encoder of one schema once (see {@link compileNdjsonLineEncoder}); the
+ * output of a batch is one string.
  *
  * @example
  * const encode = compileNdjsonEncoder(CALLS_SCHEMA);
@@ -64,20 +66,39 @@ export function compileNdjsonEncoder(
   schema: TableSchema,
   jsonColumns: 'string' | 'embed' = 'string',
 ): NdjsonEncoder {
+  const line = compileNdjsonLineEncoder(schema, jsonColumns);
+  return (rows) => {
+    let out = '';
+    for (let r = 0; r < rows.length; r++) out += line(rows[r]!);
+    return out;
+  };
+}
+
+/**
+ * Compiles the line encoder of one schema once: each column's key is escaped once (`,"name":`)
+ * and gets a writer chosen by its type, so encoding a row is one pass of checks and string
+ * appends with no per-value type dispatch on the column. One row is one short string, which the
+ * writer puts into its chunk Buffer at once (see utf8-chunks.ts for why not one string per batch).
+ * Values are checked exactly as {@link checkValue} does (same errors in every format).
+ *
+ * @example
+ * const line = compileNdjsonLineEncoder(CALLS_SCHEMA);
+ * line(row); // '{"id":1,…}\n'
+ */
+export function compileNdjsonLineEncoder(
+  schema: TableSchema,
+  jsonColumns: 'string' | 'embed' = 'string',
+): NdjsonLineEncoder {
   const columns = schema.columns;
-  if (columns.length === 0) return (rows) => '{}\n'.repeat(rows.length);
+  if (columns.length === 0) return () => '{}\n';
   const names = columns.map((c) => c.name);
   const keys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   const writers = columns.map((c) => valueWriter(c, jsonColumns));
   const count = columns.length;
-  return (rows) => {
+  return (row) => {
     let out = '';
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      for (let i = 0; i < count; i++) out += keys[i]! + writers[i]!(row[names[i]!]);
-      out += '}\n';
-    }
-    return out;
+    for (let i = 0; i < count; i++) out += keys[i]! + writers[i]!(row[names[i]!]);
+    return `${out}}\n`;
   };
 }
 
@@ -122,23 +143,12 @@ function valueWriter(column: ColumnSchema, jsonColumns: 'string' | 'embed'): Val
   }
 }
 
-/**
- * Encoded text is handed on in pieces of at least this many UTF-16 units: one small write per
- * call (a few rows) cost a stream hop, a Buffer and a hash update each.
- */
-const CHUNK_CHARS = 64 * 1024;
-
-/**
- * UTF-8 encoding of the text: transcripts hold non-Latin-1 characters, which makes the text
- * two-byte, and Node 20's `Buffer.from(string)` converts those about 3× slower than
- * TextEncoder (simdutf), measured on simulated calls (bench/sink-cost.ts).
- */
-const UTF8 = new TextEncoder();
-
 /** A Writable of one table's rows that writes NDJSON. */
 export class NdjsonWriter extends TableWriter {
-  readonly #encode: NdjsonEncoder;
-  #pending = '';
+  readonly #line: NdjsonLineEncoder;
+  // Encoded lines are handed on in chunks of 64 KiB: one small write per call (a few rows) cost
+  // a stream hop, a Buffer and a hash update each.
+  readonly #chunks = new Utf8Chunks();
 
   constructor(options: NdjsonWriterOptions) {
     const compression = oneOf('compression', options.compression ?? DEFAULTS.compression, ['none', 'gzip']);
@@ -147,21 +157,19 @@ export class NdjsonWriter extends TableWriter {
       'embed',
     ]);
     super(options, compression === 'gzip' ? [createGzip()] : []);
-    this.#encode = compileNdjsonEncoder(this.schema, jsonColumns);
+    this.#line = compileNdjsonLineEncoder(this.schema, jsonColumns);
   }
 
   protected encode(rows: readonly Row[]): unknown[] {
-    this.#pending += this.#encode(rows);
-    if (this.#pending.length < CHUNK_CHARS) return [];
-    const text = this.#pending;
-    this.#pending = '';
-    return [UTF8.encode(text)];
+    const full: Buffer[] = [];
+    for (let r = 0; r < rows.length; r++) this.#chunks.append(this.#line(rows[r]!), full);
+    return full;
   }
 
   protected finishEncoding(): unknown[] {
-    const text = this.#pending;
-    this.#pending = '';
-    return text.length === 0 ? [] : [UTF8.encode(text)];
+    const full: Buffer[] = [];
+    this.#chunks.flush(full);
+    return full;
   }
 }
 

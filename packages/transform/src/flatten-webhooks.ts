@@ -3,6 +3,7 @@
  * columns derived from the JSON payload each webhook carries inside a string.
  */
 import { coerceToRowValue, isAbsent, MISFIT_VALUE } from './coerce.js';
+import { withoutConversation } from './payload-conversation.js';
 import { isPlainObject } from './plain-object.js';
 import { type FlattenContext, RowBuilder } from './row-builder.js';
 import { safeJson } from './safe-json.js';
@@ -51,7 +52,8 @@ export function flattenWebhooks(
 
 /**
  * The payload arrives as JSON inside a string (docs/api-notes.md): parse it, derive the useful fields,
- * and store it as JSON text with secrets masked. A payload that is not JSON is kept in `extra`.
+ * and store it as JSON text with secrets masked, without its conversation copies unless the
+ * `payloadConversation` option is `keep` (payload-conversation.ts). A payload that is not JSON is kept in `extra`.
  */
 function fillPayload(w: RowBuilder, raw: unknown, ctx: FlattenContext): void {
   const action = ctx.options.redact.webhookPayloads;
@@ -65,7 +67,12 @@ function fillPayload(w: RowBuilder, raw: unknown, ctx: FlattenContext): void {
       return;
     }
   }
-  const payload = ctx.redactor.scrubValue(parsed);
+  const scrubbed = ctx.redactor.scrubValue(parsed);
+  // The conversation copies are left out before the text is made (issue 21): never stringified.
+  const payload =
+    isPlainObject(scrubbed) && ctx.options.payloadConversation === 'drop'
+      ? withoutConversation(scrubbed)
+      : scrubbed;
   if (isPlainObject(payload)) {
     const tz = ctx.options.timeZone;
     for (const { column, keys, type } of PAYLOAD_DERIVATIONS) {

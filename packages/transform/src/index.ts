@@ -25,6 +25,11 @@ export {
   type TransformOptions,
 } from './options.js';
 export {
+  PAYLOAD_CONVERSATIONS,
+  type PayloadConversation,
+  withoutConversation,
+} from './payload-conversation.js';
+export {
   createRedactor,
   MASKED_SECRET,
   maskSecretsDeep,

@@ -5,6 +5,7 @@
  * stages accept either raw or resolved options and never re-validate a resolved object.
  */
 import { checkObject, checkOneOf, InvalidOptionError } from '@omnidim-stream/core';
+import { PAYLOAD_CONVERSATIONS, type PayloadConversation } from './payload-conversation.js';
 import { validateTimeZone } from './time.js';
 
 /** What to do with one kind of sensitive value: keep it, replace it with `[REDACTED]`, or keyed-hash it. */
@@ -51,6 +52,13 @@ export interface TransformOptions {
    * so hashed columns still join across exports.
    */
   hashKey?: string | Uint8Array;
+  /**
+   * The webhook payload's copies of the conversation (`call_report.full_conversation` and
+   * `call_report.interactions`, which repeat `calls.call_conversation`/`transcript` and the
+   * `interactions` table): `drop` (default) leaves them out of `webhooks.payload`, `keep` writes
+   * the payload whole. The derived `payload_*` columns are the same either way.
+   */
+  payloadConversation?: PayloadConversation;
 }
 
 /** Redaction settings with every key filled in. */
@@ -69,6 +77,7 @@ export interface ResolvedTransformOptions {
   readonly redact: ResolvedRedaction;
   /** `null` unless some action is `hash`. Never logged. */
   readonly hashKey: Uint8Array | null;
+  readonly payloadConversation: PayloadConversation;
 }
 
 /** Default redaction: secret tokens masked, everything else kept. */
@@ -86,6 +95,7 @@ export const DEFAULT_TRANSFORM_OPTIONS = Object.freeze({
   timeZone: 'UTC',
   redact: DEFAULT_REDACTION,
   hashKey: null,
+  payloadConversation: 'drop',
 }) satisfies ResolvedTransformOptions;
 
 /** Minimum HMAC key length, in bytes. */
@@ -106,7 +116,7 @@ export const REDACTION_ACTIONS: { readonly [K in keyof ResolvedRedaction]: reado
     responseBodies: SENSITIVE_ACTIONS,
   });
 
-const TOP_LEVEL_KEYS = new Set(['timeZone', 'redact', 'hashKey']);
+const TOP_LEVEL_KEYS = new Set(['timeZone', 'redact', 'hashKey', 'payloadConversation']);
 const resolved = new WeakSet<object>();
 const DEFAULT_INPUT: TransformOptions = Object.freeze({});
 
@@ -143,7 +153,11 @@ export function resolveTransformOptions(
     // Validate anyway so a wrong type is caught early, but do not keep an unused key.
     resolveHashKey(raw.hashKey);
   }
-  const out: ResolvedTransformOptions = Object.freeze({ timeZone, redact, hashKey });
+  const payloadConversation =
+    raw.payloadConversation === undefined
+      ? DEFAULT_TRANSFORM_OPTIONS.payloadConversation
+      : checkOneOf('payloadConversation', raw.payloadConversation, PAYLOAD_CONVERSATIONS, '"drop" | "keep"');
+  const out: ResolvedTransformOptions = Object.freeze({ timeZone, redact, hashKey, payloadConversation });
   resolved.add(out);
   return out;
 }
@@ -193,5 +207,6 @@ const defaultResolved: ResolvedTransformOptions = Object.freeze({
   timeZone: DEFAULT_TRANSFORM_OPTIONS.timeZone,
   redact: DEFAULT_REDACTION,
   hashKey: null,
+  payloadConversation: DEFAULT_TRANSFORM_OPTIONS.payloadConversation,
 });
 resolved.add(defaultResolved);

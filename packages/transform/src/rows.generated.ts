@@ -253,7 +253,7 @@ export type WebhooksRow = {
   webhook_url: string | null;
   /** HTTP method. (string) */
   webhook_method: string | null;
-  /** Payload sent (the API sends JSON inside a string), secret tokens masked (see redact.webhookPayloads). (json) */
+  /** Payload sent (the API sends JSON inside a string), secret tokens masked (see redact.webhookPayloads); without call_report.full_conversation and call_report.interactions, copies of the conversation, unless payloadConversation is keep. (json) */
   payload: string | null;
   /** Delivery status, e.g. sent, failed, pending. (string) */
   status: string | null;

@@ -202,7 +202,7 @@ export const WEBHOOKS_SCHEMA: TableSchema = Object.freeze({
     col(
       'payload',
       'json',
-      'Payload sent (the API sends JSON inside a string), secret tokens masked (see redact.webhookPayloads).',
+      'Payload sent (the API sends JSON inside a string), secret tokens masked (see redact.webhookPayloads); without call_report.full_conversation and call_report.interactions, copies of the conversation, unless payloadConversation is keep.',
     ),
     col('status', 'string', 'Delivery status, e.g. sent, failed, pending.'),
     col('response_code', 'int64', 'Receiver HTTP status.'),

@@ -224,8 +224,23 @@ describe('flattenCallLog on the vendor example page', () => {
     expect(payload['call_id']).toBe(50958);
     expect(payload['call_sid']).toBe('secret_key_[REDACTED]');
     expect(payload['user_email']).toBe('demo@example.com');
-    expect((payload['call_report'] as Record<string, unknown>)['sentiment']).toBe('Positive');
-    expect(((payload['call_report'] as Record<string, unknown>)['interactions'] as unknown[]).length).toBe(4);
+    const report = payload['call_report'] as Record<string, unknown>;
+    expect(report['sentiment']).toBe('Positive');
+    // The conversation copies (full_conversation, interactions) are left out by default (issue 21).
+    expect(Object.keys(report)).toEqual(['summary', 'sentiment', 'extracted_variables']);
+  });
+
+  it("webhooks: with payloadConversation 'keep' the payload is written whole, token masked", () => {
+    const kept = flattenCallLog(example, { payloadConversation: 'keep' }).tables.webhooks[0]!;
+    const webhook = (example as { post_call_actions: { call_recording_webhook_ids: { payload: string }[] } })
+      .post_call_actions.call_recording_webhook_ids[0]!;
+    const raw = webhook.payload;
+    const expected = JSON.parse(raw) as Record<string, unknown>;
+    expected['call_sid'] = 'secret_key_[REDACTED]';
+    expect(JSON.parse(kept['payload'] as string)).toEqual(expected);
+    const report = expected['call_report'] as Record<string, unknown>;
+    expect((report['interactions'] as unknown[]).length).toBe(4);
+    expect(typeof report['full_conversation']).toBe('string');
   });
 
   it('writes the secret token nowhere', () => {

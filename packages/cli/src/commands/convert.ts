@@ -35,6 +35,9 @@ export async function runConvert(
     timeZone: transform.timeZone ?? 'UTC',
     ...(transform.redact ? { redact: transform.redact } : {}),
     ...(transform.hashKey === undefined ? {} : { hashKey: transform.hashKey }),
+    ...(transform.payloadConversation === undefined
+      ? {}
+      : { payloadConversation: transform.payloadConversation }),
     signal: context.signal,
     ...(io.now ? { now: io.now } : {}),
     runId: context.runId,

@@ -129,6 +129,7 @@ export function engineOptions(
     timeZone: transform.timeZone,
     redact: transform.redact,
     hashKey: transform.hashKey,
+    payloadConversation: transform.payloadConversation,
     since: options.window.since,
     until: options.window.until,
     ...objectStoreOptions(options),
