@@ -1,3 +1,4 @@
+import { applyHeapGrowth } from './heap-growth.js';
 import { processIo } from './io.js';
 import { main } from './main.js';
 
@@ -5,6 +6,7 @@ import { main } from './main.js';
  * The process entry point used by `bin/omnidim-stream.js`: runs {@link main}, sets
  * `process.exitCode` (never `process.exit`, so stdout is flushed) and turns SIGINT/SIGTERM into
  * an abort of the running command. A second signal while the run is winding down exits at once.
+ * It first bounds V8's heap growth (heap-growth.ts): the process is the CLI's alone.
  *
  * @example
  * ```ts
@@ -13,6 +15,7 @@ import { main } from './main.js';
  * ```
  */
 export async function run(argv: readonly string[]): Promise<number> {
+  applyHeapGrowth();
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {

@@ -103,9 +103,11 @@ export interface DatasetSinkOptions {
   bytesPerFile?: number;
   /**
    * Parquet row group bounds (see the Parquet writer). Defaults 50 000 rows / 8 MiB of buffered
-   * values: a month partition's file stays open for a long time, and its buffered row group is
-   * what the export holds in memory (32 MiB, the writer's own default, doubled the peak RSS of a
-   * 20,000-call export at month grain; bench/lake-layout.ts).
+   * values, and the 8 MiB is one budget across every file the run has open (all tables, and the
+   * commit's rewrites; per thread: row-group-budget.ts): a month partition's file stays open for
+   * a long time, and the buffered row groups are what the export holds in memory (8 MiB per
+   * table peaked at 414–454 MB RSS for a 20,000-call export at month grain, one budget at 277 MB:
+   * bench/memory.ts).
    */
   rowGroupRows?: number;
   rowGroupBytes?: number;

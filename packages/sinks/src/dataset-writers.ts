@@ -4,7 +4,7 @@
  * parallel at a checkpoint or the commit, and its commit journal is what makes them visible.
  */
 import type { TableSchema } from '@omnidim-stream/transform';
-import type { ResolvedDatasetOptions } from './dataset-options.js';
+import { DATASET_DEFAULTS, type ResolvedDatasetOptions } from './dataset-options.js';
 import { type ObjectPartTarget, openPartUpload } from './object-part-upload.js';
 import type { TableWriter } from './table-writer.js';
 
@@ -26,6 +26,10 @@ function sinkOf(destination: PartDestination): string | NodeJS.WritableStream {
 export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<WriterFactory> {
   if (o.format === 'parquet') {
     const { createParquetWriter } = await import('./parquet.js');
+    const { RowGroupBudget } = await import('./row-group-budget.js');
+    // One budget for every file this factory opens (a thread's factory: per-thread bound): the
+    // open files of all tables, and the commit's rewrites, buffer rowGroupBytes in total.
+    const rowGroupBudget = new RowGroupBudget(o.rowGroupBytes ?? DATASET_DEFAULTS.rowGroupBytes);
     return (schema, destination) =>
       createParquetWriter({
         schema,
@@ -34,6 +38,7 @@ export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<Writ
         atomic: false,
         compression: o.compression as 'snappy',
         keyValueMetadata: { 'omnidim.time_zone': o.timeZone, 'omnidim.run_id': o.runId },
+        rowGroupBudget,
         ...(o.rowGroupRows === undefined ? {} : { rowGroupRows: o.rowGroupRows }),
         ...(o.rowGroupBytes === undefined ? {} : { rowGroupBytes: o.rowGroupBytes }),
       });

@@ -5,10 +5,12 @@ import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer'
 import { SinkError } from './errors.js';
 import { oneOf, positiveInteger } from './option-checks.js';
 import { PARQUET_CREATED_BY } from './parquet-created-by.js';
+import type { RowGroupBudget, RowGroupBuffer } from './row-group-budget.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
 import { checkValue } from './values.js';
 import { loadZstdCompressor } from './zstd.js';
 
+export { RowGroupBudget } from './row-group-budget.js';
 export type { Destination, TableWriterBaseOptions, WrittenFile } from './table-writer.js';
 export { TableWriter } from './table-writer.js';
 
@@ -27,11 +29,17 @@ export interface ParquetWriterOptions extends TableWriterBaseOptions {
   /** A row group is closed at this many rows. Default 50 000. */
   rowGroupRows?: number;
   /**
-   * A row group is also closed once its buffered values reach about this many bytes (UTF-16
-   * string lengths + 8 per number), which bounds memory for tables with long transcripts.
-   * Default 32 MiB.
+   * A row group is also closed once its buffered values reach about this many bytes, which
+   * bounds memory for tables with long transcripts: what they take in the JS heap, see
+   * {@link bufferedValueBytes}. Default 32 MiB.
    */
   rowGroupBytes?: number;
+  /**
+   * A bound shared with other writers (one per run and thread, row-group-budget.ts): when the
+   * values all of them buffer exceed it, the one holding the most writes its row group. The
+   * dataset passes one; a lone writer has none.
+   */
+  rowGroupBudget?: RowGroupBudget;
   /**
    * Extra key/value pairs for the file footer, e.g. `omnidim.time_zone` and `omnidim.run_id`
    * (the dataset sets both). The writer always adds `omnidim.table` and `omnidim.schema_version`.
@@ -168,8 +176,27 @@ class ChunkingByteWriter extends ByteWriter {
   }
 }
 
+/** Per buffered value: its slot in the column array (a pointer, or a boxed number). */
+const SLOT_BYTES = 8;
+/** V8 keeps a string with any code unit above U+00FF in two bytes per unit, else in one. */
+const TWO_BYTE = /[^\u0000-\u00ff]/;
+
+/**
+ * What a buffered value takes in the JS heap, roughly: a string's characters (one or two bytes
+ * each, as V8 stores it: counting `length` alone undercounted non-Latin-1 text by half) plus the
+ * slot; a BigInt (int64) 24; other values their slot.
+ *
+ * @example
+ * bufferedValueBytes('añb'); // 11: one byte per char + the slot
+ */
+export function bufferedValueBytes(value: unknown): number {
+  if (typeof value === 'string') return (TWO_BYTE.test(value) ? 2 : 1) * value.length + SLOT_BYTES;
+  if (typeof value === 'bigint') return 24 + SLOT_BYTES;
+  return SLOT_BYTES;
+}
+
 /** A Writable of one table's rows that writes a Parquet file, one row group at a time. */
-export class ParquetTableWriter extends TableWriter {
+export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   readonly #rowGroupRows: number;
   readonly #rowGroupBytes: number;
   readonly #bytes: ChunkingByteWriter;
@@ -179,6 +206,7 @@ export class ParquetTableWriter extends TableWriter {
   #bufferedBytes = 0;
   /** Settles once the ZSTD compressor is loaded (undefined for the other codecs). */
   readonly #compressorReady: Promise<void> | undefined;
+  readonly #budget: RowGroupBudget | undefined;
 
   constructor(options: ParquetWriterOptions) {
     const compression = oneOf('compression', options.compression ?? DEFAULTS.compression, [
@@ -208,38 +236,48 @@ export class ParquetTableWriter extends TableWriter {
       createdBy: PARQUET_CREATED_BY,
     });
     this.#columns = this.#emptyColumns();
+    this.#budget = options.rowGroupBudget;
+    this.#budget?.join(this);
+  }
+
+  /** Bytes of the row values buffered for the next row group ({@link bufferedValueBytes}). */
+  get bufferedBytes(): number {
+    return this.#bufferedBytes;
   }
 
   protected encode(rows: readonly Row[]): unknown[] {
     const columns = this.schema.columns;
     for (const row of rows) {
+      let rowBytes = 0;
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i]!;
-        const value = checkValue(column, row[column.name]);
-        if (value === null) {
-          this.#columns[i]!.push(null);
-          continue;
-        }
-        if (column.type === 'int64') {
-          this.#columns[i]!.push(BigInt(value as number));
-          this.#bufferedBytes += 8;
-        } else if (column.type === 'date') {
-          this.#columns[i]!.push(calendarDateDays(value as string));
-          this.#bufferedBytes += 4;
-        } else if (typeof value === 'string') {
-          this.#columns[i]!.push(value);
-          this.#bufferedBytes += value.length;
-        } else {
-          this.#columns[i]!.push(value);
-          this.#bufferedBytes += 8;
-        }
+        const checked = checkValue(column, row[column.name]);
+        let value: unknown = checked;
+        if (checked !== null && column.type === 'int64') value = BigInt(checked as number);
+        else if (checked !== null && column.type === 'date') value = calendarDateDays(checked as string);
+        this.#columns[i]!.push(value);
+        rowBytes += bufferedValueBytes(value);
       }
+      this.#bufferedBytes += rowBytes;
+      this.#budget?.add(rowBytes);
       this.#bufferedRows++;
       if (this.#bufferedRows >= this.#rowGroupRows || this.#bufferedBytes >= this.#rowGroupBytes) {
         this.#writeRowGroup();
       }
+      // Per row, not per batch: one call's rows of a table can be large (a long transcript).
+      this.#budget?.enforce();
     }
     return this.#bytes.take();
+  }
+
+  /** Writes the buffered rows as a row group now (the shared budget asks the largest writer). */
+  flushRowGroup(): void {
+    this.#writeRowGroup();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#budget?.leave(this);
+    super._destroy(error, callback);
   }
 
   protected override prepare(): Promise<void> | undefined {
@@ -248,6 +286,7 @@ export class ParquetTableWriter extends TableWriter {
 
   protected finishEncoding(): unknown[] {
     this.#writeRowGroup();
+    this.#budget?.leave(this);
     this.#parquet.finish();
     return this.#bytes.take();
   }
@@ -266,6 +305,7 @@ export class ParquetTableWriter extends TableWriter {
     this.#parquet.write({ columnData: columnData as never, rowGroupSize: this.#bufferedRows });
     this.#columns = this.#emptyColumns();
     this.#bufferedRows = 0;
+    this.#budget?.add(-this.#bufferedBytes);
     this.#bufferedBytes = 0;
   }
 
