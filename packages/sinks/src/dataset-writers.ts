@@ -10,8 +10,14 @@ import type { TableWriter } from './table-writer.js';
 /** Opens a writer of `table`'s rows onto the file `destination`. */
 export type WriterFactory = (table: TableSchema, destination: string) => TableWriter;
 
+/** The options a writer factory is built from: plain data, so a worker thread can build it too. */
+export type WriterOptions = Pick<
+  ResolvedDatasetOptions,
+  'format' | 'compression' | 'timeZone' | 'runId' | 'rowGroupRows' | 'rowGroupBytes' | 'formulaGuard'
+>;
+
 /** Loads only the chosen format's module (dynamic `import()`): NDJSON users never load hyparquet-writer. */
-export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<WriterFactory> {
+export async function loadWriterFactory(o: WriterOptions): Promise<WriterFactory> {
   if (o.format === 'parquet') {
     const { createParquetWriter } = await import('./parquet.js');
     return (schema, destination) =>

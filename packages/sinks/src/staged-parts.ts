@@ -66,6 +66,8 @@ export class StagedParts {
   /** Staging dirs (real paths) that got new entries since the last fsync of them. */
   readonly #dirtyDirs = new Set<string>();
   #seq = 0;
+  /** Set by {@link shareSequence}: the run's sequence, shared with worker threads' writers. */
+  #sequence: Int32Array | undefined;
 
   constructor(config: StagedPartsConfig) {
     this.#config = config;
@@ -78,7 +80,38 @@ export class StagedParts {
 
   /** Next part-file sequence number. */
   get seq(): number {
-    return this.#seq;
+    return this.#sequence ? Atomics.load(this.#sequence, 0) : this.#seq;
+  }
+
+  /**
+   * Draws part-file sequence numbers from `sequence[0]` (a SharedArrayBuffer) from now on, after
+   * storing the next number there: writers in worker threads draw from the same counter, so
+   * every part file of the run gets a unique name and `maxFiles` bounds them all (issue 21).
+   */
+  shareSequence(sequence: Int32Array): void {
+    Atomics.store(sequence, 0, this.#seq);
+    this.useSequence(sequence);
+  }
+
+  /** Draws part-file sequence numbers from a counter another StagedParts shared. */
+  useSequence(sequence: Int32Array): void {
+    this.#sequence = sequence;
+  }
+
+  /**
+   * Takes over part files another thread's StagedParts closed and fsync'd (with their dirs) in
+   * this run's staging dir: from here on they are the run's like its own. Only when every own file
+   * is synced too, so the files after `#syncedUpTo` stay exactly the unsynced ones.
+   */
+  addSynced(files: readonly StagedFileInfo[]): void {
+    if (this.#syncedUpTo !== this.#staged.length) {
+      throw new Error('StagedParts.addSynced: own files are not synced (call closeAll and sync first)');
+    }
+    for (const f of files) {
+      this.#staged.push({ ...f });
+      this.#stagingDirs.add(stagingRel(this.#config.runId, tablePartitionRel(f.table, f.partition)));
+    }
+    this.#syncedUpTo = this.#staged.length;
   }
 
   /** The closed part files (copies). */
@@ -171,10 +204,11 @@ export class StagedParts {
 
   async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
     const { root, runId, maxFiles } = this.#config;
-    if (this.#seq >= maxFiles) {
+    const seq = this.#sequence ? Atomics.add(this.#sequence, 0, 1) : this.#seq++;
+    if (seq >= maxFiles) {
       throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
     }
-    const name = partFileName(runId, this.#seq++, this.#config.extension);
+    const name = partFileName(runId, seq, this.#config.extension);
     const dirRel = stagingRel(runId, tablePartitionRel(table, partition));
     const dir = datasetPath(root, dirRel);
     if (!this.#stagingDirs.has(dirRel)) {
