@@ -13,6 +13,7 @@ import {
   type QuarantineLimit,
   resolveQuarantineLimit,
   type TimeWindow,
+  WORKER_LIMITS,
 } from '@omnidim-stream/engine';
 import {
   COMPRESSIONS,
@@ -182,6 +183,8 @@ export interface DatasetOptions extends OutputTarget {
   metricsFile: string | undefined;
   /** `--max-quarantined N|P%`: the engine's `maxQuarantined`. */
   maxQuarantined: QuarantineLimit | undefined;
+  /** `--workers N`: the engine's `workers` (unset: the engine's default from the usable CPUs). */
+  workers: number | undefined;
 }
 
 /** Everything `export` needs, validated once (bad value → {@link UsageError} naming the flag). */
@@ -263,6 +266,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     logFormat: oneOf(argv, 'log-format', LOG_FORMATS) ?? 'text',
     metricsFile,
     maxQuarantined: quarantineLimit(optionalString(argv, 'max-quarantined')),
+    workers: integer(argv, 'workers', WORKER_LIMITS),
   };
 }
 

@@ -19,6 +19,14 @@ import type { FromWorker, IndexedQuarantine, ToWorker, WorkerInit } from './work
 /** Batches posted to one worker and not yet processed: enough to keep it busy, few enough to bound memory. */
 const MAX_BATCHES_IN_FLIGHT = 2;
 
+/** Flatten worker threads of this process: started, and not yet exited (tests check no run leaves one). */
+const counts = { started: 0, live: 0 };
+
+/** How many flatten worker threads this process started, and how many run now. */
+export function flattenWorkerCounts(): { started: number; live: number } {
+  return { ...counts };
+}
+
 /** What a flush of every worker gave back. */
 export interface WorkersFlush {
   flushes: PartsFlush[];
@@ -108,6 +116,9 @@ export class FlattenWorkers {
 
   #spawn(init: WorkerInit): Promise<void> {
     const worker = startWorker(init);
+    counts.started++;
+    counts.live++;
+    worker.once('exit', () => counts.live--);
     const thread: Thread = { worker, inFlight: 0, wake: undefined, flushes: [] };
     this.#threads.push(thread);
     return new Promise<void>((resolve, reject) => {

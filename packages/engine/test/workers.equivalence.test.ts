@@ -10,11 +10,12 @@ import { join } from 'node:path';
 import { type SimulatorOptions, startSimulator } from '@omnidim-stream/simulator';
 import { TABLE_NAMES } from '@omnidim-stream/transform';
 import { afterEach, describe, expect, it } from 'vitest';
+import { flattenWorkerCounts } from '../src/flatten-workers.js';
 import { exportCallLogs } from '../src/index.js';
 import { duck, engineScope } from './helpers.js';
 
 const SIM: SimulatorOptions = {
-  records: 420,
+  records: 300,
   seed: 21,
   oddRecords: { rate: 0.15 },
   drift: { insertPerPage: 2, deletePerPage: 1, maxInserted: 12 },
