@@ -58,11 +58,12 @@ export function availableCpus(
 }
 
 /**
- * The default `workers` for `cpus` usable CPUs (README "--workers" gives the measurements): one
- * CPU gains nothing from a worker (the threads only take turns), so 0; otherwise one worker per
- * CPU, the main thread's paging and hand-back being light, capped at 8 (the sink's fsyncs and the
- * commit's merges stay on one thread, so more workers stop paying).
+ * The default `workers` for `cpus` usable CPUs, chosen by measurement (README "--workers"): on 2
+ * CPUs the workers bought no wall time and cost ~1.5–2.5× the process CPU (each worker writes its
+ * own part files, so the commit's small-file merge re-encodes every partition on the main thread),
+ * so 0 up to 2 CPUs. Above, one CPU stays with the main thread (paging, hand-back, fsyncs, commit)
+ * and the others get a worker each, capped at 8.
  */
 export function defaultWorkers(cpus: number = availableCpus()): number {
-  return cpus <= 1 ? 0 : Math.min(cpus, 8);
+  return cpus <= 2 ? 0 : Math.min(cpus - 1, 8);
 }

@@ -46,9 +46,10 @@ describe('CPU quota from cgroup files', () => {
     expect(availableCpus(fixture('none'), 4)).toBe(4);
   });
 
-  it('default workers: none on one CPU, one per CPU above, capped at 8', () => {
+  it('default workers: none up to 2 CPUs (measured), then one per CPU but the main thread, at most 8', () => {
     expect(defaultWorkers(1)).toBe(0);
-    expect(defaultWorkers(2)).toBe(2);
+    expect(defaultWorkers(2)).toBe(0);
+    expect(defaultWorkers(3)).toBe(2);
     expect(defaultWorkers(16)).toBe(8);
   });
 });

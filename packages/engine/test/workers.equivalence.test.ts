@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { type SimulatorOptions, startSimulator } from '@omnidim-stream/simulator';
 import { TABLE_NAMES } from '@omnidim-stream/transform';
 import { afterEach, describe, expect, it } from 'vitest';
-import { flattenWorkerCounts } from '../src/flatten-workers.js';
 import { exportCallLogs } from '../src/index.js';
 import { duck, engineScope } from './helpers.js';
 
