@@ -1,3 +1,4 @@
+import { defaultWorkers, WORKER_LIMITS } from '@omnidim-stream/engine';
 import { SIMULATOR_FLAGS } from '@omnidim-stream/simulator';
 import yargs, { type Argv } from 'yargs';
 import { CLI_SCHEMA_FORMATS } from './commands/schema.js';
@@ -163,6 +164,12 @@ function datasetFlags(y: Argv): Argv {
       describe:
         'Fail the run (exit 5, nothing committed) when more records than N, or than P% of those read, are quarantined [default: no limit]',
       group: RUN_GROUP,
+    })
+    .option('workers', {
+      type: 'string',
+      requiresArg: true,
+      describe: `Worker threads that parse, flatten and encode rows, ${range(WORKER_LIMITS)}; 0 = all on the main thread [default: from the CPUs this process may use, a container's CPU quota included: ${defaultWorkers()} here]`,
+      group: DATASET_GROUP,
     });
   for (const { flag, describe, actions } of REDACTION_FLAGS) {
     y.option(flag, {

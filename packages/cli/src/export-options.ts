@@ -13,6 +13,7 @@ import {
   type QuarantineLimit,
   resolveQuarantineLimit,
   type TimeWindow,
+  WORKER_LIMITS,
 } from '@omnidim-stream/engine';
 import {
   COMPRESSIONS,
@@ -196,6 +197,8 @@ export interface DatasetOptions extends OutputTarget {
   metricsFile: string | undefined;
   /** `--max-quarantined N|P%`: the engine's `maxQuarantined`. */
   maxQuarantined: QuarantineLimit | undefined;
+  /** `--workers N`: the engine's `workers` (unset: the engine's default from the usable CPUs). */
+  workers: number | undefined;
 }
 
 /** Everything `export` needs, validated once (bad value → {@link UsageError} naming the flag). */
@@ -279,6 +282,7 @@ export function resolveDatasetOptions(argv: Argv, cwd: string, outDefault?: stri
     logFormat: oneOf(argv, 'log-format', LOG_FORMATS) ?? 'text',
     metricsFile,
     maxQuarantined: quarantineLimit(optionalString(argv, 'max-quarantined')),
+    workers: integer(argv, 'workers', WORKER_LIMITS),
   };
 }
 

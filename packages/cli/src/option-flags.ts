@@ -7,6 +7,7 @@ const OPTION_FLAGS: Record<string, string> = {
   baseUrl: '--base-url',
   pageSize: '--page-size',
   concurrency: '--concurrency',
+  workers: '--workers',
   'retry.limit': '--retries',
   'retry.maxDelayMs': '--max-retry-delay',
   'retry.maxRetryAfterMs': '--max-retry-delay',

@@ -100,4 +100,16 @@ describe('the built omnidim-stream binary', () => {
     expect(await listFiles(out.path)).toEqual(before);
     expect(first.stdout + first.stderr + result.stdout + result.stderr).not.toContain(SECRET_KEY);
   }, 60_000);
+
+  it('--workers 2 loads the worker module from dist and exports every call (issue 21)', async () => {
+    sim = await simulator({ records: 400 });
+    const out = await tempDir('bin-workers');
+    cleanups.push(out.remove);
+    const env = { OMNIDIM_API_KEY: SECRET_KEY, OMNIDIM_BASE_URL: sim.url };
+    const result = await run(['export', '--out', out.path, '--workers', '2', '--json'], env).output;
+    expect(problemLines(result.stderr)).toEqual([]);
+    expect(result.code).toBe(0);
+    const rows = await duck(`SELECT id FROM read_parquet('${out.path}/calls/**/*.parquet') ORDER BY id`);
+    expect(rows.map((r) => Number(r['id']))).toEqual([...sim.ids()].sort((a, b) => a - b));
+  }, 60_000);
 });

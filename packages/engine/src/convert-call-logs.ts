@@ -24,6 +24,7 @@ export interface ConvertCallLogsOptions
     | 'hashKey'
     | 'payloadConversation'
     | 'stage'
+    | 'workers'
     | 'signal'
     | 'now'
     | 'runId'
@@ -116,6 +117,7 @@ export async function convertCallLogs(options: ConvertCallLogsOptions): Promise<
       signal: resolved.signal,
       stage: resolved.stage,
       maxQuarantined: resolved.maxQuarantined,
+      workers: resolved.workers,
     });
     result.counts = Object.fromEntries(resolved.tables.map((t) => [t, piped.rows[t] ?? 0]));
     result.files = piped.files;

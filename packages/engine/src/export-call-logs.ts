@@ -188,6 +188,7 @@ function pipelineOptions(
     signal: options.signal,
     stage: options.stage,
     maxQuarantined: options.maxQuarantined,
+    workers: options.workers,
   };
 }
 

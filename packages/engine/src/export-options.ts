@@ -22,6 +22,7 @@ import {
 import { newRunId } from './run-id.js';
 import type { RowStage } from './run-pipeline.js';
 import { parseWindowBound, type TimeWindow } from './time-window.js';
+import { defaultWorkers, WORKER_LIMITS } from './worker-count.js';
 
 export type { RowStage };
 
@@ -76,6 +77,12 @@ export interface ExportCallLogsOptions extends ObjectStoreTargetOptions {
   payloadConversation?: TransformOptions['payloadConversation'];
   pageSize?: number;
   concurrency?: number;
+  /**
+   * Worker threads that parse, flatten and encode the rows (issue 21): an integer 0–64, 0 for
+   * everything on the main thread. Default from the CPUs this process may use (a cgroup CPU quota
+   * counts): see `defaultWorkers()`. Ignored with a `stage` (it runs on the main thread).
+   */
+  workers?: number;
   retries?: number;
   maxRetryDelayMs?: number;
   timeoutMs?: number;
@@ -148,6 +155,7 @@ export interface ResolvedExportOptions
   transform: TransformOptions;
   pageSize: number;
   concurrency: number;
+  workers: number;
   filters: CallLogFilters;
   window: TimeWindow;
   raw: boolean;
@@ -210,6 +218,10 @@ export function resolveExportCallLogsOptions(options: ExportCallLogsOptions): Re
     },
     pageSize: options.pageSize ?? d.pageSize,
     concurrency: options.concurrency ?? d.concurrency,
+    workers:
+      options.workers === undefined
+        ? defaultWorkers()
+        : checkInteger('workers', options.workers, WORKER_LIMITS),
     filters: options.filters ?? {},
     window,
     maxRecords,

@@ -52,3 +52,10 @@ export {
   windowPosition,
 } from './time-window.js';
 export { type WindowCounters, windowRecords } from './window-records.js';
+export {
+  availableCpus,
+  cpuQuota,
+  defaultWorkers,
+  type ReadCgroupFile,
+  WORKER_LIMITS,
+} from './worker-count.js';

@@ -2,14 +2,12 @@ import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isOmnidimError } from '@omnidim-stream/core';
-import {
-  type CheckpointRequest,
-  checkpointRequest,
-  type DatasetMode,
-  type DatasetSidecar,
-  type DatasetSink,
-  type PartitionGrain,
-  type StagedSidecarInfo,
+import type {
+  CheckpointRequest,
+  DatasetMode,
+  DatasetSidecar,
+  DatasetSink,
+  PartitionGrain,
 } from '@omnidim-stream/sinks';
 import {
   type FlatCallLog,
@@ -21,19 +19,21 @@ import {
   tryFlattenCallLog,
 } from '@omnidim-stream/transform';
 import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
+import { FlattenWorkers } from './flatten-workers.js';
+import {
+  CheckpointMark,
+  checkpointAt,
+  pipelineStateOf,
+  QUARANTINE_STAGED,
+  RAW_STAGED,
+} from './pipeline-checkpoint.js';
 import { checkQuarantineLimit, type ResolvedQuarantineLimit } from './quarantine-limit.js';
 import { quarantinePath, rawArchivePath } from './raw-archive.js';
 import { StagedLog } from './staged-log.js';
 import { StrayOldCall } from './stray-old-call.js';
+import { workerRows } from './worker-rows.js';
 
-/**
- * Yielded by a pipeline's record source between call logs: "everything before me may be
- * checkpointed, and `state` is what a resumed run needs to continue after it". The pipeline turns
- * it into the sink's checkpoint request, in order with the data (no barrier needed).
- */
-export class CheckpointMark {
-  constructor(readonly state: unknown) {}
-}
+export { CheckpointMark } from './pipeline-checkpoint.js';
 
 /** The `--raw` archive as the record source sees it: one call log at a time. */
 export interface RawArchiveWriter {
@@ -101,6 +101,11 @@ export interface PipelineOptions {
   stage?: RowStage | undefined;
   /** Refuse the commit when more records than this were quarantined (quarantine-limit.ts). */
   maxQuarantined?: ResolvedQuarantineLimit | undefined;
+  /**
+   * Worker threads that parse, flatten and write the part files (issue 21; worker-rows.ts);
+   * 0 or undefined: all on this thread. A user `stage` runs here, so with one this is ignored.
+   */
+  workers?: number | undefined;
 }
 
 /**
@@ -128,42 +133,6 @@ export interface PipelineResult extends SinkResult {
   checkpoints: number;
 }
 
-/** What the pipeline stores in the sink's checkpoint besides the caller's state. */
-interface PipelineCheckpointState {
-  fingerprint: string;
-  caller: unknown;
-  quarantined: number;
-  rawRecords: number;
-  /** Call logs that reached the transform before the mark (the base of a quarantine share). */
-  records: number;
-}
-
-/**
- * A checkpoint read back from disk is input, not trusted state: its pipeline part is checked here
- * (the sink adopted it only because its fingerprint matched, but a forged or older file may still
- * lack a field), so no cast stands between the file and the counts a resumed run starts from.
- */
-function pipelineStateOf(state: unknown): PipelineCheckpointState | undefined {
-  if (typeof state !== 'object' || state === null) return undefined;
-  const s = state as Record<string, unknown>;
-  const count = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-  if (typeof s['fingerprint'] !== 'string' || !count(s['quarantined']) || !count(s['rawRecords'])) {
-    return undefined;
-  }
-  // A checkpoint of an earlier version has no `records`: its quarantined records are a floor.
-  const records = count(s['records']) ? s['records'] : s['quarantined'];
-  return {
-    fingerprint: s['fingerprint'],
-    caller: s['caller'],
-    quarantined: s['quarantined'],
-    rawRecords: s['rawRecords'],
-    records,
-  };
-}
-
-const QUARANTINE_STAGED = '_sidecars/quarantine.ndjson';
-const RAW_STAGED = '_sidecars/raw.ndjson.gz';
-
 /**
  * One run = one `pipeline()`: source → flatten → dataset sink, under the run's AbortSignal. The
  * dataset lock is taken first (a locked dataset fails with code `LOCKED` before any request or
@@ -182,6 +151,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
   const transform = resolveTransformOptions(options.transform);
   const logs: RunLogs = { quarantine: undefined, raw: undefined, records: 0 };
   let checkpoints = 0;
+  let workers: FlattenWorkers | undefined;
   // The zone as the caller named it (checked by resolveTransformOptions just above).
   const sink = pipelineSink(options, options.transform.timeZone ?? transform.timeZone, logs, () => {
     checkpoints += 1;
@@ -206,9 +176,29 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
       write: (record) => archive.write(options.rawUnredacted ? record : redactCallLog(record, transform)),
     };
     const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
-    const rows = flattenedRows(source, options, transform, logs, { quarantine, raw: archive });
+    const count = options.stage ? 0 : (options.workers ?? 0);
+    if (count > 0) {
+      workers = await FlattenWorkers.start(count, {
+        config: sink.partsWriterConfig(),
+        transform: options.transform,
+      });
+      stopOnAbort(options.signal, workers);
+    }
+    const rows = workers
+      ? workerRows(source, {
+          workers,
+          transform,
+          counted: logs,
+          quarantine,
+          raw: archive,
+          fingerprint: options.resume?.fingerprint,
+        })
+      : flattenedRows(source, options, transform, logs, { quarantine, raw: archive });
     await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
+    await workers?.terminate();
   } catch (error) {
+    // No worker writes on while the sink deletes or keeps the staging dir.
+    await workers?.terminate();
     logs.raw?.destroy();
     logs.quarantine?.destroy();
     // A completeness failure would fail the same way again: don't keep its checkpoint.
@@ -218,6 +208,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     throw error;
   }
   return pipelineResult(sink, options, logs, checkpoints);
+}
+
+/** A signal stops the workers at once, before the pipeline destroys the sink (listeners run in order). */
+function stopOnAbort(signal: AbortSignal, workers: FlattenWorkers): void {
+  if (signal.aborted) void workers.terminate();
+  else signal.addEventListener('abort', () => void workers.terminate(), { once: true });
 }
 
 /** The run's staged logs, opened once the sink is ready (undefined before, or without `raw`). */
@@ -309,21 +305,7 @@ async function* flattenedRows(
   for await (const item of source) {
     if (item instanceof CheckpointMark) {
       if (fingerprint === undefined) continue;
-      // The sidecars are written here, upstream of the sink: flushed and fsync'd now, they hold
-      // exactly the records before the mark, which is where the sink will checkpoint the rows.
-      const files: StagedSidecarInfo[] = [];
-      const q = await quarantine.checkpoint();
-      if (q !== undefined) files.push({ staged: QUARANTINE_STAGED, bytes: q });
-      const r = await raw?.checkpoint();
-      if (r !== undefined) files.push({ staged: RAW_STAGED, bytes: r });
-      const state: PipelineCheckpointState = {
-        fingerprint,
-        caller: item.state,
-        quarantined: quarantine.records,
-        rawRecords: raw?.records ?? 0,
-        records: counted.records,
-      };
-      yield checkpointRequest(state, files);
+      yield await checkpointAt(item, { fingerprint, records: counted.records, quarantine, raw });
       continue;
     }
     counted.records += 1;

@@ -6,6 +6,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import { type FlatCallLog, type Row, TABLE_NAMES, type TableName } from '@omnidim-stream/transform';
+import { writeCallRows } from './call-rows.js';
 import { adoptCrashedRun } from './dataset-adoption.js';
 import {
   type CheckpointRequest,
@@ -33,15 +34,16 @@ import { measureSidecars, stagedSidecarPath } from './dataset-sidecars.js';
 import { loadWriterFactory } from './dataset-writers.js';
 import { CommittedWithCleanupError, SinkError } from './errors.js';
 import { type DatasetManifest, readManifest, type SourceStats, writeFileAtomic } from './manifest.js';
-import { partitionDir } from './partition.js';
 import { refuseOtherGrain } from './partition-grain-check.js';
 import { rewritePartitions } from './partition-rewrite.js';
+import type { PartsFlush, PartsWriterConfig } from './parts-writer.js';
 import { pathExists } from './path-exists.js';
-import { StagedParts } from './staged-parts.js';
+import { StagedParts, type StagedPartsConfig } from './staged-parts.js';
 
 /** One run of a dataset sink (see the module comment). */
 export class DatasetRun {
   readonly #o: ResolvedDatasetOptions;
+  readonly #partsConfig: StagedPartsConfig;
   readonly #parts: StagedParts;
   readonly #rows: Partial<Record<TableName, number>> = {};
   readonly #startedAt: Date;
@@ -59,7 +61,7 @@ export class DatasetRun {
     this.#o = options;
     this.#sourceStats = options.sourceStats;
     this.#startedAt = options.now();
-    this.#parts = new StagedParts({
+    this.#partsConfig = {
       root: options.out,
       runId: options.runId,
       extension: partExtension(options),
@@ -67,7 +69,8 @@ export class DatasetRun {
       rowsPerFile: options.rowsPerFile,
       bytesPerFile: options.bytesPerFile,
       maxFiles: options.maxFiles,
-    });
+    };
+    this.#parts = new StagedParts(this.#partsConfig);
   }
 
   /** The dataset root (`out`) and this run's id. */
@@ -130,12 +133,49 @@ export class DatasetRun {
     }
     // A writer that failed while idle (see StagedParts) fails the run at its next write.
     this.#parts.throwIfFailed();
-    const partition = partitionDir(log.partitionDate, this.#o.partitionBy);
     this.#calls++;
-    for (const table of this.#o.tables) {
-      const rows = log.tables[table];
-      if (!rows || rows.length === 0) continue;
-      await this.writeRows(table, partition, log.partitionDate, rows);
+    await writeCallRows(log, this.#o.tables, this.#o.partitionBy, (table, partition, rows) =>
+      this.writeRows(table, partition, log.partitionDate, rows),
+    );
+  }
+
+  /**
+   * The config of a {@link PartsWriter} writing into this run's staging dir from a worker thread
+   * (issue 21): from now on part-file numbers come from a shared counter. Call after `open()`.
+   */
+  partsWriterConfig(): PartsWriterConfig {
+    const o = this.#o;
+    const sequence = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    this.#parts.shareSequence(sequence);
+    return {
+      parts: this.#partsConfig,
+      writer: {
+        format: o.format,
+        compression: o.compression,
+        timeZone: o.timeZone,
+        runId: o.runId,
+        rowGroupRows: o.rowGroupRows,
+        rowGroupBytes: o.rowGroupBytes,
+        formulaGuard: o.formulaGuard,
+      },
+      tables: [...o.tables],
+      partitionBy: o.partitionBy,
+      sequence,
+    };
+  }
+
+  /**
+   * Takes over what a {@link PartsWriter} staged (closed, fsync'd files), counting its calls and
+   * rows as this run's: the adopted-parts request, written in order with the data.
+   */
+  async adoptParts(flush: PartsFlush): Promise<void> {
+    // Own files (none in a worker run until the commit) are synced first: see addSynced.
+    await this.#parts.closeAll();
+    await this.#parts.sync([]);
+    this.#parts.addSynced(flush.files);
+    this.#calls += flush.calls;
+    for (const [table, rows] of Object.entries(flush.rows) as [TableName, number][]) {
+      this.#rows[table] = (this.#rows[table] ?? 0) + rows;
     }
   }
 

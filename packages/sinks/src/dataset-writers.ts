@@ -22,8 +22,14 @@ function sinkOf(destination: PartDestination): string | NodeJS.WritableStream {
   return typeof destination === 'string' ? destination : openPartUpload(destination);
 }
 
+/** The options a writer factory is built from: plain data, so a worker thread can build it too. */
+export type WriterOptions = Pick<
+  ResolvedDatasetOptions,
+  'format' | 'compression' | 'timeZone' | 'runId' | 'rowGroupRows' | 'rowGroupBytes' | 'formulaGuard'
+>;
+
 /** Loads only the chosen format's module (dynamic `import()`): NDJSON users never load hyparquet-writer. */
-export async function loadWriterFactory(o: ResolvedDatasetOptions): Promise<WriterFactory> {
+export async function loadWriterFactory(o: WriterOptions): Promise<WriterFactory> {
   if (o.format === 'parquet') {
     const { createParquetWriter } = await import('./parquet.js');
     const { RowGroupBudget } = await import('./row-group-budget.js');

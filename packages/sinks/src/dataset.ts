@@ -1,11 +1,14 @@
 import { Writable } from 'node:stream';
 import type { FlatCallLog, TableName } from '@omnidim-stream/transform';
+import { type AdoptedPartsRequest, isAdoptedPartsRequest } from './adopted-parts.js';
 import { type CheckpointRequest, type DatasetCheckpoint, isCheckpointRequest } from './dataset-checkpoint.js';
 import { type DatasetSinkOptions, normalizeDatasetOptions } from './dataset-options.js';
 import { DatasetRun } from './dataset-run.js';
 import { asSinkError } from './errors.js';
 import type { DatasetManifest, SourceStats } from './manifest.js';
+import type { PartsWriterConfig } from './parts-writer.js';
 
+export { type AdoptedPartsRequest, adoptedPartsRequest, isAdoptedPartsRequest } from './adopted-parts.js';
 export { type CompactOptions, type CompactResult, compactDataset } from './compact.js';
 export type {
   CheckpointRequest,
@@ -44,6 +47,7 @@ export {
   partitionDir,
 } from './partition.js';
 export { refuseOtherGrain } from './partition-grain-check.js';
+export { type PartsFlush, PartsWriter, type PartsWriterConfig } from './parts-writer.js';
 
 /**
  * A Writable (object mode) of `FlatCallLog`s that writes a Hive-partitioned dataset
@@ -92,6 +96,15 @@ export class DatasetSink extends Writable {
   /** The run's staging dir (`<out>/_staging/<runId>`): sidecars are written under it. */
   get stagingDir(): string {
     return this.#run.stagingDir;
+  }
+
+  /**
+   * The config of a `PartsWriter` that writes this run's part files from a worker thread (issue
+   * 21); its `flush()` comes back as an {@link adoptedPartsRequest}. Call once {@link ready}
+   * resolved.
+   */
+  partsWriterConfig(): PartsWriterConfig {
+    return this.#run.partsWriterConfig();
   }
 
   /** The checkpoint this run adopted (crash resume), once {@link ready} resolved; else undefined. */
@@ -145,11 +158,15 @@ export class DatasetSink extends Writable {
   }
 
   override _write(
-    log: FlatCallLog | CheckpointRequest,
+    log: FlatCallLog | CheckpointRequest | AdoptedPartsRequest,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    const work = isCheckpointRequest(log) ? this.#run.checkpoint(log) : this.#run.write(log);
+    const work = isCheckpointRequest(log)
+      ? this.#run.checkpoint(log)
+      : isAdoptedPartsRequest(log)
+        ? this.#run.adoptParts(log.flush)
+        : this.#run.write(log);
     work.then(
       () => callback(),
       (error: unknown) => callback(asSinkError(error, 'Cannot write the dataset')),

@@ -75,6 +75,8 @@ export class StagedParts {
   #seq = 0;
   /** Where part files are streamed while written (an `s3://` dataset), or undefined (on disk). */
   readonly #streamTo: StreamedParts | undefined;
+  /** Set by {@link shareSequence}: the run's sequence, shared with worker threads' writers. */
+  #sequence: Int32Array | undefined;
 
   constructor(config: StagedPartsConfig) {
     this.#config = config;
@@ -88,7 +90,38 @@ export class StagedParts {
 
   /** Next part-file sequence number. */
   get seq(): number {
-    return this.#seq;
+    return this.#sequence ? Atomics.load(this.#sequence, 0) : this.#seq;
+  }
+
+  /**
+   * Draws part-file sequence numbers from `sequence[0]` (a SharedArrayBuffer) from now on, after
+   * storing the next number there: writers in worker threads draw from the same counter, so
+   * every part file of the run gets a unique name and `maxFiles` bounds them all (issue 21).
+   */
+  shareSequence(sequence: Int32Array): void {
+    Atomics.store(sequence, 0, this.#seq);
+    this.useSequence(sequence);
+  }
+
+  /** Draws part-file sequence numbers from a counter another StagedParts shared. */
+  useSequence(sequence: Int32Array): void {
+    this.#sequence = sequence;
+  }
+
+  /**
+   * Takes over part files another thread's StagedParts closed and fsync'd (with their dirs) in
+   * this run's staging dir: from here on they are the run's like its own. Only when every own file
+   * is synced too, so the files after `#syncedUpTo` stay exactly the unsynced ones.
+   */
+  addSynced(files: readonly StagedFileInfo[]): void {
+    if (this.#syncedUpTo !== this.#staged.length) {
+      throw new Error('StagedParts.addSynced: own files are not synced (call closeAll and sync first)');
+    }
+    for (const f of files) {
+      this.#staged.push({ ...f });
+      this.#stagingDirs.add(stagingRel(this.#config.runId, tablePartitionRel(f.table, f.partition)));
+    }
+    this.#syncedUpTo = this.#staged.length;
   }
 
   /** The closed part files (copies). */
@@ -201,10 +234,11 @@ export class StagedParts {
 
   async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
     const { maxFiles } = this.#config;
-    if (this.#seq >= maxFiles) {
+    const seq = this.#sequence ? Atomics.add(this.#sequence, 0, 1) : this.#seq++;
+    if (seq >= maxFiles) {
       throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
     }
-    const name = partFileName(this.#config.runId, this.#seq++, this.#config.extension);
+    const name = partFileName(this.#config.runId, seq, this.#config.extension);
     // Streamed: straight to the file's final key (its name carries the run id: never overwritten);
     // the working copy gets neither the file nor its staging dir.
     const destination = this.#streamTo

@@ -32,6 +32,7 @@ export async function runConvert(
     targetFileSize: options.targetFileSize,
     csvFormulaGuard: options.csvFormulaGuard,
     ...(options.maxQuarantined === undefined ? {} : { maxQuarantined: options.maxQuarantined }),
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
     timeZone: transform.timeZone ?? 'UTC',
     ...(transform.redact ? { redact: transform.redact } : {}),
     ...(transform.hashKey === undefined ? {} : { hashKey: transform.hashKey }),

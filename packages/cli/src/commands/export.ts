@@ -115,6 +115,7 @@ const SAME_NAME_OPTIONS = [
   'incremental',
   'checkpointPages',
   'maxQuarantined',
+  'workers',
 ] as const satisfies readonly (keyof ExportOptions & keyof ExportCallLogsOptions)[];
 
 /** The validated flags as the engine's options (unset flags left to the engine's defaults). */

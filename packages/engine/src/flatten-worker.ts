@@ -1,0 +1,72 @@
+/**
+ * The body of one flatten worker thread (issue 21; started by flatten-workers.ts): it parses the
+ * batches of call logs it is sent (JSON text: re-parsing is ~3× cheaper than a structured clone of
+ * the objects), flattens each with the same `tryFlattenCallLog` as the main-thread path, and
+ * writes the rows into the run's staging dir with its own PartsWriter. A flush closes and fsyncs
+ * its files and hands back what it staged plus its quarantined records (with their place in the
+ * run, so the main thread writes them in source order). Messages are handled one at a time, in
+ * the order they were posted (a port is FIFO), so a flush covers every batch posted before it.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { PartsWriter } from '@omnidim-stream/sinks';
+import { resolveTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
+import { serializeWorkerError } from './worker-error.js';
+import type { IndexedQuarantine, ToWorker, WorkerInit } from './worker-messages.js';
+
+/**
+ * Test hook (documented in docs/testing.md): fail as a bug would after this many calls, to check
+ * that a worker's failure fails the run with nothing committed. Never set in production.
+ */
+const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('flatten-worker.ts runs only as a worker thread');
+  const init = workerData as WorkerInit;
+  const transform = resolveTransformOptions(init.transform);
+  const writer = new PartsWriter(init.config);
+  const faultAfter = Number(process.env[FAULT_ENV] ?? Number.NaN);
+  let calls = 0;
+  let quarantine: IndexedQuarantine[] = [];
+  let failed = false;
+  let chain = writer.open();
+
+  const handle = async (message: ToWorker): Promise<void> => {
+    if (message.type === 'flush') {
+      const flush = await writer.flush();
+      port.postMessage({ type: 'flushed', flush, quarantine });
+      quarantine = [];
+      return;
+    }
+    const records = JSON.parse(new TextDecoder().decode(message.bytes)) as unknown[];
+    for (let i = 0; i < records.length; i++) {
+      if (++calls > faultAfter)
+        throw new Error(`injected worker fault after ${faultAfter} calls (${FAULT_ENV})`);
+      const result = tryFlattenCallLog(records[i], transform);
+      if (result.ok) await writer.write(result.value);
+      else quarantine.push({ index: message.indices[i]!, entry: result.quarantine });
+    }
+    port.postMessage({ type: 'done' });
+  };
+
+  port.on('message', (message: ToWorker) => {
+    chain = chain
+      .then(() => (failed ? undefined : handle(message)))
+      .catch((error: unknown) => {
+        if (failed) return;
+        failed = true;
+        port.postMessage({ type: 'error', error: serializeWorkerError(error) });
+        // Half-written files stay in the staging dir: the run's cleanup (or resume) owns them.
+        return writer.destroy().catch(() => undefined);
+      });
+  });
+  chain = chain.then(
+    () => port.postMessage({ type: 'ready' }),
+    (error: unknown) => {
+      failed = true;
+      port.postMessage({ type: 'error', error: serializeWorkerError(error) });
+    },
+  );
+}
+
+void main();

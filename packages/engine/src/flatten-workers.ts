@@ -1,0 +1,180 @@
+/**
+ * The pool of flatten worker threads of one run (issue 21): batches of call logs go out
+ * round-robin as UTF-8 JSON (the ArrayBuffer is transferred, not copied), at most
+ * MAX_BATCHES_IN_FLIGHT per worker so a slow worker stops the source (the Readable contract
+ * holds); `flush()` asks every worker, after everything posted before, for the files it staged.
+ * The first failure of any worker (an error it reports, a crash, an exit) fails every later call;
+ * `terminate()` stops them all, and no worker outlives the run.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { PartsFlush } from '@omnidim-stream/sinks';
+import { SinkError } from '@omnidim-stream/sinks';
+import { deserializeWorkerError } from './worker-error.js';
+import type { FromWorker, IndexedQuarantine, ToWorker, WorkerInit } from './worker-messages.js';
+
+/** Batches posted to one worker and not yet processed: enough to keep it busy, few enough to bound memory. */
+const MAX_BATCHES_IN_FLIGHT = 2;
+
+/** Flatten worker threads of this process: started, and not yet exited (tests check no run leaves one). */
+const counts = { started: 0, live: 0 };
+
+/** How many flatten worker threads this process started, and how many run now. */
+export function flattenWorkerCounts(): { started: number; live: number } {
+  return { ...counts };
+}
+
+/** What a flush of every worker gave back. */
+export interface WorkersFlush {
+  flushes: PartsFlush[];
+  quarantine: IndexedQuarantine[];
+}
+
+interface Thread {
+  worker: Worker;
+  inFlight: number;
+  /** Resolved when a batch is done or the pool failed (the waiter then checks #failure). */
+  wake: (() => void) | undefined;
+  flushes: { resolve: (f: WorkersFlush) => void; reject: (e: Error) => void }[];
+}
+
+/** The worker threads of one run (see the module comment). */
+export class FlattenWorkers {
+  readonly #threads: Thread[] = [];
+  #next = 0;
+  #failure: Error | undefined;
+  #terminated = false;
+
+  private constructor() {}
+
+  /** Starts `count` workers and waits until each loaded its writer (a bad setup fails here). */
+  static async start(count: number, init: WorkerInit): Promise<FlattenWorkers> {
+    const pool = new FlattenWorkers();
+    const ready = Array.from({ length: count }, () => pool.#spawn(init));
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await pool.terminate();
+      throw error;
+    }
+    return pool;
+  }
+
+  /** Posts one batch (call logs as JSON text, and their places in the run) to the next worker. */
+  async dispatch(records: string[], indices: number[]): Promise<void> {
+    const thread = this.#threads[this.#next++ % this.#threads.length]!;
+    while (thread.inFlight >= MAX_BATCHES_IN_FLIGHT && this.#failure === undefined) {
+      await new Promise<void>((resolve) => {
+        thread.wake = resolve;
+      });
+    }
+    this.#throwIfFailed();
+    // TextEncoder gives an ArrayBuffer of its own (a Buffer may share Node's pool): transferable.
+    const bytes = new TextEncoder().encode(`[${records.join(',')}]`);
+    thread.inFlight++;
+    const message: ToWorker = { type: 'batch', bytes, indices };
+    thread.worker.postMessage(message, [bytes.buffer]);
+  }
+
+  /** Every worker's files and quarantine since the previous flush, after every batch posted. */
+  async flush(): Promise<WorkersFlush> {
+    this.#throwIfFailed();
+    const each = this.#threads.map(
+      (thread) =>
+        new Promise<WorkersFlush>((resolve, reject) => {
+          thread.flushes.push({ resolve, reject });
+          thread.worker.postMessage({ type: 'flush' } satisfies ToWorker);
+        }),
+    );
+    const results = await Promise.all(each);
+    return {
+      flushes: results.flatMap((r) => r.flushes),
+      quarantine: results.flatMap((r) => r.quarantine).sort((a, b) => a.index - b.index),
+    };
+  }
+
+  /** Stops every worker (their half-written files stay for the run's cleanup). */
+  async terminate(): Promise<void> {
+    this.#terminated = true;
+    await Promise.all(this.#threads.map((t) => t.worker.terminate()));
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const thread of this.#threads) {
+      thread.wake?.();
+      for (const f of thread.flushes.splice(0)) f.reject(this.#failure);
+    }
+  }
+
+  #spawn(init: WorkerInit): Promise<void> {
+    const worker = startWorker(init);
+    counts.started++;
+    counts.live++;
+    worker.once('exit', () => counts.live--);
+    const thread: Thread = { worker, inFlight: 0, wake: undefined, flushes: [] };
+    this.#threads.push(thread);
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') resolve();
+        else if (message.type === 'done') {
+          thread.inFlight--;
+          const wake = thread.wake;
+          thread.wake = undefined;
+          wake?.();
+        } else if (message.type === 'flushed') {
+          thread.flushes.shift()?.resolve({ flushes: [message.flush], quarantine: message.quarantine });
+        } else {
+          const error = deserializeWorkerError(message.error);
+          this.#fail(error);
+          reject(error);
+        }
+      });
+      worker.on('error', (error) => {
+        const failure = new SinkError(`A flatten worker thread failed: ${error.message}`, { cause: error });
+        this.#fail(failure);
+        reject(failure);
+      });
+      worker.on('exit', (code) => {
+        if (this.#terminated) return;
+        const failure = new SinkError(`A flatten worker thread exited unexpectedly (exit code ${code})`);
+        this.#fail(failure);
+        reject(failure);
+      });
+    });
+  }
+}
+
+/** The worker's module: dist's `.js`, or the `.ts` source when this file runs from source (tests). */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './flatten-worker.ts' : './flatten-worker.js', import.meta.url);
+
+/**
+ * Starts a worker on {@link WORKER_URL}. From source, the worker first registers tsx's ESM loader
+ * and then imports the `.ts` module, with the `source` condition: `--import tsx` in a worker's
+ * execArgv does not apply to its entry module on Node 20.
+ */
+function startWorker(workerData: WorkerInit): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData });
+  const code = `import(${JSON.stringify(tsxEsmApi())})
+    .then((api) => { api.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
+  // Only the source condition: the parent's own flags (a test runner's) are not the worker's business.
+  return new Worker(code, { eval: true, workerData, execArgv: ['--conditions=source'] });
+}
+
+/** tsx's ESM register API (a dev dependency: only the sources need it), as a file URL. */
+function tsxEsmApi(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const exports = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  return pathToFileURL(join(dirname(manifest), exports.exports['./esm/api']!.import.default)).href;
+}

@@ -1,0 +1,28 @@
+/** The messages between the main thread and a flatten worker (flatten-worker.ts), both ways. */
+import type { PartsFlush, PartsWriterConfig } from '@omnidim-stream/sinks';
+import type { TransformOptions } from '@omnidim-stream/transform';
+import type { SerializedWorkerError } from './worker-error.js';
+
+/** A worker's `workerData`: plain data only (it is structured-cloned). */
+export interface WorkerInit {
+  config: PartsWriterConfig;
+  /** The run's transform options as the caller gave them (resolved again in the worker). */
+  transform: TransformOptions;
+}
+
+/** A quarantined record and its place among the run's call logs (to keep the source order). */
+export interface IndexedQuarantine {
+  index: number;
+  /** The quarantine line: a flatten failure's `QuarantinedRecord`, or a stray old call's. */
+  entry: { reason: string; detail: string; record: unknown };
+}
+
+/** Main → worker. `bytes` is a JSON array of call logs (UTF-8, transferred); `indices` their places. */
+export type ToWorker = { type: 'batch'; bytes: Uint8Array; indices: number[] } | { type: 'flush' };
+
+/** Worker → main. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'done' }
+  | { type: 'flushed'; flush: PartsFlush; quarantine: IndexedQuarantine[] }
+  | { type: 'error'; error: SerializedWorkerError };

@@ -1,0 +1,94 @@
+/**
+ * The worker-thread path of a run's flatten stage (issue 21): call logs go to the flatten workers
+ * in batches, as JSON text, and what comes back to the sink is the workers' staged files
+ * (adopted-parts requests), in order with the checkpoint requests. At each checkpoint mark and at
+ * the end of input every worker flushes after all it was sent (ordered hand-back), the
+ * quarantined records of that span are written in source order (workers' and this thread's
+ * merged by their place in the run), then the mark's checkpoint request follows: the sink
+ * checkpoints and commits exactly what the main-thread path (`flattenedRows`) would have.
+ */
+import { type AdoptedPartsRequest, adoptedPartsRequest, type CheckpointRequest } from '@omnidim-stream/sinks';
+import { maskSecretsDeep, type ResolvedTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
+import type { FlattenWorkers } from './flatten-workers.js';
+import { CheckpointMark, checkpointAt } from './pipeline-checkpoint.js';
+import type { StagedLog } from './staged-log.js';
+import { StrayOldCall } from './stray-old-call.js';
+import type { IndexedQuarantine } from './worker-messages.js';
+
+/** Call logs per batch: about one page, so a batch's JSON text stays around a megabyte. */
+const BATCH_CALLS = 128;
+
+/** What {@link workerRows} works with. */
+export interface WorkerRowsContext {
+  workers: FlattenWorkers;
+  transform: ResolvedTransformOptions;
+  /** Call logs that reached the transform, counted here (resumed ones included). */
+  counted: { records: number };
+  quarantine: StagedLog;
+  raw: StagedLog | undefined;
+  /** The run's resume fingerprint; without one, marks are not checkpoints (and nothing flushes there). */
+  fingerprint: string | undefined;
+}
+
+/** The source through the flatten workers (see the module comment). */
+export async function* workerRows(
+  source: AsyncIterable<unknown>,
+  ctx: WorkerRowsContext,
+): AsyncGenerator<AdoptedPartsRequest | CheckpointRequest> {
+  let batch: string[] = [];
+  let indices: number[] = [];
+  /** Quarantined on this thread since the last hand-back (stray calls, non-objects). */
+  let local: IndexedQuarantine[] = [];
+  const send = async () => {
+    if (batch.length === 0) return;
+    await ctx.workers.dispatch(batch, indices);
+    batch = [];
+    indices = [];
+  };
+  async function* handBack(): AsyncGenerator<AdoptedPartsRequest> {
+    await send();
+    const { flushes, quarantine } = await ctx.workers.flush();
+    const entries = [...local, ...quarantine].sort((a, b) => a.index - b.index);
+    local = [];
+    for (const q of entries) await ctx.quarantine.write(q.entry);
+    for (const flush of flushes) yield adoptedPartsRequest(flush);
+  }
+  try {
+    yield* rowsOf();
+  } catch (error) {
+    // Stop the workers before the sink cleans the staging dir they write in.
+    await ctx.workers.terminate();
+    throw error;
+  }
+  async function* rowsOf(): AsyncGenerator<AdoptedPartsRequest | CheckpointRequest> {
+    for await (const item of source) {
+      if (item instanceof CheckpointMark) {
+        const fingerprint = ctx.fingerprint;
+        if (fingerprint === undefined) continue;
+        yield* handBack();
+        const { quarantine, raw } = ctx;
+        yield await checkpointAt(item, { fingerprint, records: ctx.counted.records, quarantine, raw });
+        continue;
+      }
+      const index = ctx.counted.records++;
+      if (item instanceof StrayOldCall) {
+        const entry = { reason: item.reason, detail: item.detail, record: maskSecretsDeep(item.record) };
+        local.push({ index, entry });
+        continue;
+      }
+      if (typeof item !== 'object' || item === null) {
+        // Not JSON text a worker could parse back (undefined, a function…): judged here, the same way.
+        const result = tryFlattenCallLog(item, ctx.transform);
+        if (!result.ok) {
+          local.push({ index, entry: result.quarantine });
+          continue;
+        }
+      }
+      // Core's records are parsed JSON: their JSON text is the same record for the worker.
+      batch.push(JSON.stringify(item));
+      indices.push(index);
+      if (batch.length >= BATCH_CALLS) await send();
+    }
+    yield* handBack();
+  }
+}

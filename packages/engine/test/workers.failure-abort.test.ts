@@ -1,0 +1,74 @@
+/**
+ * Issue 21: a failing worker or an abort fails the run like the main-thread path does. A worker
+ * that throws (the test hook OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER, read by flatten-worker.ts)
+ * fails the run with code SINK; an abort after a checkpoint fails it with an AbortError. Either way
+ * nothing is committed (the previous lake is byte-for-byte as it was) and no worker thread
+ * outlives the run (every thread started has exited: `flattenWorkerCounts()`).
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { flattenWorkerCounts } from '../src/flatten-workers.js';
+import { exportCallLogs } from '../src/index.js';
+import { engineScope } from './helpers.js';
+
+const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
+
+/** sha256 of every file outside `_staging/`: what "the previous lake" is. */
+async function snapshot(lake: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const entry of await readdir(lake, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = relative(lake, join(entry.parentPath, entry.name));
+    if (path.startsWith('_staging')) continue;
+    out[path] = createHash('sha256')
+      .update(await readFile(join(lake, path)))
+      .digest('hex');
+  }
+  return out;
+}
+
+describe('a worker failure or an abort commits nothing and leaves no worker', () => {
+  const scope = engineScope();
+  afterEach(() => {
+    delete process.env[FAULT_ENV];
+  });
+
+  async function previousLake() {
+    const sim = await scope.start({ records: 600 });
+    const lake = await scope.lake();
+    const options = { apiKey: sim.apiKey, baseUrl: sim.url, outDir: lake, pageSize: 50, concurrency: 1 };
+    await exportCallLogs({ ...options, workers: 0 });
+    return { options, before: await snapshot(lake), lake };
+  }
+
+  it('a worker that throws: SINK, previous lake intact, no worker left', async () => {
+    const { options, before, lake } = await previousLake();
+    process.env[FAULT_ENV] = '120';
+    await expect(exportCallLogs({ ...options, workers: 2, checkpointPages: 2 })).rejects.toMatchObject({
+      code: 'SINK',
+      message: expect.stringContaining('injected worker fault'),
+    });
+    expect(await snapshot(lake)).toEqual(before);
+    expect(flattenWorkerCounts().live).toBe(0);
+  });
+
+  it('aborted after a checkpoint: AbortError, previous lake intact, no worker left', async () => {
+    const { options, before, lake } = await previousLake();
+    const controller = new AbortController();
+    const run = exportCallLogs({
+      ...options,
+      workers: 2,
+      checkpointPages: 2,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'checkpoint') controller.abort();
+      },
+    });
+    // As the main-thread path (export-call-logs.resume-abort.test.ts): the pipeline's AbortError.
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await snapshot(lake)).toEqual(before);
+    expect(flattenWorkerCounts().live).toBe(0);
+  });
+});
