@@ -109,6 +109,52 @@ describe('the working copy holds metadata only', () => {
   );
 });
 
+describe('worker threads stream their parts too', () => {
+  it(
+    'workers: 2 — the part files written by worker threads go to the bucket while written, never to the working copy',
+    async () => {
+      scope.sim = await startSimulator({ seed: 183, records: 900, apiKey: LEAK_KEY });
+      const tmp = await tempDir('s3-workers-tmpdir');
+      scope.cleanups.push(tmp.remove);
+      const prefix = 'workers';
+      let peak = 0;
+      let peakFiles = '';
+      // Only the run's working copy: worker threads started from the TypeScript sources put tsx's
+      // compile cache in TMPDIR too (not so from dist/), which is not the run's output.
+      const workingCopy = () =>
+        readdirSync(tmp.path)
+          .filter((name) => name.startsWith('omnidim-stream-'))
+          .map((name) => join(tmp.path, name));
+      scope.server.hold = () => {
+        const now = workingCopy().reduce((sum, dir) => sum + bytesUnder(dir), 0);
+        if (now > peak) peakFiles = workingCopy().map(listUnder).join(', ');
+        peak = Math.max(peak, now);
+        return undefined;
+      };
+      await withTmpdir(tmp.path, () =>
+        exportCallLogs({
+          apiKey: LEAK_KEY,
+          baseUrl: scope.sim!.url,
+          outDir: `s3://lake/${prefix}`,
+          s3: { endpoint: scope.server.endpoint, forcePathStyle: true },
+          format: 'ndjson',
+          compression: 'none',
+          pageSize: 50,
+          checkpointPages: 4,
+          workers: 2,
+        }),
+      );
+      scope.server.hold = undefined;
+      const { dir, manifest } = await expectExactlyTheManifest(scope, prefix, 'workers 2');
+      const output = manifest.files.reduce((sum, f) => sum + f.bytes, 0);
+      expect(output).toBeGreaterThan(4 * 256 * 1024);
+      expect(peak, `peak ${peak} bytes of ${output} written: ${peakFiles}`).toBeLessThanOrEqual(256 * 1024);
+      expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'ndjson'))).toEqual(NO_IDS);
+    },
+    SETTINGS.timeoutMs,
+  );
+});
+
 describe('multipart while written', () => {
   it(
     'a part file larger than one part goes up in ≥ 2 UploadPart requests, the first while calls are still being written',

@@ -33,6 +33,7 @@ import { partExtension, type ResolvedDatasetOptions } from './dataset-options.js
 import { measureSidecars, stagedSidecarPath } from './dataset-sidecars.js';
 import { loadWriterFactory } from './dataset-writers.js';
 import { CommittedWithCleanupError, SinkError } from './errors.js';
+import { streamedPartsOf } from './lake-file-fetch.js';
 import { type DatasetManifest, readManifest, type SourceStats, writeFileAtomic } from './manifest.js';
 import { refuseOtherGrain } from './partition-grain-check.js';
 import { rewritePartitions } from './partition-rewrite.js';
@@ -147,8 +148,10 @@ export class DatasetRun {
     const o = this.#o;
     const sequence = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
     this.#parts.shareSequence(sequence);
+    // A worker's modules are its own: it learns from here where an `s3://` run streams its parts.
+    const streamTo = streamedPartsOf(o.out);
     return {
-      parts: this.#partsConfig,
+      parts: { ...this.#partsConfig, ...(streamTo ? { streamTo } : {}) },
       writer: {
         format: o.format,
         compression: o.compression,

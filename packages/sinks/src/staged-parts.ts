@@ -44,6 +44,12 @@ export interface StagedPartsConfig {
   rowsPerFile: number;
   bytesPerFile: number;
   maxFiles: number;
+  /**
+   * Where part files are streamed while written (an `s3://` dataset). Set by the run for a
+   * worker thread's StagedParts, which cannot see the main thread's attachment
+   * (lake-file-fetch.ts); else taken from that attachment.
+   */
+  streamTo?: StreamedParts | undefined;
 }
 
 interface OpenFile {
@@ -80,7 +86,7 @@ export class StagedParts {
 
   constructor(config: StagedPartsConfig) {
     this.#config = config;
-    this.#streamTo = streamedPartsOf(config.root);
+    this.#streamTo = config.streamTo ?? streamedPartsOf(config.root);
   }
 
   /** Sets the format's writer; no file can be opened before. */
