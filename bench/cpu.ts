@@ -13,6 +13,7 @@ import { type BenchContext, isMain, runStandalone } from './lib/context.js';
 import { runEngineExport } from './lib/engine-run.js';
 import { atMost, type GoalRow } from './lib/goals.js';
 import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { zeroLatencyCalls } from './lib/sizes.js';
 import { fmt, mb, printTable, ratio } from './lib/table.js';
 
 const TARGETS = { parquet: 2, ndjson: 1.6 } as const;
@@ -27,7 +28,7 @@ const CONCURRENCY = 4;
  */
 export async function runCpu(ctx: BenchContext): Promise<GoalRow[]> {
   const accounting = await checkThreadAccounting();
-  const records = ctx.quick ? 1_500 : 20_000;
+  const records = zeroLatencyCalls(ctx.quick);
   const replay = await ctx.replay(records);
   const env = { OMNIDIM_API_KEY: replay.apiKey };
   const rows: (string | number)[][] = [];

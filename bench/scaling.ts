@@ -11,6 +11,7 @@ import { type BenchContext, isMain, runStandalone } from './lib/context.js';
 import { type EngineExportResult, runEngineExport } from './lib/engine-run.js';
 import { atLeast, type GoalRow } from './lib/goals.js';
 import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { zeroLatencyCalls } from './lib/sizes.js';
 import { fmt, mb, printTable, ratio } from './lib/table.js';
 import { hasWorkersOption } from './lib/workers-option.js';
 
@@ -24,7 +25,7 @@ const NO_OPTION = 'n/a (no workers option)';
  * await runStandalone(runScaling);
  */
 export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
-  const records = ctx.quick ? 1_500 : 20_000;
+  const records = zeroLatencyCalls(ctx.quick);
   const cores = availableParallelism();
   const counts = [0, 1, 2, ...(cores > 2 ? [cores] : [])];
   const goal = `4. scaling: throughput with 2 workers ÷ with 1 (Parquet, ${fmt(records)} calls, 0 ms, ${cores} cores)`;

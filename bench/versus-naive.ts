@@ -13,6 +13,7 @@ import { type BenchContext, isMain, runStandalone } from './lib/context.js';
 import { runEngineExport } from './lib/engine-run.js';
 import { atLeast, type GoalRow } from './lib/goals.js';
 import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { zeroLatencyCalls } from './lib/sizes.js';
 import { fmt, mb, printTable, ratio } from './lib/table.js';
 
 interface NaiveResult extends CaseResult {
@@ -33,15 +34,10 @@ const PEER_PREFETCH = 4;
  * await runStandalone(runVersusNaive);
  */
 export async function runVersusNaive(ctx: BenchContext): Promise<GoalRow[]> {
-  const runs = ctx.quick
-    ? [
-        { latencyMs: 0, records: 1_500, target: 1.2, stretch: 1.5, goal: '1' },
-        { latencyMs: 150, records: 600, target: 2.5, stretch: undefined, goal: '2' },
-      ]
-    : [
-        { latencyMs: 0, records: 20_000, target: 1.2, stretch: 1.5, goal: '1' },
-        { latencyMs: 150, records: 6_000, target: 2.5, stretch: undefined, goal: '2' },
-      ];
+  const runs = [
+    { latencyMs: 0, records: zeroLatencyCalls(ctx.quick), target: 1.2, stretch: 1.5, goal: '1' },
+    { latencyMs: 150, records: ctx.quick ? 300 : 6_000, target: 2.5, stretch: undefined, goal: '2' },
+  ];
   const rows: (string | number)[][] = [];
   const goals: GoalRow[] = [];
   for (const { latencyMs, records, target, stretch, goal } of runs) {
