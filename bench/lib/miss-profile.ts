@@ -9,7 +9,8 @@ import type { BenchContext } from './context.js';
 import { type ProfileSummary, summarizeProfileDirAllThreads } from './cpu-profile.js';
 import { fmt, printTable } from './table.js';
 
-type Summary = ProfileSummary & { threads: number };
+/** The merged profile, and the profiled process's own CPU time when the case reported it. */
+type Summary = ProfileSummary & { threads: number; processCpuMs: number | undefined };
 
 const profiles = new Map<string, Promise<Summary>>();
 
@@ -27,7 +28,7 @@ export function profileOnce(
   ctx: BenchContext,
   key: string,
   title: string,
-  run: (profileDir: string) => Promise<unknown>,
+  run: (profileDir: string) => Promise<{ cpuMs?: number } | undefined>,
 ): Promise<Summary | undefined> {
   let pending = profiles.get(key);
   if (!pending && ctx.quick && profiles.size > 0) return Promise.resolve(undefined);
@@ -36,8 +37,8 @@ export function profileOnce(
       const root = ctx.profileDir ?? (await ctx.scratch('profiles'));
       const dir = join(root, key.replace(/[^\w.-]+/g, '-'));
       await mkdir(dir, { recursive: true });
-      await run(dir);
-      const summary = await summarizeProfileDirAllThreads(dir);
+      const result = await run(dir);
+      const summary = { ...(await summarizeProfileDirAllThreads(dir)), processCpuMs: result?.cpuMs };
       printProfile(title, summary);
       return summary;
     })();
@@ -54,12 +55,22 @@ export function boundLine(summary: Summary | undefined, top = 5): string {
     .map((f) => `${f.name.replace(/ \((node_modules\/)?([^)]*)\)$/, ' ($2)')} ${f.percent.toFixed(0)}%`)
     .join(', ');
   const packages = summary.packages.map((p) => `${p.name} ${p.percent.toFixed(0)}%`).join(', ');
-  return `profile (${summary.threads} threads, ${fmt(summary.busyMs)} ms CPU): ${functions}; by package: ${packages}`;
+  return `profile (${summary.threads} threads, ${fmt(summary.busyMs)} ms CPU${coverage(summary)}): ${functions}; by package: ${packages}`;
+}
+
+/**
+ * Says when the profile saw much less CPU than the process used: a thread started with its own
+ * `execArgv` (a worker pool that sets it) does not inherit `--cpu-prof`, so its work is missing.
+ */
+function coverage(summary: Summary): string {
+  const cpu = summary.processCpuMs;
+  if (cpu === undefined || summary.busyMs >= 0.8 * cpu) return '';
+  return ` of the process's ${fmt(cpu)} ms: threads without --cpu-prof not seen`;
 }
 
 function printProfile(title: string, summary: Summary): void {
   printTable(
-    `Profile of ${title} (--cpu-prof, ${summary.threads} threads merged, ${fmt(summary.busyMs)} ms busy): top self time`,
+    `Profile of ${title} (--cpu-prof, ${summary.threads} threads merged, ${fmt(summary.busyMs)} ms busy${coverage(summary)}): top self time`,
     ['%', 'self ms', 'function (file)'],
     summary.functions.slice(0, 15).map((f) => [`${f.percent.toFixed(1)}%`, fmt(f.selfMs), f.name]),
     [
