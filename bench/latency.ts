@@ -111,7 +111,6 @@ export async function runLatency(ctx: BenchContext): Promise<GoalRow[]> {
         replay.setLatency(latencyMs);
         try {
           await exportRun(['--cpu-prof', `--cpu-prof-dir=${dir}`]);
-          return undefined; // timed from outside: no CPU figure of its own
         } finally {
           replay.setLatency(0);
         }

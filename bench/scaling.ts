@@ -83,6 +83,7 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
       `engine-parquet-${records}-workers-2`,
       `the export with 2 workers`,
       (dir) => runEngineExport(ctx, { baseUrl: replay.url, workers: 2 }, records, { env, cpuProfDir: dir }),
+      3, // the main thread and 2 workers
     );
     row.bound = boundLine(summary);
   }

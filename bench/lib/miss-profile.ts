@@ -9,8 +9,8 @@ import type { BenchContext } from './context.js';
 import { type ProfileSummary, summarizeProfileDirAllThreads } from './cpu-profile.js';
 import { fmt, printTable } from './table.js';
 
-/** The merged profile, and the profiled process's own CPU time when the case reported it. */
-type Summary = ProfileSummary & { threads: number; processCpuMs: number | undefined };
+/** The merged profile, and how many threads the profiled process ran at least. */
+type Summary = ProfileSummary & { threads: number; expectedThreads: number | undefined };
 
 const profiles = new Map<string, Promise<Summary>>();
 
@@ -28,7 +28,9 @@ export function profileOnce(
   ctx: BenchContext,
   key: string,
   title: string,
-  run: (profileDir: string) => Promise<{ cpuMs?: number } | undefined>,
+  run: (profileDir: string) => Promise<unknown>,
+  /** Threads the case runs at least (main + workers), when the caller knows. */
+  expectedThreads?: number,
 ): Promise<Summary | undefined> {
   let pending = profiles.get(key);
   if (!pending && ctx.quick && profiles.size > 0) return Promise.resolve(undefined);
@@ -37,8 +39,8 @@ export function profileOnce(
       const root = ctx.profileDir ?? (await ctx.scratch('profiles'));
       const dir = join(root, key.replace(/[^\w.-]+/g, '-'));
       await mkdir(dir, { recursive: true });
-      const result = await run(dir);
-      const summary = { ...(await summarizeProfileDirAllThreads(dir)), processCpuMs: result?.cpuMs };
+      await run(dir);
+      const summary = { ...(await summarizeProfileDirAllThreads(dir)), expectedThreads };
       printProfile(title, summary);
       return summary;
     })();
@@ -55,17 +57,18 @@ export function boundLine(summary: Summary | undefined, top = 5): string {
     .map((f) => `${f.name.replace(/ \((node_modules\/)?([^)]*)\)$/, ' ($2)')} ${f.percent.toFixed(0)}%`)
     .join(', ');
   const packages = summary.packages.map((p) => `${p.name} ${p.percent.toFixed(0)}%`).join(', ');
-  return `profile (${summary.threads} threads, ${fmt(summary.busyMs)} ms CPU${coverage(summary)}): ${functions}; by package: ${packages}`;
+  return `profile (${summary.threads} threads, ${fmt(summary.busyMs)} ms sampled${coverage(summary)}): ${functions}; by package: ${packages}`;
 }
 
 /**
- * Says when the profile saw much less CPU than the process used: a thread started with its own
- * `execArgv` (a worker pool that sets it) does not inherit `--cpu-prof`, so its work is missing.
+ * Says when fewer threads were profiled than ran: a worker started with its own `execArgv` does
+ * not inherit `--cpu-prof`, so its work is missing from the summary. (Profile time cannot be
+ * compared with the process's CPU instead: samples count time on the stack, descheduled included.)
  */
 function coverage(summary: Summary): string {
-  const cpu = summary.processCpuMs;
-  if (cpu === undefined || summary.busyMs >= 0.8 * cpu) return '';
-  return ` of the process's ${fmt(cpu)} ms: threads without --cpu-prof not seen`;
+  const expected = summary.expectedThreads;
+  if (expected === undefined || summary.threads >= expected) return '';
+  return `; only ${summary.threads} of ≥ ${expected} threads profiled: workers without --cpu-prof not seen`;
 }
 
 function printProfile(title: string, summary: Summary): void {
