@@ -5,10 +5,16 @@ export interface BenchArgs {
   quick: boolean;
   /** Write V8 CPU profiles of the export cases into this directory (`--cpu-prof`). */
   profileDir: string | undefined;
+  /**
+   * Where run-all writes the generated part (goal table + output): `--write=PATH`; default
+   * BENCHMARKS.md for a full run and a temp file for `--quick` (smoke figures never land in the
+   * real document).
+   */
+  writePath: string | undefined;
 }
 
 /**
- * Parses `--quick` and `--profile[=DIR]` from `argv`; anything else is an error.
+ * Parses `--quick`, `--profile[=DIR]` and `--write=PATH` from `argv`; anything else is an error.
  *
  * @example
  * const { quick } = parseBenchArgs(process.argv.slice(2));
@@ -16,11 +22,14 @@ export interface BenchArgs {
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   let quick = false;
   let profileDir: string | undefined;
+  let writePath: string | undefined;
   for (const arg of argv) {
     if (arg === '--quick') quick = true;
     else if (arg === '--profile') profileDir = 'bench-profiles';
     else if (arg.startsWith('--profile=')) profileDir = arg.slice('--profile='.length);
-    else throw new Error(`unknown argument ${arg} (expected --quick or --profile[=DIR])`);
+    else if (arg.startsWith('--write=') && arg.length > '--write='.length)
+      writePath = arg.slice('--write='.length);
+    else throw new Error(`unknown argument ${arg} (expected --quick, --profile[=DIR] or --write=PATH)`);
   }
-  return { quick, profileDir };
+  return { quick, profileDir, writePath };
 }

@@ -23,6 +23,27 @@ export function peakRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/**
+ * CPU time (user + system) of the whole process from `/proc/self/stat` (fields 14 and 15, in
+ * clock ticks of 10 ms on Linux), every thread included: the cross-check of `process.cpuUsage()`
+ * (`getrusage(RUSAGE_SELF)`, which also covers every thread) once worker threads do the work.
+ * Undefined off Linux.
+ */
+export function procStatCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `sysconf(_SC_CLK_TCK)`: 100 on every Linux architecture Node supports. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** What a case body returns: its wall time and any figures of its own. */
 export interface CaseOutput {
   wallMs: number;
@@ -41,8 +62,10 @@ export async function runAsCase<P>(body: (params: P) => Promise<CaseOutput>): Pr
     const params = JSON.parse(process.argv[2] ?? '{}') as P;
     // Modules are loaded by now (static imports run first): CPU from here on is the work's.
     const cpuBefore = process.cpuUsage();
+    const statBefore = procStatCpuMs();
     const output = await body(params);
     const cpu = process.cpuUsage(cpuBefore);
+    const statAfter = procStatCpuMs();
     const usage = process.resourceUsage();
     const result = {
       ...output,
@@ -50,6 +73,7 @@ export async function runAsCase<P>(body: (params: P) => Promise<CaseOutput>): Pr
       // resourceUsage(): CPU times in microseconds.
       cpuMs: (cpu.user + cpu.system) / 1000,
       processCpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
+      statCpuMs: statBefore === undefined || statAfter === undefined ? null : statAfter - statBefore,
     };
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
     process.exitCode = 0;

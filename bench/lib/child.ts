@@ -3,8 +3,8 @@
  * (not the runner's, not the simulator's). The case prints one `BENCH_RESULT {json}` line on
  * stdout (see case.ts); everything else it prints is passed through to stderr.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { timeProcess } from './timed-process.js';
 
 const RESULT_PREFIX = 'BENCH_RESULT ';
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -20,6 +20,8 @@ export interface CaseResult {
   cpuMs: number;
   /** CPU time of the whole process, module loading included, ms. */
   processCpuMs: number;
+  /** The same span as `cpuMs` from /proc/self/stat (10 ms ticks, every thread), or null off Linux. */
+  statCpuMs: number | null;
   [key: string]: unknown;
 }
 
@@ -40,7 +42,7 @@ export interface RunCaseOptions {
  * const r = await runCase('fetch-floor', { baseUrl: sim.url, concurrency: 1 }, { env: { OMNIDIM_API_KEY: key } });
  * console.log(r.wallMs, r.maxRssBytes);
  */
-export function runCase<T extends CaseResult = CaseResult>(
+export async function runCase<T extends CaseResult = CaseResult>(
   name: string,
   params: Record<string, unknown>,
   options: RunCaseOptions = {},
@@ -48,37 +50,20 @@ export function runCase<T extends CaseResult = CaseResult>(
   const nodeArgs = ['--conditions=source', '--import', 'tsx'];
   if (options.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`);
   const script = `${BENCH_DIR}cases/${name}.ts`;
-  const child = spawn(process.execPath, [...nodeArgs, script, JSON.stringify(params)], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
   const timeoutMs = options.timeoutMs ?? 300_000;
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || line === undefined) {
-        const why = signal ? `killed by ${signal} (timeout ${timeoutMs} ms?)` : `exit code ${code}`;
-        reject(new Error(`bench case ${name} failed: ${why}\n${stderr.slice(-4000)}${stdout.slice(-2000)}`));
-        return;
-      }
-      resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as T);
-    });
+  const run = await timeProcess(process.execPath, [...nodeArgs, script, JSON.stringify(params)], {
+    cwd: REPO_ROOT,
+    timeoutMs,
+    ...(options.env ? { env: options.env } : {}),
   });
+  const line = run.stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
+  if (run.code !== 0 || line === undefined) {
+    const why = run.signal ? `killed by ${run.signal} (timeout ${timeoutMs} ms?)` : `exit code ${run.code}`;
+    throw new Error(
+      `bench case ${name} failed: ${why}\n${run.stderr.slice(-4000)}${run.stdout.slice(-2000)}`,
+    );
+  }
+  return JSON.parse(line.slice(RESULT_PREFIX.length)) as T;
 }
 
 export { RESULT_PREFIX };

@@ -137,3 +137,54 @@ export async function summarizeProfileDir(dir: string): Promise<ProfileSummary &
   if (!best) throw new Error(`no .cpuprofile in ${dir}`);
   return best;
 }
+
+/** Adds up hotspot lists by name (the same function in several threads' profiles). */
+function mergeHotspots(lists: readonly Hotspot[][], busyMs: number): Hotspot[] {
+  const merged = new Map<string, Hotspot>();
+  for (const list of lists) {
+    for (const h of list) {
+      const entry = merged.get(h.name) ?? { ...h, selfMs: 0 };
+      entry.selfMs += h.selfMs;
+      merged.set(h.name, entry);
+    }
+  }
+  return [...merged.values()]
+    .map((h) => ({ ...h, percent: busyMs > 0 ? (100 * h.selfMs) / busyMs : 0 }))
+    .sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/**
+ * Summarizes every thread's profile in `dir` as one: with worker threads doing the work, the
+ * main thread's profile alone would hide most of it. `threads` counts the profiles merged (the
+ * tsx loader's hook thread included: its time is the process's too).
+ *
+ * @example
+ * const { threads, functions } = await summarizeProfileDirAllThreads('bench-profiles/parquet');
+ */
+export async function summarizeProfileDirAllThreads(
+  dir: string,
+): Promise<ProfileSummary & { threads: number }> {
+  const names = (await readdir(dir)).filter((n) => n.endsWith('.cpuprofile'));
+  if (names.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
+  const summaries: ProfileSummary[] = [];
+  for (const name of names) {
+    summaries.push(summarizeProfile(JSON.parse(await readFile(join(dir, name), 'utf8')) as CpuProfile));
+  }
+  const busyMs = summaries.reduce((sum, s) => sum + s.busyMs, 0);
+  return {
+    busyMs,
+    threads: summaries.length,
+    functions: mergeHotspots(
+      summaries.map((s) => s.functions),
+      busyMs,
+    ),
+    files: mergeHotspots(
+      summaries.map((s) => s.files),
+      busyMs,
+    ),
+    packages: mergeHotspots(
+      summaries.map((s) => s.packages),
+      busyMs,
+    ),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Goal 4 of issue 21, scaling with cores: the Parquet export of 20,000 replayed calls at 0 ms
+ * with `workers` = 0 (everything on the main thread, for reference), 1, 2 and the machine's core
+ * count when larger; throughput with N workers ÷ with 1. Target: ≥ 1.7× at 2 on an idle 2-core
+ * machine. Until the engine has the `workers` option, every row reads "n/a (no workers option)".
+ *
+ * Run alone: `node --conditions=source --import tsx bench/scaling.ts [--quick]`.
+ */
+import { availableParallelism } from 'node:os';
+import { type BenchContext, isMain, runStandalone } from './lib/context.js';
+import { type EngineExportResult, runEngineExport } from './lib/engine-run.js';
+import { atLeast, type GoalRow } from './lib/goals.js';
+import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { zeroLatencyCalls } from './lib/sizes.js';
+import { fmt, mb, printTable, ratio } from './lib/table.js';
+import { hasWorkersOption } from './lib/workers-option.js';
+
+const TARGET_AT_2 = 1.7;
+const NO_OPTION = 'n/a (no workers option)';
+
+/**
+ * Runs the scenario, prints its table and returns its goal row.
+ *
+ * @example
+ * await runStandalone(runScaling);
+ */
+export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
+  const records = zeroLatencyCalls(ctx.quick);
+  const cores = availableParallelism();
+  const counts = [0, 1, 2, ...(cores > 2 ? [cores] : [])];
+  const goal = `4. scaling: throughput with 2 workers ÷ with 1 (Parquet, ${fmt(records)} calls, 0 ms, ${cores} cores)`;
+  const target = `≥ ${TARGET_AT_2}× on an idle 2-core machine`;
+  const title = `Goal 4. Scaling with cores — Parquet, ${fmt(records)} calls, 0 ms, ${cores} cores available`;
+  const headers = ['workers', 'wall ms', 'calls/s', '÷ 1 worker', 'CPU µs/call', 'peak RSS MB'];
+  if (!hasWorkersOption()) {
+    printTable(
+      title,
+      headers,
+      counts.map((n) => [n, NO_OPTION, '', '', '', '']),
+      [
+        'The engine has no `workers` option yet (bench/lib/workers-option.ts): nothing to scale, nothing run.',
+      ],
+    );
+    return [{ goal, target, measured: NO_OPTION, verdict: 'n/a' }];
+  }
+  const replay = await ctx.replay(records);
+  const env = { OMNIDIM_API_KEY: replay.apiKey };
+  const results = new Map<number, EngineExportResult>();
+  for (const workers of counts) {
+    results.set(workers, await runEngineExport(ctx, { baseUrl: replay.url, workers }, records, { env }));
+  }
+  const perSec = (r: EngineExportResult | undefined) => (r ? (records / r.wallMs) * 1000 : Number.NaN);
+  const one = perSec(results.get(1));
+  printTable(
+    title,
+    headers,
+    counts.map((n) => {
+      const r = results.get(n)!;
+      return [
+        n,
+        fmt(r.wallMs),
+        fmt(perSec(r)),
+        ratio(perSec(r) / one),
+        fmt((r.cpuMs * 1000) / records),
+        mb(r.maxRssBytes),
+      ];
+    }),
+    [
+      'exportCallLogs({ workers: N }), otherwise default options (bench/cases/engine-export.ts); workers 0 = everything on the main thread.',
+      'CPU µs/call counts every thread of the process; peak RSS (VmHWM) includes the workers.',
+    ],
+  );
+  const gain = perSec(results.get(2)) / one;
+  const row: GoalRow = {
+    goal,
+    target,
+    measured: `${ratio(gain)} (${fmt(perSec(results.get(2)))} ÷ ${fmt(one)} calls/s; workers 0: ${fmt(perSec(results.get(0)))} calls/s)`,
+    verdict: atLeast(gain, TARGET_AT_2),
+  };
+  if (row.verdict === 'missed') {
+    const summary = await profileOnce(
+      ctx,
+      `engine-parquet-${records}-workers-2`,
+      `the export with 2 workers`,
+      (dir) => runEngineExport(ctx, { baseUrl: replay.url, workers: 2 }, records, { env, cpuProfDir: dir }),
+      3, // the main thread and 2 workers
+    );
+    row.bound = boundLine(summary);
+  }
+  return [row];
+}
+
+if (isMain(import.meta.url)) await runStandalone(runScaling);
