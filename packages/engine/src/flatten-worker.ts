@@ -38,11 +38,11 @@ async function main(): Promise<void> {
       quarantine = [];
       return;
     }
-    const records = JSON.parse(new TextDecoder().decode(message.bytes)) as unknown[];
+    const records = message.records;
     for (let i = 0; i < records.length; i++) {
       if (++calls > faultAfter)
         throw new Error(`injected worker fault after ${faultAfter} calls (${FAULT_ENV})`);
-      const result = tryFlattenCallLog(records[i], transform);
+      const result = tryFlattenCallLog(JSON.parse(records[i]!) as unknown, transform);
       if (result.ok) await writer.write(result.value);
       else quarantine.push({ index: message.indices[i]!, entry: result.quarantine });
     }

@@ -17,8 +17,8 @@ export interface IndexedQuarantine {
   entry: { reason: string; detail: string; record: unknown };
 }
 
-/** Main → worker. `bytes` is a JSON array of call logs (UTF-8, transferred); `indices` their places. */
-export type ToWorker = { type: 'batch'; bytes: Uint8Array; indices: number[] } | { type: 'flush' };
+/** Main → worker. `records` are call logs, each as its JSON text; `indices` their places in the run. */
+export type ToWorker = { type: 'batch'; records: string[]; indices: number[] } | { type: 'flush' };
 
 /** Worker → main. */
 export type FromWorker =
