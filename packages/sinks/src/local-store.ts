@@ -12,7 +12,7 @@
  * NFS without reliable `O_EXCL` is not supported. No multipart: `upload` copies the file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { constants, createWriteStream } from 'node:fs';
 import { copyFile, link, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -209,7 +209,7 @@ export class DirectoryObjectStore implements ObjectStore {
     const path = await this.#path(key);
     try {
       const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-      return createReadStream('', { fd: handle.fd, autoClose: true });
+      return handle.createReadStream({ autoClose: true });
     } catch (error) {
       throw this.#fail('read', key, error);
     }
