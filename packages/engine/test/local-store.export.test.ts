@@ -116,7 +116,8 @@ describe('exportCallLogs on a DirectoryObjectStore', () => {
     }
     const options = { apiKey: sim.apiKey, baseUrl: sim.url, outDir: root, pageSize: 20 };
     const first = exportCallLogs({ ...options, storage: new HeldAtCommit(root) });
-    await reachedCommit;
+    // Raced with the run itself: a first run that fails before its commit fails the test at once.
+    await Promise.race([reachedCommit, first]);
     const requestsBefore = sim.stats.requests;
     const second = exportCallLogs({ ...options, storage: new DirectoryObjectStore(root) });
     await expect(second).rejects.toMatchObject({ code: 'LOCKED' });
