@@ -9,11 +9,26 @@
  * linked, for `ifNoneMatch`) into place, so a reader never sees half an object. ETags are the
  * quoted md5 of the content, computed the same way for put and get. Conditional writes take a
  * per-key `wx` lock file, which keeps processes on one host (and one local file system) apart;
- * NFS without reliable `O_EXCL` is not supported. No multipart: `upload` copies the file.
+ * NFS without reliable `O_EXCL` is not supported. A lock file older than `staleLockMs` was left
+ * by a killed process and is removed; two writers removing the same stale one at once could both
+ * proceed (a crash and a collision together). A lock file held past `lockAttempts` answers
+ * `conflict`, as S3's 409 does. No multipart: `upload` copies the file.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { copyFile, link, lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import {
+  copyFile,
+  type FileHandle,
+  link,
+  lstat,
+  open,
+  readdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -66,21 +81,30 @@ export class DirectoryObjectStore implements ObjectStore {
     return new SinkError(`Cannot ${what} ${this.location}/${key} (${errnoOf(error)})`, { cause: error });
   }
 
-  async get(key: string): Promise<StoredObject | undefined> {
+  /**
+   * Runs `use` on the object at `key` opened without following a link (`O_NOFOLLOW`: a link
+   * planted after confined() looked is still refused); undefined when absent and `missingOk`.
+   */
+  async #reading<T>(key: string, missingOk: boolean, use: (handle: FileHandle) => Promise<T>) {
     const path = await this.#path(key);
     try {
-      // O_NOFOLLOW: a link planted after confined() looked is still not followed.
       const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
-        const [body, info] = await Promise.all([handle.readFile(), handle.stat()]);
-        return { body, etag: etagOf(body), lastModified: info.mtime };
+        return await use(handle);
       } finally {
         await handle.close();
       }
     } catch (error) {
-      if (absent(error)) return undefined;
+      if (missingOk && absent(error)) return undefined;
       throw this.#fail('read', key, error);
     }
+  }
+
+  get(key: string): Promise<StoredObject | undefined> {
+    return this.#reading(key, true, async (handle) => {
+      const [body, info] = await Promise.all([handle.readFile(), handle.stat()]);
+      return { body, etag: etagOf(body), lastModified: info.mtime };
+    });
   }
 
   async size(key: string): Promise<number | undefined> {
@@ -190,19 +214,12 @@ export class DirectoryObjectStore implements ObjectStore {
   }
 
   async readRange(key: string, start: number, end: number): Promise<Buffer> {
-    const path = await this.#path(key);
-    try {
-      const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-      try {
-        const buffer = Buffer.alloc(Math.max(0, end - start));
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
-        return buffer.subarray(0, bytesRead);
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      throw this.#fail('read', key, error);
-    }
+    const read = await this.#reading(key, false, async (handle) => {
+      const buffer = Buffer.alloc(Math.max(0, end - start));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      return buffer.subarray(0, bytesRead);
+    });
+    return read ?? Buffer.alloc(0);
   }
 
   async openRead(key: string): Promise<Readable> {
@@ -275,13 +292,8 @@ export function openDirectoryStore(root: string, options?: DirectoryStoreOptions
 
 /** Writes `bytes` to the new file `file` (never an existing one) and fsyncs it. */
 async function writeSynced(file: string, bytes: Buffer): Promise<void> {
-  const handle = await open(file, 'wx', FILE_MODE);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeFile(file, bytes, { flag: 'wx', mode: FILE_MODE });
+  await syncFile(file);
 }
 
 /** fsyncs `file`, so a rename after it never publishes an empty file after a crash. */

@@ -3,7 +3,7 @@
  * object-lake-publish.ts and object-lock.ts rely on, checked against the files on disk.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,6 +84,21 @@ describe('DirectoryObjectStore: put, get, ETags', () => {
       ok: false,
       reason: 'precondition',
     });
+    expect(await onDisk(root)).toEqual(['_lock']);
+  });
+
+  it('a conditional write waits for the key lock: a held one answers conflict, a stale one (killed writer) is broken', async () => {
+    const { root } = await fresh();
+    const store = new DirectoryObjectStore(root, { retryDelayMs: 1, lockAttempts: 3, staleLockMs: 60_000 });
+    await store.put('_lock', 'v1');
+    const lockFile = join(root, '._lock.lock.tmp');
+    await writeFile(lockFile, '');
+    expect(await store.put('_lock', 'v2', { ifNoneMatch: '*' })).toEqual({ ok: false, reason: 'conflict' });
+    expect(await readFile(join(root, '_lock'), 'utf8')).toBe('v1');
+    const old = new Date(Date.now() - 120_000);
+    await utimes(lockFile, old, old);
+    const current = await store.get('_lock');
+    expect((await store.put('_lock', 'v2', { ifMatch: current!.etag })).ok).toBe(true);
     expect(await onDisk(root)).toEqual(['_lock']);
   });
 
