@@ -5,8 +5,8 @@
  * uses it: a local `--out DIR` keeps the rename-based commit (dataset-commit.ts), which is stronger.
  *
  * Keys are confined under the root by dataset-layout.ts's {@link confined} (plain relative paths,
- * no symbolic link followed). Every write goes to a temp sibling, is fsynced, then renamed (or
- * linked, for `ifNoneMatch`) into place, so a reader never sees half an object. ETags are the
+ * no symbolic link followed). Every write goes to a temp sibling, is fsynced, then renamed
+ * (atomic-file.ts) or linked (`ifNoneMatch`) into place, so a reader never sees half an object. ETags are the
  * quoted md5 of the content, computed the same way for put and get. Conditional writes take a
  * per-key `wx` lock file, which keeps processes on one host (and one local file system) apart;
  * NFS without reliable `O_EXCL` is not supported. A lock file older than `staleLockMs` was left
@@ -15,9 +15,8 @@
  * `conflict`, as S3's 409 does. No multipart: `upload` copies the file.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import {
-  copyFile,
   type FileHandle,
   link,
   lstat,
@@ -27,12 +26,20 @@ import {
   rename,
   stat,
   unlink,
-  writeFile,
 } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import type { Readable } from 'node:stream';
+import { basename, dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { confined, errnoOf, FILE_MODE, isTempName, makeDir, tempPath } from './dataset-layout.js';
+import { AtomicFileStream } from './atomic-file.js';
+import {
+  confined,
+  datasetPath,
+  errnoOf,
+  FILE_MODE,
+  isTempName,
+  makeDir,
+  tempPath,
+} from './dataset-layout.js';
 import { SinkError } from './errors.js';
 import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
 
@@ -68,7 +75,7 @@ export class DirectoryObjectStore implements ObjectStore {
   readonly #o: Required<DirectoryStoreOptions>;
 
   constructor(root: string, options: DirectoryStoreOptions = {}) {
-    this.#root = resolve(root);
+    this.#root = root;
     this.location = this.#root;
     this.#o = { ...DEFAULTS, ...options };
   }
@@ -122,11 +129,11 @@ export class DirectoryObjectStore implements ObjectStore {
     const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
     try {
       await makeDir(dirname(path));
-      const temp = await this.#writeTemp(path, (file) => writeSynced(file, bytes));
       if (!condition) {
-        await rename(temp, path);
+        await pipeline(Readable.from([bytes]), new AtomicFileStream(path));
         return { ok: true, etag: etagOf(bytes) };
       }
+      const temp = await this.#writeTemp(path, (file) => writeSynced(file, bytes));
       return await this.#conditional(path, temp, bytes, condition);
     } catch (error) {
       throw this.#fail('write', key, error);
@@ -203,11 +210,8 @@ export class DirectoryObjectStore implements ObjectStore {
     const path = await this.#path(key);
     try {
       await makeDir(dirname(path));
-      const temp = await this.#writeTemp(path, async (t) => {
-        await copyFile(file, t, constants.COPYFILE_EXCL);
-        await syncFile(t);
-      });
-      await rename(temp, path);
+      // Streamed (bounded memory), into a temp sibling fsynced and renamed by AtomicFileStream.
+      await pipeline(createReadStream(file), new AtomicFileStream(path));
     } catch (error) {
       throw this.#fail('upload', key, error);
     }
@@ -250,7 +254,7 @@ export class DirectoryObjectStore implements ObjectStore {
       );
       for (const entry of entries) {
         const key = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        if (entry.isDirectory()) await walk(join(dir, entry.name), key);
+        if (entry.isDirectory()) await walk(datasetPath(this.#root, key), key);
         else if (entry.isFile() && !isTempName(entry.name)) {
           if (key.startsWith(prefix)) keys.push(key);
         }
@@ -290,16 +294,11 @@ export function openDirectoryStore(root: string, options?: DirectoryStoreOptions
   return new DirectoryObjectStore(root, options);
 }
 
-/** Writes `bytes` to the new file `file` (never an existing one) and fsyncs it. */
+/** Writes `bytes` to the new file `file` (never an existing one) and fsyncs it before any link. */
 async function writeSynced(file: string, bytes: Buffer): Promise<void> {
-  await writeFile(file, bytes, { flag: 'wx', mode: FILE_MODE });
-  await syncFile(file);
-}
-
-/** fsyncs `file`, so a rename after it never publishes an empty file after a crash. */
-async function syncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r+');
+  const handle = await open(file, 'wx', FILE_MODE);
   try {
+    await handle.writeFile(bytes);
     await handle.sync();
   } finally {
     await handle.close();
