@@ -9,6 +9,7 @@ export * from './duckdb.js';
 export * from './duckdb-views.js';
 export * from './formats.js';
 export * from './lake-file-fetch.js';
+export * from './local-store.js';
 export * from './ndjson.js';
 export * from './object-lake-mirror.js';
 export * from './object-lake-publish.js';
