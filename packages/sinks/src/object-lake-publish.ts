@@ -18,7 +18,7 @@
  */
 import { lstat } from 'node:fs/promises';
 import { TABLE_NAMES } from '@omnidim-stream/transform';
-import { datasetPath, MANIFEST_NAME, STAGING_DIR, SUCCESS_NAME } from './dataset-layout.js';
+import { datasetPath, isSafeRelative, MANIFEST_NAME, STAGING_DIR, SUCCESS_NAME } from './dataset-layout.js';
 import { SinkError } from './errors.js';
 import { type DatasetManifest, readManifest } from './manifest.js';
 import type { ObjectLock } from './object-lock.js';
@@ -115,8 +115,9 @@ async function abortLeftUploads(store: ObjectStore): Promise<void> {
 
 /**
  * The objects a committed run deletes: data under a table dir or in a sidecar dir and not
- * listed, everything under `_staging/`, and leftover lock probes. Root files (`_manifest.json`,
- * `_lock`, the state, files of other tools) and `_SUCCESS` markers are never touched.
+ * listed, everything under `_staging/`, and leftover lock probes; never a key that is not a plain
+ * dataset path (see the loop). Root files (`_manifest.json`, `_lock`, the state, files of other
+ * tools) and `_SUCCESS` markers are never touched.
  */
 export function unlisted(
   keys: Iterable<string>,
@@ -125,7 +126,10 @@ export function unlisted(
 ): string[] {
   const doomed: string[] = [];
   for (const key of keys) {
-    if (listed.has(key)) continue;
+    // A key that is no plain dataset path (`calls/../../x`, planted: S3 keys are free text) is
+    // left alone: a server or proxy that normalises the request path would delete `x` outside
+    // the prefix.
+    if (listed.has(key) || !isSafeRelative(key)) continue;
     const top = key.slice(0, Math.max(0, key.indexOf('/')));
     const name = key.slice(key.lastIndexOf('/') + 1);
     // Any file under a table dir whose name is not `_`-prefixed is data, whatever the partition
