@@ -100,6 +100,10 @@ export class FlattenWorkers {
   /** Stops every worker (their half-written files stay for the run's cleanup). */
   async terminate(): Promise<void> {
     this.#terminated = true;
+    // Wake whatever waits on a worker (a full batch queue, a flush): it will never answer now.
+    // Left waiting, the run's generator never finishes, and on Node 22 the pipeline waits for it
+    // on abort (found by workers.failure-abort.test.ts: a signal after a checkpoint hung there).
+    this.#fail(new SinkError('The flatten workers were stopped'));
     await Promise.all(this.#threads.map((t) => t.worker.terminate()));
   }
 
