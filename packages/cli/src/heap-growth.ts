@@ -30,13 +30,18 @@ export function heapGrowthFlag(execArgv: readonly string[]): string | undefined 
   return own ? undefined : `${FLAG}=${HEAP_GROWING_PERCENT}`;
 }
 
+/** The flags this Node was started with: its command line's, and `NODE_OPTIONS`' (a container's usual place). */
+export function nodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...process.execArgv, ...(env['NODE_OPTIONS'] ?? '').split(/\s+/).filter(Boolean)];
+}
+
 /**
  * Applies {@link heapGrowthFlag} to this process; returns the flag set, if any.
  *
  * @example
  * applyHeapGrowth(process.execArgv);
  */
-export function applyHeapGrowth(execArgv: readonly string[] = process.execArgv): string | undefined {
+export function applyHeapGrowth(execArgv: readonly string[] = nodeFlags()): string | undefined {
   const flag = heapGrowthFlag(execArgv);
   if (flag !== undefined) setFlagsFromString(flag);
   return flag;

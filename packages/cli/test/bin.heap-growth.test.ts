@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 const setFlags = vi.hoisted(() => vi.fn());
 vi.mock('node:v8', async (original) => ({ ...(await original<object>()), setFlagsFromString: setFlags }));
 
-const { heapGrowthFlag, applyHeapGrowth } = await import('../src/heap-growth.js');
+const { heapGrowthFlag, applyHeapGrowth, nodeFlags } = await import('../src/heap-growth.js');
 const { run } = await import('../src/bin.js');
 
 beforeEach(() => setFlags.mockClear());
@@ -20,6 +20,24 @@ describe('CLI heap growth', () => {
     expect(heapGrowthFlag(['--heap-growing-percent=0'])).toBeUndefined();
     expect(heapGrowthFlag(['--heap_growing_percent=50'])).toBeUndefined();
     expect(applyHeapGrowth(['--heap-growing-percent=0'])).toBeUndefined();
+    expect(setFlags).not.toHaveBeenCalled();
+  });
+
+  it('a flag in NODE_OPTIONS wins too (where a container sets its node flags)', () => {
+    const flags = nodeFlags({ NODE_OPTIONS: '--max-old-space-size=512  --heap-growing-percent=10' });
+    expect(flags).toContain('--heap-growing-percent=10');
+    expect(heapGrowthFlag(flags)).toBeUndefined();
+    expect(heapGrowthFlag(nodeFlags({ NODE_OPTIONS: '--max-old-space-size=512' }))).toBe(
+      '--heap-growing-percent=25',
+    );
+    const before = process.env['NODE_OPTIONS'];
+    process.env['NODE_OPTIONS'] = '--heap-growing-percent=10';
+    try {
+      expect(applyHeapGrowth()).toBeUndefined();
+    } finally {
+      if (before === undefined) delete process.env['NODE_OPTIONS'];
+      else process.env['NODE_OPTIONS'] = before;
+    }
     expect(setFlags).not.toHaveBeenCalled();
   });
 
