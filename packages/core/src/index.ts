@@ -51,6 +51,7 @@ export type {
 } from './paginate.js';
 export { paginateCallLogPages, paginateCallLogs } from './paginate.js';
 export { probeWindow } from './probe-window.js';
+export { type RecordSource, recordSourceOf } from './record-source.js';
 export { resumePage } from './resume-locate.js';
 export type { RetryDelayInput } from './retry.js';
 export { computeRetryDelay, parseRetryAfter } from './retry.js';

@@ -90,6 +90,13 @@ export interface CallLogsOptions {
   /** Advanced: an undici Dispatcher to send requests through (not closed by the source). */
   dispatcher?: Dispatcher;
   /**
+   * Advanced: remember the JSON text of the page each call log was parsed from, for
+   * `recordSourceOf(call)` (record-source.ts): hand a worker thread the page text instead of
+   * serialising each call again. A page's text then lives as long as any of its call logs does
+   * (about a third more memory per page held). Default false.
+   */
+  keepPageText?: boolean;
+  /**
    * Stop rule for newest-first incremental reads: called with each call about to be handed on, in
    * order; the first call for which it returns true is NOT handed on and the source ends normally
    * (no further page is requested, prefetched ones are aborted), with `stats.stoppedEarly` and
@@ -178,6 +185,7 @@ export interface ResolvedOptions {
   onDeletion: OnDeletion;
   maxRefetchesPerGap: number;
   dispatcher: Dispatcher | undefined;
+  keepPageText: boolean;
   stopWhen: ((call: CallLog) => boolean) | undefined;
   resume: CallLogCheckpoint | undefined;
   onCheckpoint: ((checkpoint: CallLogCheckpoint) => void) | undefined;
@@ -205,6 +213,7 @@ const KNOWN_OPTIONS = new Set([
   'onDeletion',
   'maxRefetchesPerGap',
   'dispatcher',
+  'keepPageText',
   'stopWhen',
   'resume',
   'onCheckpoint',
@@ -311,6 +320,7 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
       LIMITS.maxRefetchesPerGap,
     ),
     dispatcher: dispatcher as Dispatcher | undefined,
+    keepPageText: flag('keepPageText', o['keepPageText']),
     stopWhen: fn('stopWhen', o['stopWhen']) as ResolvedOptions['stopWhen'],
     resume,
     onCheckpoint: fn('onCheckpoint', o['onCheckpoint']) as ResolvedOptions['onCheckpoint'],
@@ -321,6 +331,12 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
     sleep: fn('sleep', o['sleep']) as ResolvedOptions['sleep'],
     random: (fn('random', o['random']) as (() => number) | undefined) ?? Math.random,
   };
+}
+
+function flag(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(name, 'true or false', value);
+  return value;
 }
 
 function validateBaseUrl(value: unknown): string {

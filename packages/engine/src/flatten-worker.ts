@@ -1,7 +1,7 @@
 /**
  * The body of one flatten worker thread (issue 21; started by flatten-workers.ts): it parses the
- * batches of call logs it is sent (JSON text: re-parsing is ~3× cheaper than a structured clone of
- * the objects), flattens each with the same `tryFlattenCallLog` as the main-thread path, and
+ * batches of call logs it is sent (a page's JSON text, or each call's: re-parsing is ~3× cheaper
+ * than a structured clone of the objects), flattens each with the same `tryFlattenCallLog` as the main-thread path, and
  * writes the rows into the run's staging dir with its own PartsWriter. A flush closes and fsyncs
  * its files and hands back what it staged plus its quarantined records (with their place in the
  * run, so the main thread writes them in source order). Messages are handled one at a time, in
@@ -11,13 +11,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PartsWriter } from '@omnidim-stream/sinks';
 import { resolveTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
 import { serializeWorkerError } from './worker-error.js';
-import type { IndexedQuarantine, ToWorker, WorkerInit } from './worker-messages.js';
+import type { IndexedQuarantine, ToWorker, WorkerBatch, WorkerInit } from './worker-messages.js';
 
 /**
  * Test hook (documented in docs/testing.md): fail as a bug would after this many calls, to check
  * that a worker's failure fails the run with nothing committed. Never set in production.
  */
 const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
+
+/** The call logs of a batch, parsed: each one's JSON text, or the picked ones of a page's text. */
+function callLogsOf(message: WorkerBatch): unknown[] {
+  if (message.type === 'batch') return message.records.map((text) => JSON.parse(text) as unknown);
+  // The same text core parsed and validated: an object with a call_log_data array.
+  const list = (JSON.parse(message.text) as { call_log_data: unknown[] }).call_log_data;
+  return message.picks.map((pick) => list[pick]);
+}
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -38,11 +46,11 @@ async function main(): Promise<void> {
       quarantine = [];
       return;
     }
-    const records = message.records;
+    const records = callLogsOf(message);
     for (let i = 0; i < records.length; i++) {
       if (++calls > faultAfter)
         throw new Error(`injected worker fault after ${faultAfter} calls (${FAULT_ENV})`);
-      const result = tryFlattenCallLog(JSON.parse(records[i]!) as unknown, transform);
+      const result = tryFlattenCallLog(records[i], transform);
       if (result.ok) await writer.write(result.value);
       else quarantine.push({ index: message.indices[i]!, entry: result.quarantine });
     }

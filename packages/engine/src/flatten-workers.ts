@@ -1,6 +1,6 @@
 /**
  * The pool of flatten worker threads of one run (issue 21): batches of call logs go out
- * round-robin as UTF-8 JSON (the ArrayBuffer is transferred, not copied), at most
+ * round-robin (a page's JSON text, or each call's: worker-rows.ts), at most
  * MAX_BATCHES_IN_FLIGHT per worker so a slow worker stops the source (the Readable contract
  * holds); `flush()` asks every worker, after everything posted before, for the files it staged.
  * The first failure of any worker (an error it reports, a crash, an exit) fails every later call;
@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { PartsFlush } from '@omnidim-stream/sinks';
 import { SinkError } from '@omnidim-stream/sinks';
 import { deserializeWorkerError } from './worker-error.js';
-import type { FromWorker, IndexedQuarantine, ToWorker, WorkerInit } from './worker-messages.js';
+import type { FromWorker, IndexedQuarantine, ToWorker, WorkerBatch, WorkerInit } from './worker-messages.js';
 
 /** Batches posted to one worker and not yet processed: enough to keep it busy, few enough to bound memory. */
 const MAX_BATCHES_IN_FLIGHT = 2;
@@ -63,8 +63,8 @@ export class FlattenWorkers {
     return pool;
   }
 
-  /** Posts one batch (call logs as JSON texts, and their places in the run) to the next worker. */
-  async dispatch(records: string[], indices: number[]): Promise<void> {
+  /** Posts one batch (call logs as JSON texts or a page's text, and their places in the run) to the next worker. */
+  async dispatch(message: WorkerBatch): Promise<void> {
     const thread = this.#threads[this.#next++ % this.#threads.length]!;
     while (thread.inFlight >= MAX_BATCHES_IN_FLIGHT && this.#failure === undefined) {
       await new Promise<void>((resolve) => {
@@ -76,7 +76,6 @@ export class FlattenWorkers {
     // while UTF-8 (TextEncoder here, TextDecoder there) of the conversations' two-byte text and
     // flattening a joined rope cost ~450 µs per call together (measured, --cpu-prof: issue 21).
     thread.inFlight++;
-    const message: ToWorker = { type: 'batch', records, indices };
     thread.worker.postMessage(message);
   }
 

@@ -17,8 +17,17 @@ export interface IndexedQuarantine {
   entry: { reason: string; detail: string; record: unknown };
 }
 
-/** Main → worker. `records` are call logs, each as its JSON text; `indices` their places in the run. */
-export type ToWorker = { type: 'batch'; records: string[]; indices: number[] } | { type: 'flush' };
+/**
+ * Call logs for a worker: `batch` = each call log as its JSON text; `page` = a page's JSON text
+ * as core parsed it and the places in its `call_log_data` of the calls to flatten (`picks`).
+ * `indices` are the calls' places in the run.
+ */
+export type WorkerBatch =
+  | { type: 'batch'; records: string[]; indices: number[] }
+  | { type: 'page'; text: string; picks: number[]; indices: number[] };
+
+/** Main → worker. */
+export type ToWorker = WorkerBatch | { type: 'flush' };
 
 /** Worker → main. */
 export type FromWorker =

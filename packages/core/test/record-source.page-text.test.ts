@@ -1,0 +1,66 @@
+/**
+ * Issue 21: with `keepPageText`, every call log core hands on carries its page's JSON text and
+ * its place in that page's `call_log_data` (`recordSourceOf`), so the engine's flatten workers
+ * can parse the page instead of the main thread serialising each call again. Checked against
+ * the simulator under drift (refetched pages: a call's source is the response it came from) and
+ * odd records; without the option no call has a source.
+ */
+import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../src/errors.js';
+import { recordSourceOf } from '../src/record-source.js';
+import { callLogs } from '../src/stream.js';
+import { collect } from './helpers.js';
+
+let sim: RunningSimulator | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+describe('keepPageText: recordSourceOf(call)', () => {
+  it('gives, for every call handed on, a page text whose call_log_data[index] is that call', async () => {
+    sim = await startSimulator({
+      records: 400,
+      seed: 7,
+      oddRecords: { rate: 0.1 },
+      drift: { insertPerPage: 2, deletePerPage: 1, maxInserted: 10 },
+    });
+    const calls = await collect(
+      callLogs({
+        apiKey: sim.apiKey,
+        baseUrl: sim.url,
+        pageSize: 50,
+        concurrency: 2,
+        keepPageText: true,
+      }),
+    );
+    const objects = calls.filter((c) => typeof c === 'object' && c !== null);
+    expect(objects.length).toBeGreaterThan(380);
+    const texts = new Set<string>();
+    for (const call of objects) {
+      const source = recordSourceOf(call);
+      expect(source, JSON.stringify(call).slice(0, 80)).toBeDefined();
+      const page = JSON.parse(source!.text) as { call_log_data: unknown[] };
+      expect(page.call_log_data[source!.index]).toEqual(call);
+      texts.add(source!.text);
+    }
+    // One text per response: 400 calls + drift in pages of 50 come from at least 8 responses.
+    expect(texts.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('remembers nothing without the option', async () => {
+    sim = await startSimulator({ records: 60, seed: 3 });
+    const calls = await collect(callLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 50 }));
+    expect(calls).toHaveLength(60);
+    expect(calls.filter((c) => recordSourceOf(c) !== undefined)).toEqual([]);
+  });
+
+  it('refuses a value that is not a boolean, naming the option, before any request', async () => {
+    sim = await startSimulator({ records: 10, seed: 3 });
+    const base = { apiKey: sim.apiKey, baseUrl: sim.url };
+    expect(() => callLogs({ ...base, keepPageText: 'yes' as never })).toThrow(InvalidOptionError);
+    expect(() => callLogs({ ...base, keepPageText: 1 as never })).toThrow(/"keepPageText"/);
+    expect(sim.stats.requests).toBe(0);
+  });
+});
