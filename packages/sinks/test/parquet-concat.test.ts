@@ -187,6 +187,20 @@ describe.each([
     expect(meta.key_value_metadata).toContainEqual({ key: 'omnidim.table', value: schema.name });
   });
 
+  it("the merged footer's chunk offsets (as hyparquet parses them) point at each chunk's first page, back to back", async () => {
+    const meta = await parquetMetadataAsync(await asyncBufferFromFile(merged));
+    let next = 4n; // after the leading PAR1
+    for (const group of meta.row_groups) {
+      for (const chunk of group.columns) {
+        const first = chunk.meta_data!.dictionary_page_offset ?? chunk.meta_data!.data_page_offset;
+        expect(first).toBe(next);
+        // Our writer sets ColumnChunk.file_offset to the chunk's first byte: it must move with it.
+        expect(chunk.file_offset).toBe(first);
+        next = first + chunk.meta_data!.total_compressed_size;
+      }
+    }
+  });
+
   it('hyparquet reads row ranges through the offset index and filters through the column index', async () => {
     const all = await hyparquetRows(merged);
     // Rows 205..235 lie in the third source's first row group (its chunks are multi-page).
