@@ -84,6 +84,8 @@ export interface SourceFooter {
 
 const MAGIC = 0x31524150; // "PAR1", little-endian
 const ENCRYPTED_MAGIC = 0x45524150; // "PARE": encrypted footer
+/** Bytes read from the end of a file at first (footer, its length and the magic). */
+const TAIL_READ = 64 * 1024;
 
 /** Reads exactly [start, end) or fails (a short read is a truncated source, never short data). */
 export async function readExactly(
@@ -115,8 +117,11 @@ export async function readFooter(source: ByteSource, index: number): Promise<Sou
   };
   if (!Number.isSafeInteger(source.size) || source.size < 12)
     fail('malformed', `${source.size} bytes is no Parquet file`);
-  const tail = await readExactly(source, index, source.size - 8, source.size);
-  const view = new DataView(tail.buffer, tail.byteOffset, 8);
+  // One read of the last TAIL_READ bytes usually holds the whole footer: on object storage, one
+  // ranged GET instead of two.
+  const tailStart = Math.max(0, source.size - TAIL_READ);
+  const tail = await readExactly(source, index, tailStart, source.size);
+  const view = new DataView(tail.buffer, tail.byteOffset + tail.length - 8, 8);
   const magic = view.getUint32(4, true);
   if (magic === ENCRYPTED_MAGIC) fail('unsupported', 'an encrypted footer');
   if (magic !== MAGIC) fail('malformed', 'no PAR1 at the end (not Parquet, or truncated)');
@@ -126,7 +131,10 @@ export async function readFooter(source: ByteSource, index: number): Promise<Sou
   const footerLength = view.getUint32(0, true);
   const footerStart = source.size - 8 - footerLength;
   if (footerStart < 4) fail('malformed', `footer length ${footerLength} exceeds the file`);
-  const bytes = await readExactly(source, index, footerStart, source.size - 8);
+  const bytes =
+    footerStart >= tailStart
+      ? tail.subarray(footerStart - tailStart, tail.length - 8)
+      : await readExactly(source, index, footerStart, source.size - 8);
   let meta: ThriftStruct;
   try {
     const decoded = decodeThrift(bytes);

@@ -259,6 +259,17 @@ describe('concatParquet edges and refusals', () => {
     expect((await readFile(out)).equals(callsBytes[0]!)).toBe(true);
   });
 
+  it('a merged file merges again, its footer larger than the first read of its tail', async () => {
+    const six = join(dir.path, 'edge-six.parquet');
+    await withFileSources([...calls, ...calls, ...calls], (sources) => concatTo(six, sources));
+    const bytes = await readFile(six);
+    expect(bytes.readUInt32LE(bytes.length - 8)).toBeGreaterThan(64 * 1024);
+    const out = join(dir.path, 'edge-seven.parquet');
+    const result = await withFileSources([six, calls[0]!], (sources) => concatTo(out, sources));
+    expect(result.rows).toBe(7 * ROWS_PER_FILE);
+    expect(await duckRows(out)).toEqual([...(await duckRows(six)), ...(await duckRows(calls[0]!))]);
+  });
+
   it('an empty source (no row group) between two others adds no row', async () => {
     const empty = await writeFile('edge-empty.parquet', CALLS_SCHEMA, [], 'zstd');
     const out = join(dir.path, 'edge-with-empty.parquet');
