@@ -46,3 +46,32 @@ export function asSinkError(error: unknown, context: string): Error {
     cause: error,
   });
 }
+
+/**
+ * Why {@link ParquetConcatError} refused: `schema-mismatch` (the sources' schemas, format
+ * version, writer or key/value metadata differ: merging would mislabel rows), `unsupported` (a
+ * valid file this copy cannot carry: encrypted, columns in another file, too many row groups for
+ * an ordinal) or `malformed` (not a Parquet file, truncated, offsets outside the file). On the
+ * first two a caller can still merge by decoding the rows; `malformed` is a broken input.
+ */
+export type ParquetConcatReason = 'schema-mismatch' | 'unsupported' | 'malformed';
+
+/**
+ * Merging Parquet files by copying row groups (parquet-concat.ts) refused or failed before its
+ * output was complete (code `SINK`, exit 6 in the CLI). Which source and why: `source` (0-based
+ * index into the sources given) and `reason`.
+ */
+export class ParquetConcatError extends SinkError {
+  readonly reason: ParquetConcatReason;
+  readonly source: number;
+  constructor(
+    reason: ParquetConcatReason,
+    source: number,
+    detail: string,
+    options: OmnidimErrorOptions = {},
+  ) {
+    super(`Parquet concat, source ${source}: ${detail}`, options);
+    this.reason = reason;
+    this.source = source;
+  }
+}
