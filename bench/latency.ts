@@ -7,10 +7,14 @@
  *
  * Run alone: `node --conditions=source --import tsx bench/latency.ts [--quick]`.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { builtCli } from './lib/built-cli.js';
 import { type BenchContext, isMain, runStandalone } from './lib/context.js';
 import { atMost, type GoalRow } from './lib/goals.js';
 import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { readTimeline, TIMELINE_PRELOAD, timelineRows } from './lib/run-timeline.js';
 import { fmt, printTable, ratio } from './lib/table.js';
 import type { TimedProcess } from './lib/timed-process.js';
 
@@ -47,7 +51,7 @@ export async function runLatency(ctx: BenchContext): Promise<GoalRow[]> {
   const ideal = startup + rounds * latencyMs;
   replay.setLatency(latencyMs);
   replay.stats.maxInFlight = 0;
-  const exportRun = async (nodeArgs: string[] = []) => {
+  const exportRun = async (nodeArgs: string[] = [], extraEnv: Record<string, string> = {}) => {
     const out = await ctx.scratch('latency');
     try {
       const argv = [
@@ -60,12 +64,23 @@ export async function runLatency(ctx: BenchContext): Promise<GoalRow[]> {
         String(CONCURRENCY),
         '--json',
       ];
-      return checked(await cli(argv, env, nodeArgs), records);
+      return checked(await cli(argv, { ...env, ...extraEnv }, nodeArgs), records);
     } finally {
       await ctx.discard(out);
     }
   };
-  const run = await exportRun();
+  // The timed run carries the timeline preload (a few diagnostics-channel subscribers: no
+  // measurable cost); its marks say where the time between spawn and exit went.
+  const marksDir = await mkdtemp(join(tmpdir(), 'omnidim-bench-timeline-'));
+  const marksFile = join(marksDir, 'marks.jsonl');
+  let run: TimedProcess;
+  let timeline: [string, string][];
+  try {
+    run = await exportRun(['--import', TIMELINE_PRELOAD], { OMNIDIM_BENCH_TIMELINE_FILE: marksFile });
+    timeline = timelineRows(await readTimeline(marksFile));
+  } finally {
+    await rm(marksDir, { recursive: true, force: true });
+  }
   const inFlight = replay.stats.maxInFlight;
   const over = run.wallMs / ideal - 1;
   printTable(
@@ -84,6 +99,14 @@ export async function runLatency(ctx: BenchContext): Promise<GoalRow[]> {
     [
       `start-up runs: ${startups.map((ms) => fmt(ms)).join(', ')} ms. The command is the built CLI under plain node (packages/cli/bin/omnidim-stream.js, dist/ compiled by the bench first); \`export --out … --base-url … --concurrency ${CONCURRENCY} --json\`, default options otherwise (Parquet, four tables).`,
       `${fmt(records)} calls checked in the --json summary; pages replayed after the delay (bench/lib/replay-server.ts).`,
+    ],
+  );
+  printTable(
+    'Goal 5, the same run on a timeline (ms since the CLI process started, its own clock)',
+    ['event', 'ms'],
+    timeline,
+    [
+      "Marks from bench/lib/timeline-preload.mjs: requests and bodies from undici's diagnostics channels, files under --out, fsync/rename calls, exit. Requests sent within 50 ms of each other share a line.",
     ],
   );
   replay.setLatency(0);

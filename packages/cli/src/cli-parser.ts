@@ -16,6 +16,7 @@ import {
   SOURCE_LIMITS,
   TABLES,
 } from './export-options.js';
+import { withoutHelpCache } from './help-cache.js';
 import { LOG_FORMATS } from './run-log.js';
 
 /** `snappy|gzip|brotli|none [default: snappy]` for each format, from the sink's own table. */
@@ -216,7 +217,7 @@ export function buildParser(
       onBuilt?.(name, Object.keys(options.key));
       return result;
     };
-  return (
+  return withoutHelpCache(
     yargs()
       .scriptName('omnidim-stream')
       .usage(
@@ -513,6 +514,6 @@ export function buildParser(
       .epilogue(
         'Exit codes: 0 ok, 2 usage, 3 auth, 4 API failure, 5 incomplete, 6 output, 7 bad input, 8 locked by another run, 130/143 interrupted.',
       )
-      .wrap(Math.min(width, 120))
+      .wrap(Math.min(width, 120)),
   );
 }

@@ -8,7 +8,8 @@
  *
  * ## Backpressure bound (exact)
  * Page 1 is fetched alone (its `total_records` plans the pages). After that, when the consumer
- * asks for page k, pages k … k + concurrency − 1 (within the plan and `maxPages`) are requested;
+ * asks for page k, pages k … k + concurrency − 1 (within the plan, its closing empty page
+ * included, and `maxPages`: prefetch-window.ts) are requested;
  * nothing more is requested until the consumer asks for page k + 1. So while a consumer holds
  * page k (or is paused in the middle of its records), at most `k + concurrency − 1` page requests
  * have been made in total: at most `concurrency − 1` pages ahead of the one being consumed,
