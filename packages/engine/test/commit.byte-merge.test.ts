@@ -41,6 +41,17 @@ async function rowsPerFile(lake: string, format: Case['format']): Promise<Record
   return counts;
 }
 
+/** The manifest lists exactly the files DuckDB read (`perFile`), with their rows, bytes and sha256. */
+async function expectManifestOf(lake: string, manifest: Manifest, perFile: Record<string, number>) {
+  expect(Object.keys(perFile).sort()).toEqual(manifest.files.map((f) => f.path).sort());
+  for (const file of manifest.files) {
+    const bytes = await readFile(join(lake, file.path));
+    expect(file.rows, file.path).toBe(perFile[file.path]);
+    expect(file.bytes, file.path).toBe(bytes.length);
+    expect(file.sha256, file.path).toBe(createHash('sha256').update(bytes).digest('hex'));
+  }
+}
+
 describe('commit: small part files of a partition merged by copying bytes', () => {
   const scope = engineScope();
 
@@ -95,14 +106,7 @@ describe('commit: small part files of a partition merged by copying bytes', () =
         // Merged down to what a run without checkpoints writes: one file per table and month.
         expect(files(merged.manifest), table).toBe(files(plain.manifest));
       }
-      // The manifest lists exactly the files DuckDB read, with their rows, bytes and sha256.
-      expect(Object.keys(perFile).sort()).toEqual(merged.manifest.files.map((f) => f.path).sort());
-      for (const file of merged.manifest.files) {
-        const bytes = await readFile(join(merged.lake, file.path));
-        expect(file.rows, file.path).toBe(perFile[file.path]);
-        expect(file.bytes, file.path).toBe(bytes.length);
-        expect(file.sha256, file.path).toBe(createHash('sha256').update(bytes).digest('hex'));
-      }
+      await expectManifestOf(merged.lake, merged.manifest, perFile);
       if (c.format === 'csv') {
         // A header line copied with a file's records would read back as a record.
         for (const table of TABLE_NAMES) {
@@ -115,4 +119,38 @@ describe('commit: small part files of a partition merged by copying bytes', () =
     },
     120_000,
   );
+
+  it('ndjson: a resumed run merges the checkpoint files it adopted with its own: every call once', async () => {
+    const sim = await scope.start({ records: 600, seed: 34 });
+    const options = {
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      outDir: await scope.lake(),
+      format: 'ndjson',
+      pageSize: 50,
+      concurrency: 1,
+      checkpointPages: 1,
+    } satisfies ExportCallLogsOptions;
+    const controller = new AbortController();
+    let checkpoints = 0;
+    const first = exportCallLogs({
+      ...options,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'checkpoint' && ++checkpoints === 4) controller.abort();
+      },
+    });
+    await expect(first).rejects.toMatchObject({ name: 'AbortError' });
+    const second = await exportCallLogs(options);
+    expect(second.resumedCalls).toBe(200);
+    const ids = await duck(`SELECT id FROM ${readerOf('ndjson', `${options.outDir}/calls/**/part-*`)}`);
+    expect(ids.map((r) => Number(r['id'])).sort((a, b) => b - a)).toEqual(
+      [...sim.ids()].sort((a, b) => b - a),
+    );
+    const manifest = JSON.parse(await readFile(join(options.outDir, '_manifest.json'), 'utf8')) as Manifest;
+    await expectManifestOf(options.outDir, manifest, await rowsPerFile(options.outDir, 'ndjson'));
+    // One file per table and month: the adopted files were merged with the resumed run's.
+    const dirs = manifest.files.map((f) => f.path.slice(0, f.path.lastIndexOf('/')));
+    expect(new Set(dirs).size).toBe(dirs.length);
+  }, 120_000);
 });

@@ -5,30 +5,7 @@
  * per part-file extension; an extension without one keeps the row path. Entries load their module
  * on first use, like the writers: a run that never merges loads none of them.
  */
-
-/** Random reads of one file's bytes (`end` exclusive). */
-export interface ByteSource {
-  readonly size: number;
-  read(start: number, end: number): Promise<Uint8Array>;
-}
-
-/** A staged part file as a {@link ByteSource}, with the rows its writer recorded. */
-export interface CountedSource extends ByteSource {
-  readonly rows: number;
-}
-
-/** Appends bytes to the merged file (resolves when the destination accepted them). */
-export type ByteWrite = (chunk: Uint8Array) => Promise<void>;
-
-/**
- * Writes the concatenation of `sources` (in order) through `write`; returns the rows it holds
- * (counted from the bytes where the format allows it) and the bytes written. Throws a SinkError
- * when a source is not what the format's own writer writes (then nothing is committed).
- */
-export type ByteConcatenator = (
-  sources: readonly CountedSource[],
-  write: ByteWrite,
-) => Promise<{ rows: number; bytes: number }>;
+import type { ByteConcatenator } from './byte-source.js';
 
 /**
  * Keyed by part-file extension (StagedPartsConfig.extension). Compressed CSV has no entry: each

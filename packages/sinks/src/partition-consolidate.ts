@@ -7,7 +7,7 @@
  * target size; a group of one file is left as it is. Sources are read where they are: from disk,
  * or (streamed part files of an `s3://` run) by ranged GETs from the bucket (lake-files.ts).
  */
-import type { ByteConcatenator, CountedSource } from './byte-concat.js';
+import type { ByteConcatenator, CountedSource } from './byte-source.js';
 import type { StagedFileInfo } from './dataset-checkpoint.js';
 import { partFilePrefix, stagedPartRel } from './dataset-layout.js';
 import { SinkError } from './errors.js';

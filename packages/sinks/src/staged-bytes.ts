@@ -10,7 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { ByteWrite } from './byte-concat.js';
+import type { ByteWrite } from './byte-source.js';
 import { FILE_MODE } from './dataset-layout.js';
 import type { PartDestination } from './dataset-writers.js';
 import { SinkError } from './errors.js';

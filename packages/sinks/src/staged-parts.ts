@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { LimitExceededError } from '@omnidim-stream/core';
 import type { Row, TableName, TableSchema } from '@omnidim-stream/transform';
-import type { ByteWrite } from './byte-concat.js';
+import type { ByteWrite } from './byte-source.js';
 import type { StagedFileInfo } from './dataset-checkpoint.js';
 import {
   datasetPath,

@@ -10,7 +10,7 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import type { ByteSource, ByteWrite, CountedSource } from './byte-concat.js';
+import type { ByteSource, ByteWrite, CountedSource } from './byte-source.js';
 import { SinkError } from './errors.js';
 
 /** Bytes per read of a source: one ranged GET for a streamed part file. */
