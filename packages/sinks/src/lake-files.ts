@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { TableName } from '@omnidim-stream/transform';
-import { confined, parentRel } from './dataset-layout.js';
+import { confined, parentRel, STAGED_SUFFIX } from './dataset-layout.js';
 import { SinkError } from './errors.js';
 import { fetchMissingLakeFile, streamedStagedObject } from './lake-file-fetch.js';
 import type { DatasetManifest, ManifestFile } from './manifest.js';
@@ -76,7 +76,10 @@ export async function readLakeStream(root: string, rel: string): Promise<Readabl
   const remote = streamedStagedObject(root, rel);
   if (!remote) await fetchMissingLakeFile(root, rel, path);
   const raw: Readable = remote ? await remote.store.openRead(remote.key) : createReadStream(path);
-  if (!rel.endsWith('.gz')) return raw;
+  // A staged file's name ends in `.staged` after its extension: `….csv.gz.staged` is gzip too
+  // (found in issue 21: the commit's merge of small gzip CSV files parsed the compressed bytes).
+  const name = rel.endsWith(STAGED_SUFFIX) ? rel.slice(0, -STAGED_SUFFIX.length) : rel;
+  if (!name.endsWith('.gz')) return raw;
   const gunzip = createGunzip();
   raw.on('error', (error) => gunzip.destroy(error));
   return raw.pipe(gunzip);

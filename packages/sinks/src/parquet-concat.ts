@@ -122,14 +122,17 @@ function isProvenance(pair: ThriftStruct): boolean {
   return key instanceof Uint8Array && PROVENANCE_KEYS.has(Buffer.from(key).toString('utf8'));
 }
 
-/** Every source must have the first one's schema, version, column orders, writer and metadata. */
+/**
+ * Every source must have the first one's schema, version, column orders and metadata. The
+ * writer (`created_by`) may differ: every chunk says how it is encoded, and a run resumed after
+ * an upgrade holds part files of two versions (the merged file names the first).
+ */
 function checkCompatible(footers: readonly SourceFooter[]): void {
   const first = footers[0]!.meta;
   const compared = [
     ['schema', F.file.schema],
     ['format version', F.file.version],
     ['column orders', F.file.columnOrders],
-    ['created_by (writer)', F.file.createdBy],
     ['key/value metadata', F.file.keyValue],
   ] as const;
   for (const footer of footers.slice(1)) {

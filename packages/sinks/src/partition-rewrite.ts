@@ -5,11 +5,14 @@
  * run wrote is rewritten as this run's rows followed by the lake's rows of the calls this run did
  * not write (latest version wins, by call id; child tables follow their call: the rows of a
  * re-read call are dropped from every table, whatever the new version holds). One partition at a
- * time, row group by row group: memory holds one partition's call ids, not its rows. The output
+ * time, row group by row group: memory holds one partition's call ids, not its rows. A partition
+ * with no lake file to merge with has its small files joined by copying bytes where the format
+ * has a byte-concatenator (partition-consolidate.ts, issue 21), not row by row. The output
  * goes through the run's own staged parts, so the commit journal publishes it like any other
  * staged file and a failure before it leaves the lake untouched.
  */
 import type { Row, TableName, TableSchema } from '@omnidim-stream/transform';
+import { byteConcatenatorOf } from './byte-concat.js';
 import type { StagedFileInfo } from './dataset-checkpoint.js';
 import { parentRel, partitionOfPath, stagedPartRel, tablePartitionRel } from './dataset-layout.js';
 import type { Format } from './formats.js';
@@ -17,6 +20,7 @@ import { lakeFilesOf } from './lake-files.js';
 import { readFileRows, readManifestFileRows } from './lake-rows.js';
 import type { DatasetManifest } from './manifest.js';
 import { partitionStartDate } from './partition.js';
+import { mergeFileBytes } from './partition-consolidate.js';
 import { callIdOf } from './row-call-id.js';
 import type { StagedParts } from './staged-parts.js';
 
@@ -57,6 +61,8 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
   if (lake) partitions.push(...(await partitionsHolding(input, lake, partitions, replaced!)));
   const touched: string[] = [];
   const consumed: StagedFileInfo[] = [];
+  // Own files with nothing to merge are joined by copying bytes where the format allows it.
+  const concat = await byteConcatenatorOf(parts.limits.extension);
   for (const partition of partitions) {
     const inPartition = staged.filter((f) => f.partition === partition);
     for (const table of input.tables) {
@@ -69,6 +75,10 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
       const own = carried.length > 0 ? ownAll : ownAll.filter((f) => !input.isFull(f));
       // One small file and nothing to merge: nothing to gain from a rewrite.
       if (carried.length === 0 && own.length <= 1) continue;
+      if (carried.length === 0 && concat) {
+        consumed.push(...(await mergeFileBytes({ ...input, concat }, own)));
+        continue;
+      }
       const date = partitionStartDate(partition);
       for (const file of own) {
         for await (const rows of readFileRows(

@@ -7,6 +7,7 @@ import { open } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { LimitExceededError } from '@omnidim-stream/core';
 import type { Row, TableName, TableSchema } from '@omnidim-stream/transform';
+import type { ByteWrite } from './byte-source.js';
 import type { StagedFileInfo } from './dataset-checkpoint.js';
 import {
   datasetPath,
@@ -18,8 +19,9 @@ import {
   stagingRel,
   tablePartitionRel,
 } from './dataset-layout.js';
-import type { WriterFactory } from './dataset-writers.js';
+import type { PartDestination, WriterFactory } from './dataset-writers.js';
 import { type StreamedParts, streamedPartsOf } from './lake-file-fetch.js';
+import { writeStagedBytes } from './staged-bytes.js';
 import { drained, type TableWriter } from './table-writer.js';
 
 /** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
@@ -157,6 +159,31 @@ export class StagedParts {
     this.#syncedUpTo = this.#staged.length;
   }
 
+  /** The size limits of one part file, and the part files' extension. */
+  get limits(): { rowsPerFile: number; bytesPerFile: number; extension: string } {
+    const { rowsPerFile, bytesPerFile, extension } = this.#config;
+    return { rowsPerFile, bytesPerFile, extension };
+  }
+
+  /**
+   * Stages a new part file of `table`'s `partition` written from bytes by `fill` (the commit's
+   * byte merge of small files, partition-rewrite.ts): a unique part name, streamed to the bucket
+   * when parts are, recorded with the rows `fill` counted, its bytes and sha256, and fsync'd by
+   * the next {@link sync} like every file closed since the last one. Call with no file open.
+   */
+  async stageBytes(
+    table: TableName,
+    partition: string,
+    date: string | null,
+    fill: (write: ByteWrite) => Promise<{ rows: number; bytes: number }>,
+  ): Promise<StagedFileInfo> {
+    const name = this.#nextName();
+    const written = await writeStagedBytes(await this.#destination(table, partition, name), fill);
+    const file: StagedFileInfo = { table, partition, date, name, ...written };
+    this.#staged.push(file);
+    return { ...file };
+  }
+
   /** Throws the first failure of a writer closing in the background or failing while idle. */
   throwIfFailed(): void {
     if (this.#closeError !== undefined) throw this.#closeError;
@@ -238,18 +265,29 @@ export class StagedParts {
     return datasetPath(root, stagedPartRel(runId, { table, partition, name }));
   }
 
-  async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
+  /** The next part file's unique name (the run's shared sequence), within `maxFiles`. */
+  #nextName(): string {
     const { maxFiles } = this.#config;
     const seq = this.#sequence ? Atomics.add(this.#sequence, 0, 1) : this.#seq++;
     if (seq >= maxFiles) {
       throw new LimitExceededError('maxFiles', `a run may write at most ${maxFiles} files`);
     }
-    const name = partFileName(this.#config.runId, seq, this.#config.extension);
-    // Streamed: straight to the file's final key (its name carries the run id: never overwritten);
-    // the working copy gets neither the file nor its staging dir.
-    const destination = this.#streamTo
+    return partFileName(this.#config.runId, seq, this.#config.extension);
+  }
+
+  /**
+   * Where a new part file goes. Streamed: straight to the file's final key (its name carries the
+   * run id: never overwritten); the working copy gets neither the file nor its staging dir.
+   */
+  async #destination(table: TableName, partition: string, name: string): Promise<PartDestination> {
+    return this.#streamTo
       ? { ...this.#streamTo, key: partFileRel({ table, partition, name }) }
       : await this.#stagedPath(table, partition, name);
+  }
+
+  async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
+    const name = this.#nextName();
+    const destination = await this.#destination(table, partition, name);
     const writer = this.#factory!(this.#config.schemas[table], destination);
     // An idle writer can fail too (its file hit ENOSPC while flushing in the background): keep
     // the error for the next write, checkpoint or commit instead of an unhandled 'error' event.
