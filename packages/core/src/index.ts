@@ -14,6 +14,8 @@ export type { CallLogCheckpoint } from './checkpoint.js';
 export { CHECKPOINT_VERSION, filtersFingerprint, validateCheckpoint } from './checkpoint.js';
 export type { Completeness } from './completeness.js';
 export { completeness } from './completeness.js';
+export type { WideDecoder } from './decode-utf8.js';
+export { decodeUtf8, WIDE_DECODER } from './decode-utf8.js';
 export type { DriftDecision, DriftPage } from './drift.js';
 export { DriftReconciler } from './drift.js';
 export * from './errors.js';
