@@ -5,6 +5,8 @@
  * magic and the footer. Field ids are those of parquet.thrift
  * (https://github.com/apache/parquet-format/blob/master/src/main/thrift/parquet.thrift).
  */
+
+import type { ByteSource } from './byte-source.js';
 import { ParquetConcatError, type ParquetConcatReason } from './errors.js';
 import {
   decodeThrift,
@@ -15,11 +17,7 @@ import {
   type ThriftStruct,
 } from './thrift-compact.js';
 
-/** A file to read from: its size and ranged reads (end exclusive). Local files and S3 ranged GETs both implement it. */
-export interface ByteSource {
-  readonly size: number;
-  read(start: number, end: number): Promise<Uint8Array>;
-}
+export type { ByteSource } from './byte-source.js';
 
 /** parquet.thrift field ids this code reads or rewrites. */
 export const F = {
