@@ -81,7 +81,7 @@ export function openRun(
       onAttempt: () => {
         stats.requests += 1;
       },
-      keepPageText: options.keepPageText,
+      keepPageBody: options.keepPageBody,
     },
     reconciler,
   );

@@ -29,7 +29,7 @@ import {
 import type { RetryEvent } from './events.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 import type { RetryOptions } from './options.js';
-import { rememberPageText } from './record-source.js';
+import { rememberPageBody } from './record-source.js';
 import { computeRetryDelay, parseRetryAfter } from './retry.js';
 
 /** Re-requests of a page that came back short while `total_records` says more rows exist. */
@@ -64,8 +64,8 @@ export interface FetchPageDeps {
   onRetry: ((event: RetryEvent) => void) | undefined;
   /** Called before every attempt (stats). */
   onAttempt: (() => void) | undefined;
-  /** Remember each record's page text (record-source.ts: the `keepPageText` option). */
-  keepPageText?: boolean;
+  /** Remember each record's page body (record-source.ts: the `keepPageBody` option). */
+  keepPageBody?: boolean;
 }
 
 /** Maps the library's camelCase filters to the API's parameter names. */
@@ -105,7 +105,7 @@ export async function fetchPage(request: PageRequest, deps: FetchPageDeps): Prom
       const page = interpret(res, request, ctx, deps.apiKey);
       const canRetryShort = shortRetries < SHORT_PAGE_RETRIES && retries < deps.retry.limit;
       if (!page.short || !canRetryShort) {
-        if (deps.keepPageText) rememberPageText(res.body, page.records);
+        if (deps.keepPageBody) rememberPageBody(res.bytes, page.records);
         return { ...page, attempts: attempt, durationMs: performance.now() - started };
       }
       shortRetries += 1;

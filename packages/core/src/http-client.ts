@@ -23,6 +23,8 @@ export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes as received (`body` is their UTF-8 text). */
+  bytes: Uint8Array;
 }
 
 export interface HttpClientOptions {
@@ -104,11 +106,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         });
-        const body = await readBodyCapped(res, options.maxResponseBytes, attempt, {
+        const bytes = await readBodyCapped(res, options.maxResponseBytes, attempt, {
           ...ctx,
           status: res.statusCode,
         });
-        return { status: res.statusCode, headers: res.headers, body };
+        return { status: res.statusCode, headers: res.headers, body: decodeUtf8(bytes), bytes };
       } catch (error) {
         if (signal.aborted) throw new AbortError(signal.reason);
         if (error instanceof ResponseTooLargeError) throw error;
@@ -134,7 +136,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 }
 
 /**
- * Reads a body as UTF-8 text (exactly `toString('utf8')`, by a faster route: {@link decodeUtf8}),
+ * Reads a body whole (the caller decodes it once: a multi-byte character split across chunks is
+ * joined before decoding, exactly `toString('utf8')` by a faster route: {@link decodeUtf8}),
  * never holding more than `limit` bytes of it: a Content-Length above the limit fails before
  * reading anything, and a body without one (chunked, lying) fails as soon as the bytes received
  * pass the limit. Either way the request is aborted, which destroys its socket, so the rest of
@@ -145,7 +148,7 @@ async function readBodyCapped(
   limit: number,
   attempt: AbortController,
   ctx: RequestContext,
-): Promise<string> {
+): Promise<Buffer> {
   const fail = (seen: string): never => {
     const error = new ResponseTooLargeError(limit, seen, ctx);
     attempt.abort(error);
@@ -162,8 +165,7 @@ async function readBodyCapped(
     if (received > limit) fail(`more than ${limit} bytes received, reading stopped`);
     chunks.push(buffer);
   }
-  // Decoded once, whole: a multi-byte character split across chunks is joined before decoding.
-  return decodeUtf8(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received));
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received);
 }
 
 /**

@@ -90,12 +90,12 @@ export interface CallLogsOptions {
   /** Advanced: an undici Dispatcher to send requests through (not closed by the source). */
   dispatcher?: Dispatcher;
   /**
-   * Advanced: remember the JSON text of the page each call log was parsed from, for
-   * `recordSourceOf(call)` (record-source.ts): hand a worker thread the page text instead of
-   * serialising each call again. A page's text then lives as long as any of its call logs does
-   * (about a third more memory per page held). Default false.
+   * Advanced: remember the body (bytes) of the page each call log was parsed from, for
+   * `recordSourceOf(call)` (record-source.ts): hand a worker thread the page instead of
+   * serialising each call again. A page's body then lives as long as any of its call logs does
+   * (about a sixth more memory per page held). Default false.
    */
-  keepPageText?: boolean;
+  keepPageBody?: boolean;
   /**
    * Stop rule for newest-first incremental reads: called with each call about to be handed on, in
    * order; the first call for which it returns true is NOT handed on and the source ends normally
@@ -185,7 +185,7 @@ export interface ResolvedOptions {
   onDeletion: OnDeletion;
   maxRefetchesPerGap: number;
   dispatcher: Dispatcher | undefined;
-  keepPageText: boolean;
+  keepPageBody: boolean;
   stopWhen: ((call: CallLog) => boolean) | undefined;
   resume: CallLogCheckpoint | undefined;
   onCheckpoint: ((checkpoint: CallLogCheckpoint) => void) | undefined;
@@ -213,7 +213,7 @@ const KNOWN_OPTIONS = new Set([
   'onDeletion',
   'maxRefetchesPerGap',
   'dispatcher',
-  'keepPageText',
+  'keepPageBody',
   'stopWhen',
   'resume',
   'onCheckpoint',
@@ -320,7 +320,7 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
       LIMITS.maxRefetchesPerGap,
     ),
     dispatcher: dispatcher as Dispatcher | undefined,
-    keepPageText: flag('keepPageText', o['keepPageText']),
+    keepPageBody: flag('keepPageBody', o['keepPageBody']),
     stopWhen: fn('stopWhen', o['stopWhen']) as ResolvedOptions['stopWhen'],
     resume,
     onCheckpoint: fn('onCheckpoint', o['onCheckpoint']) as ResolvedOptions['onCheckpoint'],

@@ -1,7 +1,7 @@
 /**
- * Issue 21: with `keepPageText`, every call log core hands on carries its page's JSON text and
- * its place in that page's `call_log_data` (`recordSourceOf`), so the engine's flatten workers
- * can parse the page instead of the main thread serialising each call again. Checked against
+ * Issue 21: with `keepPageBody`, every call log core hands on carries its page's body (the JSON bytes
+ * received) and its place in that page's `call_log_data` (`recordSourceOf`), so the engine's flatten workers
+ * can decode and parse the page instead of the main thread serialising each call again. Checked against
  * the simulator under drift (refetched pages: a call's source is the response it came from) and
  * odd records; without the option no call has a source.
  */
@@ -18,8 +18,8 @@ afterEach(async () => {
   sim = undefined;
 });
 
-describe('keepPageText: recordSourceOf(call)', () => {
-  it('gives, for every call handed on, a page text whose call_log_data[index] is that call', async () => {
+describe('keepPageBody: recordSourceOf(call)', () => {
+  it('gives, for every call handed on, a page body whose call_log_data[index] is that call', async () => {
     sim = await startSimulator({
       records: 400,
       seed: 7,
@@ -32,21 +32,21 @@ describe('keepPageText: recordSourceOf(call)', () => {
         baseUrl: sim.url,
         pageSize: 50,
         concurrency: 2,
-        keepPageText: true,
+        keepPageBody: true,
       }),
     );
     const objects = calls.filter((c) => typeof c === 'object' && c !== null);
     expect(objects.length).toBeGreaterThan(380);
-    const texts = new Set<string>();
+    const bodies = new Set<Uint8Array>();
     for (const call of objects) {
       const source = recordSourceOf(call);
       expect(source, JSON.stringify(call).slice(0, 80)).toBeDefined();
-      const page = JSON.parse(source!.text) as { call_log_data: unknown[] };
+      const page = JSON.parse(Buffer.from(source!.body).toString('utf8')) as { call_log_data: unknown[] };
       expect(page.call_log_data[source!.index]).toEqual(call);
-      texts.add(source!.text);
+      bodies.add(source!.body);
     }
-    // One text per response: 400 calls + drift in pages of 50 come from at least 8 responses.
-    expect(texts.size).toBeGreaterThanOrEqual(8);
+    // One body per response: 400 calls + drift in pages of 50 come from at least 8 responses.
+    expect(bodies.size).toBeGreaterThanOrEqual(8);
   });
 
   it('remembers nothing without the option', async () => {
@@ -59,8 +59,8 @@ describe('keepPageText: recordSourceOf(call)', () => {
   it('refuses a value that is not a boolean, naming the option, before any request', async () => {
     sim = await startSimulator({ records: 10, seed: 3 });
     const base = { apiKey: sim.apiKey, baseUrl: sim.url };
-    expect(() => callLogs({ ...base, keepPageText: 'yes' as never })).toThrow(InvalidOptionError);
-    expect(() => callLogs({ ...base, keepPageText: 1 as never })).toThrow(/"keepPageText"/);
+    expect(() => callLogs({ ...base, keepPageBody: 'yes' as never })).toThrow(InvalidOptionError);
+    expect(() => callLogs({ ...base, keepPageBody: 1 as never })).toThrow(/"keepPageBody"/);
     expect(sim.stats.requests).toBe(0);
   });
 });

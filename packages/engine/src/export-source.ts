@@ -80,8 +80,8 @@ export function sourceOptionsFor(ctx: ExportRunContext): SourceOptions {
     maxPages: options.maxPages,
     filters: options.filters,
     signal: options.signal,
-    // Flatten workers get each page's text to parse (worker-rows.ts); a user stage runs here.
-    keepPageText: options.workers > 0 && options.stage === undefined,
+    // Flatten workers get each page's body to parse (worker-rows.ts); a user stage runs here.
+    keepPageBody: options.workers > 0 && options.stage === undefined,
     onUpdate: (c: SourceCounters) => {
       progress.pages = c.pages;
       progress.retries = c.retries;

@@ -1,6 +1,6 @@
 /**
  * The body of one flatten worker thread (issue 21; started by flatten-workers.ts): it parses the
- * batches of call logs it is sent (a page's JSON text, or each call's: re-parsing is ~3× cheaper
+ * batches of call logs it is sent (a page's body, or each call's JSON text: re-parsing is ~3× cheaper
  * than a structured clone of the objects), flattens each with the same `tryFlattenCallLog` as the main-thread path, and
  * writes the rows into the run's staging dir with its own PartsWriter. A flush closes and fsyncs
  * its files and hands back what it staged plus its quarantined records (with their place in the
@@ -8,6 +8,7 @@
  * the order they were posted (a port is FIFO), so a flush covers every batch posted before it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { decodeUtf8 } from '@omnidim-stream/core';
 import { PartsWriter } from '@omnidim-stream/sinks';
 import { resolveTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
 import { serializeWorkerError } from './worker-error.js';
@@ -22,8 +23,12 @@ const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
 /** The call logs of a batch, parsed: each one's JSON text, or the picked ones of a page's text. */
 function callLogsOf(message: WorkerBatch): unknown[] {
   if (message.type === 'batch') return message.records.map((text) => JSON.parse(text) as unknown);
-  // The same text core parsed and validated: an object with a call_log_data array.
-  const list = (JSON.parse(message.text) as { call_log_data: unknown[] }).call_log_data;
+  // The same body core decoded, parsed and validated: an object with a call_log_data array.
+  const list = (
+    JSON.parse(
+      decodeUtf8(Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength)),
+    ) as { call_log_data: unknown[] }
+  ).call_log_data;
   return message.picks.map((pick) => list[pick]);
 }
 

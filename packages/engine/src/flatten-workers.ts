@@ -1,6 +1,6 @@
 /**
  * The pool of flatten worker threads of one run (issue 21): batches of call logs go out
- * round-robin (a page's JSON text, or each call's: worker-rows.ts), at most
+ * round-robin (a page's body, or each call's JSON text: worker-rows.ts), at most
  * MAX_BATCHES_IN_FLIGHT per worker so a slow worker stops the source (the Readable contract
  * holds); `flush()` asks every worker, after everything posted before, for the files it staged.
  * The first failure of any worker (an error it reports, a crash, an exit) fails every later call;
@@ -63,8 +63,11 @@ export class FlattenWorkers {
     return pool;
   }
 
-  /** Posts one batch (call logs as JSON texts or a page's text, and their places in the run) to the next worker. */
-  async dispatch(message: WorkerBatch): Promise<void> {
+  /**
+   * Posts one batch (call logs as JSON texts or a page's body, and their places in the run) to
+   * the next worker; `transfer` moves those buffers instead of copying them.
+   */
+  async dispatch(message: WorkerBatch, transfer: ArrayBuffer[] = []): Promise<void> {
     const thread = this.#threads[this.#next++ % this.#threads.length]!;
     while (thread.inFlight >= MAX_BATCHES_IN_FLIGHT && this.#failure === undefined) {
       await new Promise<void>((resolve) => {
@@ -76,7 +79,7 @@ export class FlattenWorkers {
     // while UTF-8 (TextEncoder here, TextDecoder there) of the conversations' two-byte text and
     // flattening a joined rope cost ~450 µs per call together (measured, --cpu-prof: issue 21).
     thread.inFlight++;
-    thread.worker.postMessage(message);
+    thread.worker.postMessage(message, transfer);
   }
 
   /** Every worker's files and quarantine since the previous flush, after every batch posted. */

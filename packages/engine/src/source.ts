@@ -50,8 +50,8 @@ export interface SourceOptions {
   stopWhen?: (call: CallLog) => boolean;
   /** Continue from a checkpoint (crash resume): same view, next call after it. */
   resume?: CallLogCheckpoint;
-  /** Remember each call's page text (core `keepPageText`): the flatten workers parse the page. */
-  keepPageText?: boolean;
+  /** Remember each call's page body (core `keepPageBody`): the flatten workers parse the page. */
+  keepPageBody?: boolean;
   /** Each page boundary's checkpoint (the consumer has had every call of the page). */
   onCheckpoint?: (checkpoint: CallLogCheckpoint) => void;
   /** Called whenever a counter changes (progress). */
@@ -95,7 +95,7 @@ export function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptio
     ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
     ...(options.stopWhen === undefined ? {} : { stopWhen: options.stopWhen }),
     ...(options.resume === undefined ? {} : { resume: options.resume }),
-    ...(options.keepPageText ? { keepPageText: true } : {}),
+    ...(options.keepPageBody ? { keepPageBody: true } : {}),
     ...(options.onCheckpoint === undefined ? {} : { onCheckpoint: options.onCheckpoint }),
     signal: options.signal,
     ...hooks,

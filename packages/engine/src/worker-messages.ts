@@ -18,13 +18,13 @@ export interface IndexedQuarantine {
 }
 
 /**
- * Call logs for a worker: `batch` = each call log as its JSON text; `page` = a page's JSON text
- * as core parsed it and the places in its `call_log_data` of the calls to flatten (`picks`).
- * `indices` are the calls' places in the run.
+ * Call logs for a worker: `batch` = each call log as its JSON text; `page` = a page's body as
+ * core received and parsed it (UTF-8 JSON, a transferred copy) and the places in its
+ * `call_log_data` of the calls to flatten (`picks`). `indices` are the calls' places in the run.
  */
 export type WorkerBatch =
   | { type: 'batch'; records: string[]; indices: number[] }
-  | { type: 'page'; text: string; picks: number[]; indices: number[] };
+  | { type: 'page'; body: Uint8Array; picks: number[]; indices: number[] };
 
 /** Main → worker. */
 export type ToWorker = WorkerBatch | { type: 'flush' };

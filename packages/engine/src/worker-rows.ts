@@ -7,10 +7,11 @@
  * merged by their place in the run), then the mark's checkpoint request follows: the sink
  * checkpoints and commits exactly what the main-thread path (`flattenedRows`) would have.
  *
- * A call log core parsed with `keepPageText` goes as its page: the page's JSON text once (a
- * structured clone copies a flat string as one block) and the call's place in it; the worker
- * parses the page. Serialising each call log again here cost ~135 µs per call on this thread
- * (JSON.stringify + postMessage, measured: issue 21), about as much as fetching and parsing it.
+ * A call log core parsed with `keepPageBody` goes as its page: the page's body once (its bytes
+ * copied into an ArrayBuffer that is transferred, not cloned) and the call's place in it; the
+ * worker decodes and parses the page. Serialising each call log again here cost ~135 µs per call
+ * on this thread (JSON.stringify + postMessage, measured: issue 21), about as much as fetching and
+ * parsing it; posting the page's decoded text instead cost ~15 ms a page on each side.
  * Any other call log (no page text: a resumed archive, a converted file) goes as its own JSON.
  */
 
@@ -45,15 +46,17 @@ export async function* workerRows(
 ): AsyncGenerator<AdoptedPartsRequest | CheckpointRequest> {
   let batch: string[] = [];
   let indices: number[] = [];
-  /** The page being collected: its text, the calls' places in it and in the run. */
-  let page: { text: string; picks: number[]; indices: number[] } | undefined;
+  /** The page being collected: its body, the calls' places in it and in the run. */
+  let page: { body: Uint8Array; picks: number[]; indices: number[] } | undefined;
   /** Quarantined on this thread since the last hand-back (stray calls, non-objects). */
   let local: IndexedQuarantine[] = [];
   const sendPage = async () => {
     if (page === undefined) return;
-    const message = { type: 'page' as const, ...page };
+    // A copy: the page's other calls may still be sent later (after a checkpoint's hand-back).
+    const body = new Uint8Array(page.body);
+    const message = { type: 'page' as const, body, picks: page.picks, indices: page.indices };
     page = undefined;
-    await ctx.workers.dispatch(message);
+    await ctx.workers.dispatch(message, [body.buffer]);
   };
   const send = async () => {
     await sendPage();
@@ -67,8 +70,8 @@ export async function* workerRows(
   const queue = async (item: object, index: number) => {
     const source = recordSourceOf(item);
     if (source !== undefined) {
-      if (page !== undefined && page.text !== source.text) await sendPage();
-      page ??= { text: source.text, picks: [], indices: [] };
+      if (page !== undefined && page.body !== source.body) await sendPage();
+      page ??= { body: source.body, picks: [], indices: [] };
       page.picks.push(source.index);
       page.indices.push(index);
       return;

@@ -1,7 +1,7 @@
 /**
- * Issue 21: the flatten workers get each page's JSON text once (with the calls' places in it),
- * not every call serialised again on the main thread, when core kept the page text; call logs
- * without a page text (a resumed archive, a converted file) still go as their own JSON. The
+ * Issue 21: the flatten workers get each page's body once (with the calls' places in it),
+ * not every call serialised again on the main thread, when core kept the page body; call logs
+ * without a page body (a resumed archive, a converted file) still go as their own JSON. The
  * pool here records what would be posted; the calls come from the simulator through core.
  */
 import { callLogs } from '@omnidim-stream/core';
@@ -43,17 +43,18 @@ async function posted(source: AsyncIterable<unknown>): Promise<WorkerBatch[]> {
 }
 
 describe('workerRows: what the flatten workers are sent', () => {
-  it('one message per page: its text and every call of it, in order, nothing serialised again', async () => {
+  it('one message per page: its body and every call of it, in order, nothing serialised again', async () => {
     sim = await startSimulator({ records: 300, seed: 5 });
     const messages = await posted(
-      callLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 50, keepPageText: true }),
+      callLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 50, keepPageBody: true }),
     );
     expect(messages.map((m) => m.type)).toEqual(Array(6).fill('page'));
     const expectedIds = sim.ids();
     const sent: unknown[] = [];
     for (const m of messages) {
       if (m.type !== 'page') continue;
-      const list = (JSON.parse(m.text) as { call_log_data: { id: unknown }[] }).call_log_data;
+      const list = (JSON.parse(Buffer.from(m.body).toString('utf8')) as { call_log_data: { id: unknown }[] })
+        .call_log_data;
       expect(m.picks).toEqual([...Array(50).keys()]);
       sent.push(...m.picks.map((p) => list[p]!.id));
     }
@@ -61,7 +62,7 @@ describe('workerRows: what the flatten workers are sent', () => {
     expect(messages.flatMap((m) => m.indices)).toEqual([...Array(300).keys()]);
   });
 
-  it('call logs without a page text go as their own JSON, each once', async () => {
+  it('call logs without a page body go as their own JSON, each once', async () => {
     sim = await startSimulator({ records: 130, seed: 5 });
     const messages = await posted(callLogs({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 50 }));
     expect(messages.every((m) => m.type === 'batch')).toBe(true);
