@@ -32,8 +32,8 @@ export async function runMemory(ctx: BenchContext): Promise<GoalRow[]> {
   const rows: (string | number)[][] = [
     ['omnidim-stream --version (baseline: node + the CLI)', '', '', mb(baseline.peakRssBytes)],
   ];
-  const measure = async (records: number, nodeArgs: string[], label: string) => {
-    const r = await exportFromSimulator(ctx, records, nodeArgs);
+  const measure = async (records: number, nodeArgs: string[], label: string, cliArgs: string[] = []) => {
+    const r = await exportFromSimulator(ctx, records, nodeArgs, cliArgs);
     rows.push([label, fmt(records), fmt(r.wallMs), mb(r.maxRssBytes)]);
     return r;
   };
@@ -56,8 +56,16 @@ export async function runMemory(ctx: BenchContext): Promise<GoalRow[]> {
       CAPPED_HEAP,
       `same, ${fmt(small)} calls, node ${CAPPED_HEAP.join(' ')}`,
     );
+    // Without checkpoints the run stages one part file per table and partition, so the commit
+    // has no small part files to merge: the difference is what the commit's merge adds.
+    const unmerged = await measure(
+      small,
+      [],
+      `same, ${fmt(small)} calls, --checkpoint-pages 0 (no merge at commit)`,
+      ['--checkpoint-pages', '0'],
+    );
     // Not a CPU profile: what bounds memory is what stays alive versus what V8 lets grow.
-    row.bound = `baseline (node + the CLI, --version) ${mb(baseline.peakRssBytes)} MB; with a capped heap the ${fmt(small)}-call export peaks at ${mb(capped.maxRssBytes)} MB, so ${mb(a.maxRssBytes - capped.maxRssBytes)} MB of the default-heap peak is V8 heap slack and ${mb(capped.maxRssBytes - baseline.peakRssBytes)} MB over the baseline is what the export keeps alive`;
+    row.bound = `baseline (node + the CLI, --version) ${mb(baseline.peakRssBytes)} MB; with a capped heap the ${fmt(small)}-call export peaks at ${mb(capped.maxRssBytes)} MB, so ${mb(a.maxRssBytes - capped.maxRssBytes)} MB of the default-heap peak is V8 heap slack and ${mb(capped.maxRssBytes - baseline.peakRssBytes)} MB over the baseline is what the export keeps alive; without checkpoints (no part files to merge at the commit) it peaks at ${mb(unmerged.maxRssBytes)} MB`;
   }
   printTable(
     'Goal 6. Memory — peak RSS exporting to Parquet (4 tables), one process per run',
@@ -77,11 +85,12 @@ async function exportFromSimulator(
   ctx: BenchContext,
   records: number,
   nodeArgs: string[],
+  cliArgs: string[] = [],
 ): Promise<{ wallMs: number; maxRssBytes: number }> {
   const sim = await startSimulator({ seed: 1, records });
   const out = await ctx.scratch('memory');
   try {
-    const argv = ['export', '--out', out, '--base-url', sim.url, '--json'];
+    const argv = ['export', '--out', out, '--base-url', sim.url, '--json', ...cliArgs];
     const r: BuiltCliRun = await builtCli(argv, { OMNIDIM_API_KEY: sim.apiKey }, nodeArgs);
     if (r.code !== 0 || !Number.isFinite(r.peakRssBytes)) {
       throw new Error(`omnidim-stream export exited ${r.code}: ${r.stderr.slice(-2000)}`);

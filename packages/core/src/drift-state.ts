@@ -4,6 +4,7 @@
  * to the sections of the comment block in drift.ts.
  */
 import type { CallLogCheckpoint } from './checkpoint.js';
+import { IdSet } from './id-set.js';
 
 /** Where the anchor was last seen: current offset, with the `total_records` and arrival of that response. */
 export interface AnchorSighting {
@@ -30,7 +31,8 @@ export interface DriftState {
   anchor: { id: unknown } | undefined;
   /** Id-less rows passed on after the anchor (after the start when there is no anchor yet). */
   trailing: number;
-  readonly seen: Set<unknown>;
+  /** Every id passed on (compact: id-set.ts). */
+  readonly seen: IdSet;
   maxShift: number;
   /** Resumed: rows with a numeric id at or above this were handed on before (or are newer). */
   readonly floorId: number | undefined;
@@ -71,7 +73,7 @@ export function createDriftState(pageSize: number, resume?: CallLogCheckpoint): 
     newestId: undefined,
     anchor: undefined,
     trailing: 0,
-    seen: new Set<unknown>(),
+    seen: new IdSet(),
     maxShift: 0,
     floorId: typeof resume?.lastId === 'number' ? resume.lastId : undefined,
     correction: 0,

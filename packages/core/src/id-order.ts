@@ -25,7 +25,7 @@ export interface OrderContext {
   /** Resumed: numeric ids at or above this (up to `newestKey`) were handed on by the earlier run. */
   floorKey: number | undefined;
   /** Ids passed on in this run. */
-  seen: ReadonlySet<unknown>;
+  seen: { has(id: unknown): boolean };
   /**
    * A deletion was detected, a response reported fewer calls than an earlier one, or a response
    * came back short: calls can then have slipped past the anchor unread.
