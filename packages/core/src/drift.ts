@@ -115,7 +115,7 @@
 import { anchorPage, gapRefetchPage } from './anchor-tracking.js';
 import { idOf } from './call-id.js';
 import type { CallLogCheckpoint } from './checkpoint.js';
-import { checkOrder, noteDeletions, noteLatest } from './drift-evidence.js';
+import { checkOrder, noteDeletions, noteLatest, withdrawQuietProofs } from './drift-evidence.js';
 import type { DriftDecision, DriftPage, PageReading } from './drift-page.js';
 import { createDriftState, type DriftState } from './drift-state.js';
 import type { DriftEvent } from './events.js';
@@ -221,8 +221,12 @@ export class DriftReconciler {
     const reading = readPage(s, input, force);
     const anchorKey = s.anchor === undefined ? undefined : numericKey(s.anchor.id);
     if (!s.disordered) checkOrder(s, input.records);
-    if (anchorKey !== undefined && !s.disordered) return acceptOrdered(s, reading, anchorKey);
-    return acceptPositional(s, reading);
+    const decision =
+      anchorKey !== undefined && !s.disordered
+        ? acceptOrdered(s, reading, anchorKey)
+        : acceptPositional(s, reading);
+    withdrawQuietProofs(s, reading.events, reading.event);
+    return decision;
   }
 
   /**
@@ -234,18 +238,23 @@ export class DriftReconciler {
     const s = this.#s;
     const t0 = s.totalAtStart ?? 0;
     const missing = t0 - s.deletionsDetected - s.passed;
-    if (missing <= 0) return [];
-    return [
-      {
-        kind: 'unverified',
-        page: 0,
-        totalAtStart: t0,
-        total_records: lastTotal,
-        shift: lastTotal - t0,
-        count: missing,
-        detail: `${s.passed} distinct call(s) read of ${t0} at the start, ${s.deletionsDetected} deletion(s) detected: ${missing} call(s) missing without a detected deletion`,
-      },
-    ];
+    const event = (kind: DriftEvent['kind'], count: number, detail: string): DriftEvent => ({
+      kind,
+      page: 0,
+      totalAtStart: t0,
+      total_records: lastTotal,
+      shift: lastTotal - t0,
+      count,
+      detail,
+    });
+    const events: DriftEvent[] = [];
+    withdrawQuietProofs(s, events, event);
+    if (missing <= 0) return events;
+    const counts = `${s.passed} distinct call(s) read of ${t0} at the start, ${s.deletionsDetected} deletion(s) detected`;
+    events.push(
+      event('unverified', missing, `${counts}: ${missing} call(s) missing without a detected deletion`),
+    );
+    return events;
   }
 }
 
@@ -286,5 +295,6 @@ function readPage(s: DriftState, input: DriftPage, force: boolean): PageReading 
     s.lastInsertReported = shift;
   }
   noteDeletions(s, -shift, events, event, 'total_records fell below its value at the start');
-  return { input, force, offset, size, seq, shift, events, event };
+  const sentAfter = input.sentAfter ?? seq - 1;
+  return { input, force, offset, size, seq, sentAfter, shift, events, event };
 }
