@@ -61,10 +61,16 @@
  *   row at or above the anchor (the anchor itself, or its predecessor when it was deleted) PROVES
  *   where they start (index `c`, just after the last such row), whatever changed;
  * - a response whose rows are all older than the anchor is accepted only when the totals prove
- *   it starts right after it: it arrived after the anchor was seen (`seq`) and the anchor's
- *   position then plus the change of `total_records` puts the anchor at index −1 (exact: calls
- *   are inserted only at the head, and a deletion below the anchor would have left the anchor on
- *   this page, which contradicts "all older"), or the anchor was the last call of the list;
+ *   it starts right after it: it was SERVED after the anchor was seen (its request left once
+ *   that response had arrived: `sentAfter` ≥ the sighting's `seq`; arrival order proves nothing
+ *   over parallel connections) and the anchor's position then plus the change of
+ *   `total_records` puts the anchor at index −1 (exact: calls are inserted only at the head, and
+ *   a deletion below the anchor would have left the anchor on this page, which contradicts "all
+ *   older"), or the anchor was the last call of the list. Served before or alongside the
+ *   sighting, deletions below the anchor in between slide calls over the boundary and
+ *   insertions can keep the totals equal: such a page is taken only with equal totals and no
+ *   deletion seen so far, provisionally (`quietProofs`, reported `unverified` once deletions
+ *   show; the positional path applies the same rule);
  * - otherwise a PROBE reads the boundary in one response: a request with its own `pagesize`
  *   (probe-window.ts) whose window holds the anchor's estimated current position
  *   (`position when seen + total_records now − total then`) and as many rows after it as
