@@ -7,7 +7,7 @@
  * - `2`   bad usage: unknown flag, bad flag value, missing API key, unreadable input file; nothing was requested or written
  * - `3`   authentication: the API answered 401 or 403
  * - `4`   API failure after retries (timeouts, 5xx, invalid responses, unreconcilable drift, a safety bound hit: `--max-response-size`, `--max-stale-pages`, `--max-pages`)
- * - `5`   incomplete export: fewer calls than the API announced (completeness check), or more records quarantined than `--max-quarantined` allows
+ * - `5`   incomplete export: fewer calls than the API announced or not proven complete (completeness check), or more records quarantined than `--max-quarantined` allows
  * - `6`   output error: the dataset could not be written or committed (disk full, permissions, …)
  * - `7`   invalid input: `convert` met a file that is not JSON / NDJSON call logs
  * - `8`   locked: another live run holds the dataset's lock (`<out>/_lock`); this run wrote nothing

@@ -50,6 +50,24 @@ export function checkOrder(s: DriftState, records: readonly unknown[]): void {
   }
 }
 
+/**
+ * Boundaries accepted on the assumption that the list was not changing (`quietProofs`) are
+ * reported `unverified` once deletions show: insertions at the head may have hidden deletions
+ * below the anchor from the totals while those pages were served, sliding calls over the
+ * boundary unseen. Reported once; the run then cannot claim completeness (completeness.ts).
+ */
+export function withdrawQuietProofs(s: DriftState, events: DriftEvent[], event: DriftEventOf): void {
+  if (s.quietProofs === 0 || (s.deletionsDetected === 0 && !s.deletionSeen)) return;
+  events.push(
+    event(
+      'unverified',
+      0,
+      `${s.quietProofs} page boundary(ies) were taken as unchanged from equal totals before deletions showed; calls may have slid over them unseen`,
+    ),
+  );
+  s.quietProofs = 0;
+}
+
 /** Ids out of order and drift the positions cannot explain: fail rather than guess. */
 export function cannotReconcile(detail: string): never {
   throw new DriftError(

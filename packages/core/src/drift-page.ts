@@ -17,6 +17,14 @@ export interface DriftPage {
    * as the latest response when it is reconciled (unit tests feed pages in arrival order).
    */
   seq?: number;
+  /**
+   * Responses that had arrived when this page's request was sent, set by the engine. A page
+   * whose `sentAfter` is at least another response's `seq` was SERVED after that response: the
+   * only order between two responses the client can prove (over parallel connections the server
+   * may serve requests in any order, and responses may arrive in another). Default: `seq − 1`
+   * (unit tests feed pages one after the other).
+   */
+  sentAfter?: number;
 }
 
 /**
@@ -42,6 +50,8 @@ export interface PageReading {
   size: number;
   /** Arrival order of the response. */
   seq: number;
+  /** Responses that had arrived when the request was sent (see {@link DriftPage.sentAfter}). */
+  sentAfter: number;
   /** Net shift `total_records − T0`. */
   shift: number;
   events: DriftEvent[];

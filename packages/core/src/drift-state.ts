@@ -58,6 +58,12 @@ export interface DriftState {
   disordered: boolean;
   /** A response came back short: calls it lacked may turn up later above the anchor. */
   shortSeen: boolean;
+  /**
+   * Boundaries accepted from equal totals with no sign of deletion, though the page was not
+   * served after the anchor's sighting (ordered-boundary.ts): withdrawn (reported `unverified`)
+   * once deletions show (drift-evidence.ts withdrawQuietProofs).
+   */
+  quietProofs: number;
 }
 
 /** A fresh state, or one that continues from a checkpoint (drift.ts "Resuming"). */
@@ -89,6 +95,7 @@ export function createDriftState(pageSize: number, resume?: CallLogCheckpoint): 
     countedSeq: Number.NEGATIVE_INFINITY,
     disordered: false,
     shortSeen: false,
+    quietProofs: 0,
   };
   if (resume) {
     state.totalAtStart = resume.totalAtStart;

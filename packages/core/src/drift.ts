@@ -61,10 +61,16 @@
  *   row at or above the anchor (the anchor itself, or its predecessor when it was deleted) PROVES
  *   where they start (index `c`, just after the last such row), whatever changed;
  * - a response whose rows are all older than the anchor is accepted only when the totals prove
- *   it starts right after it: it arrived after the anchor was seen (`seq`) and the anchor's
- *   position then plus the change of `total_records` puts the anchor at index −1 (exact: calls
- *   are inserted only at the head, and a deletion below the anchor would have left the anchor on
- *   this page, which contradicts "all older"), or the anchor was the last call of the list;
+ *   it starts right after it: it was SERVED after the anchor was seen (its request left once
+ *   that response had arrived: `sentAfter` ≥ the sighting's `seq`; arrival order proves nothing
+ *   over parallel connections) and the anchor's position then plus the change of
+ *   `total_records` puts the anchor at index −1 (exact: calls are inserted only at the head, and
+ *   a deletion below the anchor would have left the anchor on this page, which contradicts "all
+ *   older"), or the anchor was the last call of the list. Served before or alongside the
+ *   sighting, deletions below the anchor in between slide calls over the boundary and
+ *   insertions can keep the totals equal: such a page is taken only with equal totals and no
+ *   deletion seen so far, provisionally (`quietProofs`, reported `unverified` once deletions
+ *   show; the positional path applies the same rule);
  * - otherwise a PROBE reads the boundary in one response: a request with its own `pagesize`
  *   (probe-window.ts) whose window holds the anchor's estimated current position
  *   (`position when seen + total_records now − total then`) and as many rows after it as
@@ -115,7 +121,7 @@
 import { anchorPage, gapRefetchPage } from './anchor-tracking.js';
 import { idOf } from './call-id.js';
 import type { CallLogCheckpoint } from './checkpoint.js';
-import { checkOrder, noteDeletions, noteLatest } from './drift-evidence.js';
+import { checkOrder, noteDeletions, noteLatest, withdrawQuietProofs } from './drift-evidence.js';
 import type { DriftDecision, DriftPage, PageReading } from './drift-page.js';
 import { createDriftState, type DriftState } from './drift-state.js';
 import type { DriftEvent } from './events.js';
@@ -221,8 +227,12 @@ export class DriftReconciler {
     const reading = readPage(s, input, force);
     const anchorKey = s.anchor === undefined ? undefined : numericKey(s.anchor.id);
     if (!s.disordered) checkOrder(s, input.records);
-    if (anchorKey !== undefined && !s.disordered) return acceptOrdered(s, reading, anchorKey);
-    return acceptPositional(s, reading);
+    const decision =
+      anchorKey !== undefined && !s.disordered
+        ? acceptOrdered(s, reading, anchorKey)
+        : acceptPositional(s, reading);
+    withdrawQuietProofs(s, reading.events, reading.event);
+    return decision;
   }
 
   /**
@@ -234,18 +244,23 @@ export class DriftReconciler {
     const s = this.#s;
     const t0 = s.totalAtStart ?? 0;
     const missing = t0 - s.deletionsDetected - s.passed;
-    if (missing <= 0) return [];
-    return [
-      {
-        kind: 'unverified',
-        page: 0,
-        totalAtStart: t0,
-        total_records: lastTotal,
-        shift: lastTotal - t0,
-        count: missing,
-        detail: `${s.passed} distinct call(s) read of ${t0} at the start, ${s.deletionsDetected} deletion(s) detected: ${missing} call(s) missing without a detected deletion`,
-      },
-    ];
+    const event = (kind: DriftEvent['kind'], count: number, detail: string): DriftEvent => ({
+      kind,
+      page: 0,
+      totalAtStart: t0,
+      total_records: lastTotal,
+      shift: lastTotal - t0,
+      count,
+      detail,
+    });
+    const events: DriftEvent[] = [];
+    withdrawQuietProofs(s, events, event);
+    if (missing <= 0) return events;
+    const counts = `${s.passed} distinct call(s) read of ${t0} at the start, ${s.deletionsDetected} deletion(s) detected`;
+    events.push(
+      event('unverified', missing, `${counts}: ${missing} call(s) missing without a detected deletion`),
+    );
+    return events;
   }
 }
 
@@ -286,5 +301,6 @@ function readPage(s: DriftState, input: DriftPage, force: boolean): PageReading 
     s.lastInsertReported = shift;
   }
   noteDeletions(s, -shift, events, event, 'total_records fell below its value at the start');
-  return { input, force, offset, size, seq, shift, events, event };
+  const sentAfter = input.sentAfter ?? seq - 1;
+  return { input, force, offset, size, seq, sentAfter, shift, events, event };
 }

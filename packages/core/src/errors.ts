@@ -274,7 +274,8 @@ export class InvalidRecordError extends OmnidimError {
 export class IncompleteExportError extends OmnidimError {
   readonly missing: number;
   constructor(missing: number, detail: string) {
-    super('INCOMPLETE', `Export incomplete: ${missing} call(s) missing; ${detail}`);
+    const what = missing > 0 ? `${missing} call(s) missing` : 'not proven complete';
+    super('INCOMPLETE', `Export incomplete: ${what}; ${detail}`);
     this.missing = missing;
   }
 }

@@ -111,11 +111,20 @@ function proveContinuity(
   const { records, page, total_records: total } = r.input;
   // The last row passed on: the anchor, or the id-less rows after it (j + trailing).
   const anchorLast = seen !== undefined && seen.pos + s.trailing + 1 >= seen.total;
-  const fresh = seen !== undefined && (r.seq > seen.seq || !s.deletionSeen);
   const lastPassed = seen !== undefined ? j + s.trailing : j;
+  const placed = records.length > 0 && lastPassed === -1;
+  // The totals prove the boundary only forward in time: this page SERVED after the sighting
+  // (its request left once the sighting had arrived, whatever the arrival order). Served before
+  // or alongside it, calls deleted below the anchor in between slide over the boundary, and
+  // insertions at the head can keep the totals equal: then only a list with no sign of deletion
+  // and the same total on both responses is taken as unchanged, provisionally (`quietProofs`,
+  // withdrawn as unverified as soon as deletions show, see withdrawQuietProofs).
+  const after = seen !== undefined && r.sentAfter >= seen.seq;
+  const quiet = seen !== undefined && !s.deletionSeen && s.deletionsDetected === 0 && total === seen.total;
+  if (placed && !after && quiet && !anchorLast) s.quietProofs += 1;
   const proven =
     anchorLast ||
-    (records.length > 0 && lastPassed === -1 && (seen === undefined || fresh)) ||
+    (placed && (seen === undefined || after || quiet)) ||
     (seen === undefined && records.length === 0);
   if (proven) return undefined;
   if (r.force) {

@@ -7,7 +7,7 @@ import { type FetchedPage, type FetchPageDeps, fetchPage } from './fetch-page.js
 import type { ResolvedOptions } from './options.js';
 
 /** A response with the page size it was requested with and its arrival number. */
-export type SequencedPage = FetchedPage & { pageSize: number; seq: number };
+export type SequencedPage = FetchedPage & { pageSize: number; seq: number; sentAfter: number };
 
 /** The requests of one run. */
 export interface PageRequests {
@@ -30,10 +30,12 @@ export function createPageRequests(
   const request = (pageno: number, pageSize = options.pageSize): Promise<SequencedPage> => {
     // Each response is numbered in arrival order: the reconciler needs to know which of two
     // responses saw the later state of the list (drift.ts "Deletions").
+    // What had arrived when the request left: the server served it after all of those.
+    const sentAfter = arrivals;
     const promise = fetchPage({ pageno, pageSize, filters: options.filters }, deps).then((page) => {
       arrivals += 1;
       reconciler.observeTotal(page.total_records, arrivals);
-      return { ...page, pageSize, seq: arrivals };
+      return { ...page, pageSize, seq: arrivals, sentAfter };
     });
     // Marked handled now: a prefetched page may be abandoned (break/abort) and never awaited.
     promise.catch(() => undefined);

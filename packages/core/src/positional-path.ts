@@ -58,7 +58,10 @@ function positionalStart(s: DriftState, r: PageReading): PositionalStart | undef
     events.push(event('unverified', -1 - j, 'gap could not be closed by refetching; continuing'));
     return { ...base, startIndex: 0 };
   }
-  if (j === -1) return { ...base, startIndex: 0 };
+  if (j === -1) {
+    notePlacedByTotals(s, r);
+    return { ...base, startIndex: 0 };
+  }
   if (j >= records.length) return { ...base, startIndex: records.length };
   // Only id-less rows were passed on so far: the totals are all that places them.
   if (s.anchor === undefined) return { ...base, startIndex: j + 1 };
@@ -68,6 +71,29 @@ function positionalStart(s: DriftState, r: PageReading): PositionalStart | undef
   events.push(event('unverified', 0, `the last call read is missing from page ${page}`));
   const olderThan = typeof s.anchor.id === 'number' ? s.anchor.id : undefined;
   return { ...base, startIndex: 0, idlessFrom: j + 1, olderThan };
+}
+
+/**
+ * A page placed right after the anchor by the totals alone. Sound forward in time only: served
+ * before (or alongside) the response that last located the anchor, deletions below the anchor
+ * slide calls over the boundary (ordered-boundary.ts proveContinuity). Such a page counts as a
+ * provisional proof while no deletion has shown (withdrawn when one does), and is reported
+ * `unverified` once deletions have shown.
+ */
+function notePlacedByTotals(s: DriftState, r: PageReading): void {
+  const seen = s.sighting;
+  if (seen === undefined || r.sentAfter >= seen.seq) return;
+  if (s.deletionsDetected === 0 && !s.deletionSeen) {
+    s.quietProofs += 1;
+    return;
+  }
+  r.events.push(
+    r.event(
+      'unverified',
+      0,
+      `page ${r.input.page} was placed by totals served in an unknown order while calls are deleted`,
+    ),
+  );
 }
 
 /** Passes on the unseen rows from `start`, dropping duplicates and calls newer than the view. */

@@ -46,8 +46,11 @@ export async function beforeExportCommit(
   syncResult(ctx, result);
   const c = checkCompleteness(ctx, result);
   const kept = options.incremental ? ' and state are' : ' is';
-  // Only a source that ended by itself has a view to compare with.
-  if (c?.ended && c.missing > 0) {
+  // Only a source that ended by itself has a view to compare with. Not proven (a page boundary
+  // the reconciler could not prove continuous) is refused like missing calls: `missing` is then
+  // only a lower bound, and a call that slid over such a boundary leaves no count behind
+  // (README "Paging safety"; core/test/source.drift-serve-order.test.ts).
+  if (c?.ended && (c.missing > 0 || !c.proven)) {
     throw new IncompleteExportError(
       c.missing,
       `${c.reason}. Nothing was committed; the previous dataset${kept} unchanged`,

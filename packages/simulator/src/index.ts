@@ -25,4 +25,6 @@ export type {
   SimulatorStats,
 } from './options.js';
 export { DEFAULT_RANDOM_FAULT_KINDS, FAULT_KINDS, SIMULATOR_DEFAULTS } from './resolve-options.js';
+export type { ServeOrder } from './serve-order.js';
+export { seededRank, serveOrder } from './serve-order.js';
 export { startSimulator } from './start-simulator.js';

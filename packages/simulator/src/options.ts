@@ -95,6 +95,14 @@ export interface SimulatorOptions {
   port?: number;
   /** Delay before each list response, in ms. Default 0. */
   pageLatencyMs?: number;
+  /**
+   * Deterministic serve order (tests): called for every list request (the same `request`
+   * counter as `faults.plan`, the `pageno` and `pagesize`) just before its page is read; the
+   * page is read, and the list drifts, once the returned promise settles. Releasing held
+   * requests one after the other fixes the order in which the server serves parallel requests,
+   * which over real connections the client does not control. Default: none.
+   */
+  serveGate?: (request: number, pageno: number, pagesize: number) => Promise<void> | undefined;
   faults?: FaultOptions;
   drift?: DriftOptions;
   oddRecords?: OddRecordOptions;

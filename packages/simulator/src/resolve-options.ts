@@ -41,6 +41,7 @@ export interface ResolvedSimulatorOptions {
   apiKey: string;
   port: number;
   pageLatencyMs: number;
+  serveGate: ((request: number, pageno: number, pagesize: number) => Promise<void> | undefined) | null;
   faults: {
     rate: number;
     kinds: readonly FaultKind[];
@@ -60,6 +61,7 @@ export const SIMULATOR_DEFAULTS: ResolvedSimulatorOptions = {
   apiKey: 'sim-key-0000',
   port: 0,
   pageLatencyMs: 0,
+  serveGate: null,
   faults: {
     rate: 0,
     kinds: DEFAULT_RANDOM_FAULT_KINDS,
@@ -115,6 +117,8 @@ export function resolveSimulatorOptions(options: SimulatorOptions = {}): Resolve
     apiKey,
     port: integer('port', options.port ?? d.port, 0, 65535),
     pageLatencyMs: number('pageLatencyMs', options.pageLatencyMs ?? d.pageLatencyMs, 0, 600_000),
+    serveGate: (checkOptionalFunction('serveGate', options.serveGate ?? undefined) ??
+      null) as ResolvedSimulatorOptions['serveGate'],
     faults: {
       rate: number('faults.rate', faults.rate ?? d.faults.rate, 0, 1),
       kinds: [...kinds],

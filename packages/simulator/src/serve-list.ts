@@ -37,6 +37,10 @@ export async function serveList(
   if (res.destroyed) return;
   if (fault) countFault(stats, fault);
   if (await answerFault(fault, req, res, opts.faults, wait)) return;
+  if (opts.serveGate) {
+    await opts.serveGate(request, pageno, pagesize);
+    if (res.destroyed) return;
+  }
   const page = ctx.store.page(filters, pageno, pagesize);
   if (fault === 'short' && page.records.length > 0)
     page.records.splice(Math.floor(page.records.length / 2), 1);
