@@ -43,11 +43,11 @@ describe('commit byte merge: whole rows as an export without merges', () => {
   }
 
   it.each<{ format: Format; workers: number; compression?: string }>([
-    { format: 'parquet', workers: 2 },
+    { format: 'parquet', workers: 2, compression: 'zstd' },
     // snappy: hyparquet reads it without a codec plugin (the whole-file read below).
     { format: 'parquet', workers: 0, compression: 'snappy' },
     { format: 'ndjson', workers: 2, compression: 'gzip' },
-    { format: 'csv', workers: 2 },
+    { format: 'csv', workers: 2, compression: 'none' },
   ])(
     '$format workers $workers $compression, rowsPerFile 70: groups split',
     async (c) => {
