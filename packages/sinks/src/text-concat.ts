@@ -97,11 +97,19 @@ export async function concatNdjsonGzip(
         yield chunk;
       }
     };
-    await pipeline(Readable.from(copied()), createGunzip(), counter).catch((error: unknown) => {
+    const gunzip = createGunzip();
+    await pipeline(Readable.from(copied()), gunzip, counter).catch((error: unknown) => {
       throw error instanceof SinkError
         ? error
         : new SinkError('A gzip part file does not decompress; nothing was committed', { cause: error });
     });
+    // Node's gunzip ends quietly at bytes after a member that are no gzip header (zeros): copied
+    // on, they would hide every later source's members from readers (found in the issue 21 review).
+    if (gunzip.bytesWritten !== source.size) {
+      throw new SinkError(
+        `A gzip part file holds ${source.size - gunzip.bytesWritten} bytes after its last member; nothing was committed`,
+      );
+    }
     checkEndsLine(last);
   }
   return { rows, bytes };
