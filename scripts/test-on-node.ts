@@ -44,6 +44,11 @@ export function nodeSubset(): { include: string[]; exclude: string[] } {
       '**/source.drift-deletions.test.ts',
       '**/source.drift-faults.test.ts',
       '**/sinks.lazy-parquet.test.ts',
+      // The commit's byte merge and serve-order drift: logic over files and pages (the merge's
+      // Node APIs, zlib and file handles, run there in text-concat.refusals and parquet-concat).
+      '**/commit.byte-merge.test.ts',
+      '**/commit.byte-merge.hostile.test.ts',
+      '**/export.drift-serve-order.test.ts',
     ],
   };
 }
