@@ -9,7 +9,7 @@
  */
 import type { ByteConcatenator, CountedSource } from './byte-source.js';
 import type { StagedFileInfo } from './dataset-checkpoint.js';
-import { partFilePrefix, stagedPartRel } from './dataset-layout.js';
+import { stagedPartRel } from './dataset-layout.js';
 import { SinkError } from './errors.js';
 import { type LakeFile, openLakeFile } from './lake-files.js';
 import type { StagedParts } from './staged-parts.js';
@@ -34,7 +34,7 @@ export async function mergeFileBytes(
   files: readonly StagedFileInfo[],
 ): Promise<StagedFileInfo[]> {
   const consumed: StagedFileInfo[] = [];
-  for (const group of groupsOf(input, inRunOrder(input.runId, files))) {
+  for (const group of groupsOf(input, inRunOrder(files))) {
     if (group.length < 2) continue;
     await mergeGroup(input, group);
     consumed.push(...group);
@@ -42,9 +42,13 @@ export async function mergeFileBytes(
   return consumed;
 }
 
-/** The files in the order the run opened them (their sequence number), not the order closes finished. */
-function inRunOrder(runId: string, files: readonly StagedFileInfo[]): StagedFileInfo[] {
-  const seq = (f: StagedFileInfo) => Number.parseInt(f.name.slice(partFilePrefix(runId).length), 10);
+/**
+ * The files in the order the run opened them (the sequence number ending each name), not the order
+ * closes finished. Read from the end of the name: files adopted from a crashed run carry that
+ * run's id, whose length may differ from this one's (a caller's `runId`).
+ */
+function inRunOrder(files: readonly StagedFileInfo[]): StagedFileInfo[] {
+  const seq = (f: StagedFileInfo) => Number(/-(\d+)\.[^-]*$/.exec(f.name)?.[1] ?? Number.MAX_SAFE_INTEGER);
   return [...files].sort((a, b) => seq(a) - seq(b));
 }
 
