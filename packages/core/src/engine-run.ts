@@ -82,6 +82,7 @@ export function openRun(
         stats.requests += 1;
       },
       keepPageBody: options.keepPageBody,
+      shallowRecords: options.shallowRecords,
     },
     reconciler,
   );

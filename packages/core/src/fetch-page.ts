@@ -29,8 +29,11 @@ import {
 import type { RetryEvent } from './events.js';
 import type { HttpClient, HttpResponse } from './http-client.js';
 import type { RetryOptions } from './options.js';
+import { checkEnvelope, statusDetail } from './page-envelope.js';
+import { type PageScan, scanPage } from './page-scan.js';
 import { rememberPageBody } from './record-source.js';
 import { computeRetryDelay, parseRetryAfter } from './retry.js';
+import { scannedEnvelope, shallowRows } from './shallow-page.js';
 
 /** Re-requests of a page that came back short while `total_records` says more rows exist. */
 export const SHORT_PAGE_RETRIES = 2;
@@ -66,6 +69,8 @@ export interface FetchPageDeps {
   onAttempt: (() => void) | undefined;
   /** Remember each record's page body (record-source.ts: the `keepPageBody` option). */
   keepPageBody?: boolean;
+  /** Scan pages instead of parsing them; hand on stubs (shallow-page.ts: `shallowRecords`). */
+  shallowRecords?: boolean;
 }
 
 /** Maps the library's camelCase filters to the API's parameter names. */
@@ -102,10 +107,11 @@ export async function fetchPage(request: PageRequest, deps: FetchPageDeps): Prom
       deps.onAttempt?.();
       const res = await deps.client.get('/calls/logs', query, deps.signal, context);
       const ctx = { ...context, url: deps.client.describeUrl('/calls/logs', query), status: res.status };
-      const page = interpret(res, request, ctx, deps.apiKey);
+      const page = interpret(res, request, ctx, deps.apiKey, deps.shallowRecords === true);
       const canRetryShort = shortRetries < SHORT_PAGE_RETRIES && retries < deps.retry.limit;
       if (!page.short || !canRetryShort) {
-        if (deps.keepPageBody) rememberPageBody(res.bytes, page.records);
+        // A shallow page's rows were registered with their byte ranges (shallow-page.ts).
+        if (deps.keepPageBody && !deps.shallowRecords) rememberPageBody(res.bytes, page.records);
         return { ...page, attempts: attempt, durationMs: performance.now() - started };
       }
       shortRetries += 1;
@@ -181,6 +187,7 @@ function interpret(
   request: PageRequest,
   ctx: RequestContext,
   apiKey: string,
+  shallow: boolean,
 ): Omit<FetchedPage, 'attempts' | 'durationMs'> {
   const { status } = res;
   if (status === 401) throw new UnauthorizedError(ctx);
@@ -193,70 +200,66 @@ function interpret(
     }
     throw error;
   }
-  const contentType = String(res.headers['content-type'] ?? '');
-  const text = res.body.trimStart();
   // The backend is Odoo: a login/error page can come back as HTML with status 200.
-  if (contentType.includes('html') || text.startsWith('<')) {
-    throw new InvalidResponseError('HTML body instead of JSON', ctx);
+  if (String(res.headers['content-type'] ?? '').includes('html')) throw htmlBody(ctx);
+  const body = () => res.body;
+  if (shallow) {
+    const scan = scanBody(res, ctx);
+    const { total, short } = checkEnvelope(scannedEnvelope(res.bytes, scan), request, ctx, apiKey, body);
+    return { page: request.pageno, records: shallowRows(res.bytes, scan), total_records: total, short };
   }
+  if (res.body.trimStart().startsWith('<')) throw htmlBody(ctx);
   let json: unknown;
   try {
     json = JSON.parse(res.body);
   } catch (error) {
-    throw new InvalidResponseError(`body is not valid JSON (${res.body.length} bytes; truncated?)`, ctx, {
-      cause: error,
-    });
+    throw notJson(res, ctx, error);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InvalidResponseError('body is not a JSON object', ctx);
   }
   const envelope = json as Record<string, unknown>;
-  if (envelope['status'] === 'error' || envelope['success'] === false) {
-    throw new InvalidResponseError(
-      `error-shaped body with HTTP ${status}: ${errorDetail(res.body, apiKey)}`,
-      ctx,
-    );
-  }
   const records = envelope['call_log_data'];
-  if (!Array.isArray(records)) throw new InvalidResponseError('no call_log_data array in the envelope', ctx);
-  const total = toCount(envelope['total_records']);
-  if (total === undefined) throw new InvalidResponseError('total_records is not a non-negative integer', ctx);
-  if (records.length > request.pageSize) {
-    throw new InvalidResponseError(`${records.length} records for pagesize ${request.pageSize}`, ctx);
-  }
-  const offset = (request.pageno - 1) * request.pageSize;
-  const short = records.length < request.pageSize && offset + records.length < total;
+  const fields = {
+    status: envelope['status'],
+    success: envelope['success'],
+    totalRecords: envelope['total_records'],
+    length: Array.isArray(records) ? records.length : undefined,
+  };
+  const { total, short } = checkEnvelope(fields, request, ctx, apiKey, body);
   return { page: request.pageno, records: records as CallLog[], total_records: total, short };
 }
 
-function toCount(value: unknown): number | undefined {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
-}
-
 /**
- * The detail of a non-2xx answer. An HTML 404 is what the backend (Odoo) answers for a path it
- * does not serve (docs/api-notes.md): almost always a base URL without `/api/v1` or with a typo,
- * so the message says where to look (issue 19).
+ * The body validated from its bytes (page-scan.ts), never decoded whole when it is good. A body
+ * the scan refuses gets the errors the parse path gives it, from its text: HTML when it starts
+ * with `<` (after any whitespace `trimStart` removes), else not JSON, with `JSON.parse`'s error
+ * as the cause (the scan refuses exactly what it refuses).
  */
-function statusDetail(status: number, body: string, apiKey: string): string {
-  const detail = errorDetail(body, apiKey);
-  if (status !== 404 || !body.trimStart().startsWith('<')) return detail;
-  return `${detail}; the server does not serve this path: check the base URL (CLI: --base-url or OMNIDIM_BASE_URL), the API root, e.g. https://backend.omnidim.io/api/v1`;
+function scanBody(res: HttpResponse, ctx: RequestContext): PageScan {
+  let scan: PageScan;
+  try {
+    scan = scanPage(res.bytes);
+  } catch (scanError) {
+    if (res.body.trimStart().startsWith('<')) throw htmlBody(ctx);
+    let cause: unknown = scanError;
+    try {
+      JSON.parse(res.body);
+    } catch (error) {
+      cause = error;
+    }
+    throw notJson(res, ctx, cause);
+  }
+  if (!scan.isObject) throw new InvalidResponseError('body is not a JSON object', ctx);
+  return scan;
 }
 
-/** A short, single-line, key-free description of an error body for messages. */
-function errorDetail(body: string, apiKey: string): string {
-  let detail = body;
-  try {
-    const json = JSON.parse(body) as Record<string, unknown>;
-    const parts = [json['error'], json['error_description'], json['message']].filter(
-      (p): p is string => typeof p === 'string',
-    );
-    if (parts.length > 0) detail = parts.join(': ');
-  } catch {
-    detail = body.trimStart().startsWith('<') ? 'HTML body' : body;
-  }
-  detail = detail.split(apiKey).join('[REDACTED]').replace(/\s+/g, ' ').trim();
-  return detail.length > 200 ? `${detail.slice(0, 197)}...` : detail;
+function htmlBody(ctx: RequestContext): InvalidResponseError {
+  return new InvalidResponseError('HTML body instead of JSON', ctx);
+}
+
+function notJson(res: HttpResponse, ctx: RequestContext, cause: unknown): InvalidResponseError {
+  return new InvalidResponseError(`body is not valid JSON (${res.body.length} bytes; truncated?)`, ctx, {
+    cause,
+  });
 }

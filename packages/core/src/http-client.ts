@@ -22,9 +22,28 @@ import { formatUrlForMessage } from './url-for-message.js';
 export interface HttpResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  body: string;
+  /** The body's UTF-8 text, decoded on first read (a shallow page is never decoded whole). */
+  readonly body: string;
   /** The body's bytes as received (`body` is their UTF-8 text). */
   bytes: Uint8Array;
+}
+
+/**
+ * A response whose text is decoded when first read, once: with `shallowRecords` a good page is
+ * validated from its bytes and never decoded whole on this thread (issue 21); error paths and
+ * every other reader still see the same text.
+ */
+function lazyResponse(status: number, headers: IncomingHttpHeaders, bytes: Buffer): HttpResponse {
+  let text: string | undefined;
+  return {
+    status,
+    headers,
+    bytes,
+    get body() {
+      text ??= decodeUtf8(bytes);
+      return text;
+    },
+  };
 }
 
 export interface HttpClientOptions {
@@ -110,7 +129,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...ctx,
           status: res.statusCode,
         });
-        return { status: res.statusCode, headers: res.headers, body: decodeUtf8(bytes), bytes };
+        return lazyResponse(res.statusCode, res.headers, bytes);
       } catch (error) {
         if (signal.aborted) throw new AbortError(signal.reason);
         if (error instanceof ResponseTooLargeError) throw error;

@@ -44,6 +44,7 @@ export {
   resolveOptions,
 } from './options.js';
 export { hardPageBound, planPageCount } from './page-plan.js';
+export { type ByteRange, type PageScan, type ScannedCall, scanPage, valueAt } from './page-scan.js';
 export { gapBefore, pageWindow } from './page-window.js';
 export type {
   CallLogIterator,
@@ -53,7 +54,7 @@ export type {
 } from './paginate.js';
 export { paginateCallLogPages, paginateCallLogs } from './paginate.js';
 export { probeWindow } from './probe-window.js';
-export { type RecordSource, recordSourceOf } from './record-source.js';
+export { materializeRecord, type RecordSource, recordSourceOf } from './record-source.js';
 export { resumePage } from './resume-locate.js';
 export type { RetryDelayInput } from './retry.js';
 export { computeRetryDelay, parseRetryAfter } from './retry.js';

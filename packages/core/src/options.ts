@@ -97,6 +97,16 @@ export interface CallLogsOptions {
    */
   keepPageBody?: boolean;
   /**
+   * Engine-only (the flatten workers of `@omnidim-stream/engine` parse each page themselves): do
+   * not parse pages on this thread. Each page is validated from its bytes (exactly what
+   * `JSON.parse` accepts, page-scan.ts) and each object of `call_log_data` is handed on as a stub
+   * holding only its own `id` and `time_of_call`, with its page body and place
+   * (`recordSourceOf`); `materializeRecord(call)` parses the whole call log back. Implies
+   * `keepPageBody`. Rows that are not objects are handed on whole. Not for consumers that read
+   * call logs themselves: every other field is missing from a stub. Default false.
+   */
+  shallowRecords?: boolean;
+  /**
    * Stop rule for newest-first incremental reads: called with each call about to be handed on, in
    * order; the first call for which it returns true is NOT handed on and the source ends normally
    * (no further page is requested, prefetched ones are aborted), with `stats.stoppedEarly` and
@@ -186,6 +196,7 @@ export interface ResolvedOptions {
   maxRefetchesPerGap: number;
   dispatcher: Dispatcher | undefined;
   keepPageBody: boolean;
+  shallowRecords: boolean;
   stopWhen: ((call: CallLog) => boolean) | undefined;
   resume: CallLogCheckpoint | undefined;
   onCheckpoint: ((checkpoint: CallLogCheckpoint) => void) | undefined;
@@ -214,6 +225,7 @@ const KNOWN_OPTIONS = new Set([
   'maxRefetchesPerGap',
   'dispatcher',
   'keepPageBody',
+  'shallowRecords',
   'stopWhen',
   'resume',
   'onCheckpoint',
@@ -320,7 +332,9 @@ export function resolveOptions(options: CallLogsOptions): ResolvedOptions {
       LIMITS.maxRefetchesPerGap,
     ),
     dispatcher: dispatcher as Dispatcher | undefined,
-    keepPageBody: flag('keepPageBody', o['keepPageBody']),
+    // A stub's call log is read back from its page body: shallow implies keeping it.
+    keepPageBody: flag('keepPageBody', o['keepPageBody']) || flag('shallowRecords', o['shallowRecords']),
+    shallowRecords: flag('shallowRecords', o['shallowRecords']),
     stopWhen: fn('stopWhen', o['stopWhen']) as ResolvedOptions['stopWhen'],
     resume,
     onCheckpoint: fn('onCheckpoint', o['onCheckpoint']) as ResolvedOptions['onCheckpoint'],
