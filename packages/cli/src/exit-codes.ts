@@ -92,6 +92,8 @@ export function exitCodeFor(error: unknown, signalName?: string): ExitCode {
     case 'INPUT':
     case 'INVALID_RECORD':
       return EXIT_CODES.INPUT;
+    case 'INTERNAL':
+      return EXIT_CODES.INTERNAL;
     default:
       if (code !== undefined && OUTPUT_ERRNOS.has(code)) return EXIT_CODES.OUTPUT;
       return EXIT_CODES.INTERNAL;

@@ -35,6 +35,7 @@ export const ERROR_CODES = [
   'INCOMPLETE',
   'USAGE',
   'INPUT',
+  'INTERNAL',
 ] as const;
 
 /** Stable machine-readable error codes. */
@@ -226,6 +227,17 @@ export class ResponseTooLargeError extends RequestError {
 export class AbortError extends OmnidimError {
   constructor(reason?: unknown) {
     super('ABORTED', 'The operation was aborted', reason === undefined ? {} : { cause: reason });
+  }
+}
+
+/**
+ * Two parts of omnidim-stream disagree about the same data: a bug, never the API's fault (e.g. a
+ * flatten worker parsed a page and found other calls than the main thread's scan of it, issue 21).
+ * The run fails with nothing committed; the CLI exits 1.
+ */
+export class InternalError extends OmnidimError {
+  constructor(message: string) {
+    super('INTERNAL', message);
   }
 }
 

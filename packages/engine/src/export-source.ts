@@ -67,6 +67,7 @@ export function sourceOptionsFor(ctx: ExportRunContext): SourceOptions {
   // With since or a cutoff the run ends before the end of the list the API announces.
   progress.upperBound = options.window.since !== undefined || ctx.plan.cutoff !== undefined;
   let drift = 0;
+  const workerParsed = options.workers > 0 && options.stage === undefined;
   return {
     apiKey: options.apiKey,
     baseUrl: options.baseUrl,
@@ -81,7 +82,9 @@ export function sourceOptionsFor(ctx: ExportRunContext): SourceOptions {
     filters: options.filters,
     signal: options.signal,
     // Flatten workers get each page's body to parse (worker-rows.ts); a user stage runs here.
-    keepPageBody: options.workers > 0 && options.stage === undefined,
+    // They parse it anyway, so this thread only scans it and keeps id and time_of_call (issue 21).
+    keepPageBody: workerParsed,
+    shallowRecords: workerParsed,
     onUpdate: (c: SourceCounters) => {
       progress.pages = c.pages;
       progress.retries = c.retries;

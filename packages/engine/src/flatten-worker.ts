@@ -8,11 +8,13 @@
  * the order they were posted (a port is FIFO), so a flush covers every batch posted before it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeUtf8 } from '@omnidim-stream/core';
+import { decodeUtf8, InternalError, idOf } from '@omnidim-stream/core';
 import { PartsWriter } from '@omnidim-stream/sinks';
 import { resolveTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
 import { serializeWorkerError } from './worker-error.js';
 import type { IndexedQuarantine, ToWorker, WorkerBatch, WorkerInit } from './worker-messages.js';
+
+type WorkerPage = Extract<WorkerBatch, { type: 'page' }>;
 
 /**
  * Test hook (documented in docs/testing.md): fail as a bug would after this many calls, to check
@@ -23,13 +25,38 @@ const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
 /** The call logs of a batch, parsed: each one's JSON text, or the picked ones of a page's text. */
 function callLogsOf(message: WorkerBatch): unknown[] {
   if (message.type === 'batch') return message.records.map((text) => JSON.parse(text) as unknown);
-  // The same body core decoded, parsed and validated: an object with a call_log_data array.
-  const list = (
-    JSON.parse(
-      decodeUtf8(Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength)),
-    ) as { call_log_data: unknown[] }
-  ).call_log_data;
-  return message.picks.map((pick) => list[pick]);
+  // The same body core validated (parsed, or scanned with shallowRecords): an object with a
+  // call_log_data array. Checked rather than trusted: see crossCheck.
+  const page = JSON.parse(
+    decodeUtf8(Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength)),
+  ) as { call_log_data?: unknown } | null;
+  const list = page?.call_log_data;
+  const picked = Array.isArray(list) ? message.picks.map((pick) => list[pick]) : [];
+  crossCheck(message, list, picked);
+  return picked;
+}
+
+/**
+ * The main thread decided paging, drift and checkpoints from its own reading of this page (a
+ * scan, page-scan.ts, when core runs with shallowRecords): the worker's parse must find the same
+ * list length and the same id at every pick, or the rows written would not be the calls the run
+ * counted. A disagreement is a bug, and fails the run (InternalError: nothing committed).
+ */
+function crossCheck(message: WorkerPage, list: unknown, picked: unknown[]): void {
+  const length = Array.isArray(list) ? list.length : undefined;
+  if (length !== message.count) {
+    throw new InternalError(
+      `flatten worker: the page's call_log_data has ${length ?? 'no array, so no'} calls where the main thread saw ${message.count}`,
+    );
+  }
+  for (let i = 0; i < picked.length; i++) {
+    const id = idOf(picked[i]);
+    if (id !== message.ids[i]) {
+      throw new InternalError(
+        `flatten worker: call_log_data[${message.picks[i]}] has id ${JSON.stringify(id)} where the main thread saw ${JSON.stringify(message.ids[i])}`,
+      );
+    }
+  }
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isOmnidimError } from '@omnidim-stream/core';
+import { isOmnidimError, materializeRecord } from '@omnidim-stream/core';
 import type {
   CheckpointRequest,
   DatasetMode,
@@ -317,7 +317,8 @@ async function* flattenedRows(
       });
       continue;
     }
-    const result = tryFlattenCallLog(item, transform);
+    // A shallow source's stub is never flattened as is (core materializeRecord; a no-op otherwise).
+    const result = tryFlattenCallLog(materializeRecord(item), transform);
     if (!result.ok) await quarantine.write(result.quarantine);
     else if (!options.stage) yield result.value;
     else {

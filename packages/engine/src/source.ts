@@ -52,6 +52,11 @@ export interface SourceOptions {
   resume?: CallLogCheckpoint;
   /** Remember each call's page body (core `keepPageBody`): the flatten workers parse the page. */
   keepPageBody?: boolean;
+  /**
+   * Scan pages instead of parsing them here (core `shallowRecords`): the records are stubs with
+   * only `id` and `time_of_call`; `materializeRecord` gives the whole call log.
+   */
+  shallowRecords?: boolean;
   /** Each page boundary's checkpoint (the consumer has had every call of the page). */
   onCheckpoint?: (checkpoint: CallLogCheckpoint) => void;
   /** Called whenever a counter changes (progress). */
@@ -96,6 +101,7 @@ export function coreOptions(options: SourceOptions, hooks: Partial<CallLogsOptio
     ...(options.stopWhen === undefined ? {} : { stopWhen: options.stopWhen }),
     ...(options.resume === undefined ? {} : { resume: options.resume }),
     ...(options.keepPageBody ? { keepPageBody: true } : {}),
+    ...(options.shallowRecords ? { shallowRecords: true } : {}),
     ...(options.onCheckpoint === undefined ? {} : { onCheckpoint: options.onCheckpoint }),
     signal: options.signal,
     ...hooks,

@@ -1,3 +1,4 @@
+import { materializeRecord } from '@omnidim-stream/core';
 import { CheckpointMark } from './run-pipeline.js';
 import { isOlderThan, StrayOldCall } from './stray-old-call.js';
 import { type TimeWindow, timeOfCallInstant, windowPosition } from './time-window.js';
@@ -61,13 +62,14 @@ export async function* windowRecords(
     }
     for (const stray of held.splice(0)) {
       if (stray.olderThanSince) counters.skippedOlderThanSince += 1;
-      else yield new StrayOldCall(stray.record, strayDetail(stray.time, cutoff));
+      // The quarantine keeps the whole call log, never a shallow source's stub.
+      else yield new StrayOldCall(materializeRecord(stray.record), strayDetail(stray.time, cutoff));
     }
     if (position === 'newer') {
       counters.skippedNewerThanUntil += 1;
       continue;
     }
-    if (raw) await raw.write(record);
+    if (raw) await raw.write(materializeRecord(record));
     counters.records += 1;
     options.onRecord?.();
     yield record;

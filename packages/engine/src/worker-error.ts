@@ -4,7 +4,7 @@
  * class or `code`. Coded errors keep their code; anything else is what the dataset sink makes of
  * a write failure (`SinkError`, "Cannot write the dataset: …", exit 6 in the CLI).
  */
-import { isOmnidimError, LimitExceededError } from '@omnidim-stream/core';
+import { InternalError, isOmnidimError, LimitExceededError } from '@omnidim-stream/core';
 import { SinkError } from '@omnidim-stream/sinks';
 
 /** A worker error as plain data. */
@@ -31,6 +31,8 @@ export function deserializeWorkerError(error: SerializedWorkerError): Error {
     const detail = error.message.replace(/^Limit "[^"]*" exceeded: /, '');
     return new LimitExceededError(error.limit, detail);
   }
-  // Only the sinks' writes run in a worker: SINK is the one other code it can meet.
+  // The worker's cross-check of a page against the main thread's reading (flatten-worker.ts).
+  if (error.code === 'INTERNAL') return new InternalError(error.message);
+  // Otherwise only the sinks' writes run in a worker: SINK is the one other code it can meet.
   return new SinkError(error.message);
 }

@@ -19,12 +19,17 @@ export interface IndexedQuarantine {
 
 /**
  * Call logs for a worker: `batch` = each call log as its JSON text; `page` = a page's body as
- * core received and parsed it (UTF-8 JSON, a transferred copy) and the places in its
- * `call_log_data` of the calls to flatten (`picks`). `indices` are the calls' places in the run.
+ * core received it (UTF-8 JSON, a transferred copy) and the places in its `call_log_data` of the
+ * calls to flatten (`picks`). `indices` are the calls' places in the run. `count` and `ids` are
+ * what this thread saw there (the list's length, `idOf` of each pick): the worker's parse must
+ * find the same (flatten-worker.ts, the cross-check), else the run fails.
  */
 export type WorkerBatch =
   | { type: 'batch'; records: string[]; indices: number[] }
-  | { type: 'page'; body: Uint8Array; picks: number[]; indices: number[] };
+  | { type: 'page'; body: Uint8Array; picks: number[]; indices: number[]; count: number; ids: PageId[] };
+
+/** `idOf` of a call: a number, a string, or undefined (no usable id). */
+export type PageId = number | string | undefined;
 
 /** Main → worker. */
 export type ToWorker = WorkerBatch | { type: 'flush' };

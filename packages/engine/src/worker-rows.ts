@@ -15,17 +15,24 @@
  * Any other call log (no page text: a resumed archive, a converted file) goes as its own JSON.
  */
 
-import { recordSourceOf } from '@omnidim-stream/core';
+import { idOf, materializeRecord, recordSourceOf } from '@omnidim-stream/core';
 import { type AdoptedPartsRequest, adoptedPartsRequest, type CheckpointRequest } from '@omnidim-stream/sinks';
 import { maskSecretsDeep, type ResolvedTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
 import type { FlattenWorkers } from './flatten-workers.js';
 import { CheckpointMark, checkpointAt } from './pipeline-checkpoint.js';
 import type { StagedLog } from './staged-log.js';
 import { StrayOldCall } from './stray-old-call.js';
-import type { IndexedQuarantine } from './worker-messages.js';
+import type { IndexedQuarantine, PageId } from './worker-messages.js';
 
 /** Call logs per batch: about one page, so a batch's JSON text stays around a megabyte. */
 const BATCH_CALLS = 128;
+
+/**
+ * Test hook (documented in docs/testing.md): the id this thread reports to the worker for the
+ * call at this place in the run is altered, as a scanner that misread the page would, to check
+ * that the worker's cross-check fails the run with nothing committed. Never set in production.
+ */
+const SKEW_ENV = 'OMNIDIM_STREAM_TEST_WORKER_ID_SKEW_AT';
 
 /** What {@link workerRows} works with. */
 export interface WorkerRowsContext {
@@ -44,17 +51,21 @@ export async function* workerRows(
   source: AsyncIterable<unknown>,
   ctx: WorkerRowsContext,
 ): AsyncGenerator<AdoptedPartsRequest | CheckpointRequest> {
+  const skewAt = Number(process.env[SKEW_ENV] ?? Number.NaN);
   let batch: string[] = [];
   let indices: number[] = [];
-  /** The page being collected: its body, the calls' places in it and in the run. */
-  let page: { body: Uint8Array; picks: number[]; indices: number[] } | undefined;
+  /** The page being collected: its body, the calls' places in it and in the run, what this thread saw. */
+  let page:
+    | { body: Uint8Array; picks: number[]; indices: number[]; count: number; ids: PageId[] }
+    | undefined;
   /** Quarantined on this thread since the last hand-back (stray calls, non-objects). */
   let local: IndexedQuarantine[] = [];
   const sendPage = async () => {
     if (page === undefined) return;
     // A copy: the page's other calls may still be sent later (after a checkpoint's hand-back).
     const body = new Uint8Array(page.body);
-    const message = { type: 'page' as const, body, picks: page.picks, indices: page.indices };
+    const { picks, indices, count, ids } = page;
+    const message = { type: 'page' as const, body, picks, indices, count, ids };
     page = undefined;
     await ctx.workers.dispatch(message, [body.buffer]);
   };
@@ -71,13 +82,15 @@ export async function* workerRows(
     const source = recordSourceOf(item);
     if (source !== undefined) {
       if (page !== undefined && page.body !== source.body) await sendPage();
-      page ??= { body: source.body, picks: [], indices: [] };
+      page ??= { body: source.body, picks: [], indices: [], count: source.count, ids: [] };
       page.picks.push(source.index);
       page.indices.push(index);
+      const id = idOf(item);
+      page.ids.push(index === skewAt ? `${String(id)}-skewed` : id);
       return;
     }
     // Core's records are parsed JSON: their JSON text is the same record for the worker.
-    batch.push(JSON.stringify(item));
+    batch.push(JSON.stringify(materializeRecord(item)));
     indices.push(index);
     if (batch.length >= BATCH_CALLS) await send();
   };

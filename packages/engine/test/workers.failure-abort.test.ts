@@ -14,6 +14,7 @@ import { exportCallLogs } from '../src/index.js';
 import { engineScope } from './helpers.js';
 
 const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
+const SKEW_ENV = 'OMNIDIM_STREAM_TEST_WORKER_ID_SKEW_AT';
 
 /** sha256 of every file outside `_staging/`: what "the previous lake" is. */
 async function snapshot(lake: string): Promise<Record<string, string>> {
@@ -33,6 +34,7 @@ describe('a worker failure or an abort commits nothing and leaves no worker', ()
   const scope = engineScope();
   afterEach(() => {
     delete process.env[FAULT_ENV];
+    delete process.env[SKEW_ENV];
   });
 
   async function previousLake() {
@@ -49,6 +51,19 @@ describe('a worker failure or an abort commits nothing and leaves no worker', ()
     await expect(exportCallLogs({ ...options, workers: 2, checkpointPages: 2 })).rejects.toMatchObject({
       code: 'SINK',
       message: expect.stringContaining('injected worker fault'),
+    });
+    expect(await snapshot(lake)).toEqual(before);
+    expect(flattenWorkerCounts().live).toBe(0);
+  });
+
+  it('a worker that finds another id than the main thread saw (cross-check): INTERNAL, previous lake intact', async () => {
+    // The test hook alters the id this thread reports for the 130th call (page 3), as a scan that
+    // misread the page would: the worker's parse of the page must refuse to write it.
+    const { options, before, lake } = await previousLake();
+    process.env[SKEW_ENV] = '130';
+    await expect(exportCallLogs({ ...options, workers: 2, checkpointPages: 2 })).rejects.toMatchObject({
+      code: 'INTERNAL',
+      message: expect.stringContaining('where the main thread saw'),
     });
     expect(await snapshot(lake)).toEqual(before);
     expect(flattenWorkerCounts().live).toBe(0);
