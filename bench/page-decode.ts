@@ -10,8 +10,7 @@
  * The machine is shared: the minimum over rounds is the figure least disturbed by other work.
  */
 import { decodeUtf8, WIDE_DECODER, type WideDecoder } from '@omnidim-stream/core';
-import { startSimulator } from '@omnidim-stream/simulator';
-import { request } from 'undici';
+import { simulatorPageBodies } from './lib/sim-pages.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,23 +20,7 @@ function arg(name: string, fallback: string): string {
 const pages = Number(arg('pages', '10'));
 const rounds = Number(arg('rounds', '15'));
 
-async function fetchPages(): Promise<Buffer[]> {
-  const sim = await startSimulator({ seed: 1, records: pages * 150 });
-  try {
-    const bodies: Buffer[] = [];
-    for (let pageno = 1; pageno <= pages; pageno++) {
-      const res = await request(`${sim.url}/calls/logs?pageno=${pageno}&pagesize=150`, {
-        headers: { authorization: `Bearer ${sim.apiKey}` },
-      });
-      bodies.push(Buffer.from(await res.body.arrayBuffer()));
-    }
-    return bodies;
-  } finally {
-    await sim.close();
-  }
-}
-
-const bodies = await fetchPages();
+const bodies = await simulatorPageBodies(pages);
 const bytes = bodies.reduce((sum, b) => sum + b.length, 0);
 const wide = (route: WideDecoder) => (b: Buffer) => decodeUtf8(b, route);
 const routes: [string, (b: Buffer) => string][] = [
