@@ -8,14 +8,26 @@
  *
  * ## Backpressure bound (exact)
  * Page 1 is fetched alone (its `total_records` plans the pages). After that, when the consumer
- * asks for page k, pages k … k + concurrency − 1 (within the plan, its closing empty page
- * included, and `maxPages`: prefetch-window.ts) are requested;
+ * asks for page k, and again once page k's response is in (the plan may just have been made or
+ * grown: "Latency" below), pages k … k + concurrency − 1 (within the plan, its closing empty
+ * page included, and `maxPages`: prefetch-window.ts) are requested;
  * nothing more is requested until the consumer asks for page k + 1. So while a consumer holds
  * page k (or is paused in the middle of its records), at most `k + concurrency − 1` page requests
  * have been made in total: at most `concurrency − 1` pages ahead of the one being consumed,
  * `concurrency` pages in flight or buffered including it. Retries reuse the page's slot; drift
  * refetches (only when a gap is detected) are awaited one at a time in the consumer's path.
  * The Readable adapter adds its own object buffer (`highWaterMark`, default 16 records).
+ *
+ * ## Latency (issue 21 goal 5)
+ * The window is opened as soon as the response for page k is in and the plan is known, before
+ * page k is reconciled and handed on: page 1's `total_records` starts pages 2 … concurrency while
+ * page 1 is still being read, instead of after its consumer asked for page 2 (that cost the
+ * consumer's whole page-1 time, ~165 ms in bench/latency.ts). The bound above is unchanged: while
+ * page k is held, its window is still k … k + concurrency − 1. The request for page k itself
+ * leaves before the rest of its window, so the page awaited is never queued behind its
+ * successors. What the reconciler may conclude is unchanged too: each request carries the
+ * arrivals it left after (`sentAfter`, page-requests.ts), and totals prove a boundary only for a
+ * page sent after the response that located the last call read (ordered-boundary.ts).
  *
  * ## Stop rule (`stopWhen`, issue 6 incremental runs)
  * Each call about to be handed on is offered to `stopWhen`, in order. The first one it accepts is
@@ -74,9 +86,10 @@ export async function* runPages(
     let pageno = resume === undefined ? 1 : resumePage(resume);
     for (;;) {
       checkPageBounds(pageno, run.view, options);
-      const window = prefetchWindow(pageno, run.view, options);
-      run.requests.prefetch(window.from, window.to);
-      const fetched = await run.requests.take(pageno);
+      // The page needed now leaves first, then the rest of its window (see "Latency").
+      const taken = run.requests.take(pageno);
+      openWindow(run, pageno);
+      const fetched = await taken;
       const totalAtStart = observeList(run, pageno, fetched);
       if (!located) {
         const target = anchorJump(run, pageno, fetched, jumps);
@@ -89,6 +102,9 @@ export async function* runPages(
       }
       const planned = Math.max(run.view.planned ?? 0, planPageCount(fetched.total_records, options.pageSize));
       run.view.planned = planned;
+      // The plan exists (page 1's total, or a resumed anchor located): the window opens now,
+      // not once this page has been reconciled, handed on and consumed (see "Latency").
+      openWindow(run, pageno);
       if (fetched.short) stats.shortPages += 1;
       run.noteShortfall(fetched);
       const page = await reconcilePage(run, pageno, fetched);
@@ -109,6 +125,12 @@ export async function* runPages(
   } finally {
     await run.close();
   }
+}
+
+/** Requests the pages of `pageno`'s prefetch window not yet asked for (prefetch-window.ts). */
+function openWindow(run: EngineRun, pageno: number): void {
+  const window = prefetchWindow(pageno, run.view, run.options);
+  run.requests.prefetch(window.from, window.to);
 }
 
 /**

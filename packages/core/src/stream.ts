@@ -82,7 +82,9 @@ export class CallLogStream extends Readable {
     if (this.#reading !== undefined) return;
     this.#reading = this.#pump().finally(() => {
       this.#reading = undefined;
-      if (this.#wanted && !this.destroyed) this._read();
+      // Only while the buffer has room: a demand that came in while the pump still awaited its
+      // record was met by the pushes since; pumping on a full buffer overshoots highWaterMark.
+      if (this.#wanted && !this.destroyed && this.readableLength < this.readableHighWaterMark) this._read();
     });
   }
 

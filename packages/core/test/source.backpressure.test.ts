@@ -17,10 +17,11 @@ describe('backpressure', () => {
     sim = await startSimulator({ records: 500 });
     const concurrency = 4;
     const pages = paginateCallLogPages({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 20, concurrency });
-    // Page 1 is fetched alone (it plans the export).
+    // Page 1 is fetched alone (it plans the export); its answer opens the window: holding
+    // page 1, pages 1..concurrency at most (source.prefetch-schedule.test.ts: sent after it).
     await pages.next();
     await quiesce(sim);
-    expect(sim.stats.listRequests).toBe(1);
+    expect(sim.stats.listRequests).toBeLessThanOrEqual(1 + concurrency - 1);
     // Holding page 3: pages 1..3 consumed, at most concurrency - 1 ahead of it.
     await pages.next();
     await pages.next();

@@ -1,3 +1,4 @@
+import diagnostics from 'node:diagnostics_channel';
 import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paginateCallLogPages } from '../src/paginate.js';
@@ -13,6 +14,46 @@ afterEach(async () => {
 const sorted = (pages: readonly number[]) => [...pages].sort((a, b) => a - b);
 
 describe('prefetch schedule', () => {
+  it('page 1 alone, then its answer opens the window before page 1 is handed on, page 2 first', async () => {
+    sim = await startSimulator({ records: 400 });
+    // Each request as the client sends it (undici's own channel), and whether page 1 had
+    // reached the consumer then.
+    let handedOn = false;
+    let answered = 0;
+    const sent: { pageno: number; answered: number; handedOn: boolean }[] = [];
+    const onCreate = (message: unknown) => {
+      const path = (message as { request: { path: string } }).request.path;
+      sent.push({ pageno: Number(/pageno=(\d+)/.exec(path)?.[1]), answered, handedOn });
+    };
+    const onHeaders = () => {
+      answered += 1;
+    };
+    diagnostics.subscribe('undici:request:create', onCreate);
+    diagnostics.subscribe('undici:request:headers', onHeaders);
+    try {
+      const concurrency = 4;
+      const pages = paginateCallLogPages({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 20, concurrency });
+      await pages.next();
+      handedOn = true;
+      await quiesce(sim);
+      // Page 1 alone (no other request before its answer), then pages 2..concurrency left
+      // before page 1 reached its consumer, page 2 first.
+      expect(sent).toEqual([
+        { pageno: 1, answered: 0, handedOn: false },
+        ...[2, 3, 4].map((pageno) => ({ pageno, answered: 1, handedOn: false })),
+      ]);
+      // The bound holds: nothing more until the consumer asks for page 2.
+      expect(sim.stats.listRequests).toBe(concurrency);
+      await pages.next();
+      await quiesce(sim);
+      expect(sorted(sim.stats.pagesRequested)).toEqual([1, 2, 3, 4, 5]);
+      await pages.return(undefined);
+    } finally {
+      diagnostics.unsubscribe('undici:request:create', onCreate);
+      diagnostics.unsubscribe('undici:request:headers', onHeaders);
+    }
+  });
+
   it('the empty page closing an exactly full list is prefetched with the last planned pages', async () => {
     // 100 calls at 20 a page: page 5 is full, so only the empty page 6 ends the list.
     sim = await startSimulator({ records: 100, pageLatencyMs: 20 });

@@ -32,11 +32,16 @@ export function serveOrder(batch: number, rank: (pageno: number) => number): Ser
       if (held.length < batch) return;
       windowDone = true;
       // Released in rank order: each continuation reads its page (and drifts the list)
-      // synchronously, in the order the promises were resolved.
-      for (const h of held.sort((a, b) => rank(a.pageno) - rank(b.pageno))) {
-        served.push(h.pageno);
-        h.release();
-      }
+      // synchronously, in the order the promises were resolved. Released on the next turn of
+      // the event loop: the request that completes the window awaits its gate only once this
+      // executor has returned, so released here its continuation would queue after every
+      // other one and that page would always be served last, whatever its rank.
+      setImmediate(() => {
+        for (const h of held.sort((a, b) => rank(a.pageno) - rank(b.pageno))) {
+          served.push(h.pageno);
+          h.release();
+        }
+      });
     });
   };
   return { gate, served };
