@@ -1,16 +1,17 @@
 /**
  * What the webhook payload's conversation copies cost (issue 21, README "Conversation text,
  * written once"): N pregenerated simulator calls (JSON round trip, like parsed pages) flattened
- * with `payloadConversation` `keep` and `drop`, each row encoded as NDJSON into UTF-8 chunks, in
- * one process, the two variants interleaved round by round; prints the best CPU µs per call of
- * each (flatten alone, flatten + encode) and the NDJSON bytes per call.
+ * with `payloadConversation` `keep` and `drop`, each table's rows encoded as NDJSON by the
+ * writer's encoder (`NdjsonRowEncoder`), in one process, the two variants interleaved round by
+ * round; prints the best CPU µs per call of each (flatten alone, flatten + encode) and the NDJSON
+ * bytes per call.
  *
  *   node --conditions=source --import tsx bench/payload-conversation.ts [--n 5000] [--rounds 7]
  *
  * The machine is shared: the minimum over rounds is the figure least disturbed by other work.
  */
 import { generateHistory } from '@omnidim-stream/simulator';
-import { compileNdjsonLineEncoder, Utf8Chunks } from '@omnidim-stream/sinks';
+import { NdjsonRowEncoder } from '@omnidim-stream/sinks';
 import {
   flattenCallLog,
   type PayloadConversation,
@@ -27,24 +28,22 @@ function arg(name: string, fallback: string): string {
 const n = Number(arg('n', '5000'));
 const rounds = Number(arg('rounds', '7'));
 const logs = JSON.parse(JSON.stringify(generateHistory(1, n))) as unknown[];
-const encoders = TABLE_NAMES.map((t) => [t, compileNdjsonLineEncoder(SCHEMAS[t])] as const);
+const encoders = TABLE_NAMES.map((t) => [t, new NdjsonRowEncoder(SCHEMAS[t])] as const);
 
 /** CPU µs per call and NDJSON bytes per call of one pass. */
 function pass(mode: PayloadConversation, encode: boolean): { us: number; bytes: number } {
   const options = resolveTransformOptions({ payloadConversation: mode });
-  const chunks = new Utf8Chunks();
   const full: Buffer[] = [];
   let bytes = 0;
   const start = process.cpuUsage();
   for (const log of logs) {
     const flat = flattenCallLog(log, options);
     if (!encode) continue;
-    for (const [table, line] of encoders)
-      for (const row of flat.tables[table]) chunks.append(line(row), full);
+    for (const [table, encoder] of encoders) encoder.encode(flat.tables[table], full);
     for (const chunk of full) bytes += chunk.length;
     full.length = 0;
   }
-  chunks.flush(full);
+  for (const [, encoder] of encoders) encoder.flush(full);
   for (const chunk of full) bytes += chunk.length;
   const used = process.cpuUsage(start);
   return { us: (used.user + used.system) / n, bytes: bytes / n };

@@ -24,6 +24,7 @@ export type {
   SimulatorOptions,
   SimulatorStats,
 } from './options.js';
+export { mulberry32, type Random } from './prng.js';
 export { DEFAULT_RANDOM_FAULT_KINDS, FAULT_KINDS, SIMULATOR_DEFAULTS } from './resolve-options.js';
 export type { ServeOrder } from './serve-order.js';
 export { seededRank, serveOrder } from './serve-order.js';
