@@ -38,14 +38,18 @@ describe('the young-generation cap', { timeout: 120_000 }, () => {
     expect(uncapped.largest).toBeGreaterThan(24 * MB);
     const capped = await churn('cap');
     expect(capped.set).toBe(true);
+    // Two 8 MB semi-spaces: 16.0 MB on Node 20 and 22; Node 24's V8 counts ~3 MB more in the
+    // new space's size (18.5–18.8 MB measured; uncapped it reaches 128 MB there).
     expect(capped.largest).toBeGreaterThan(12 * MB);
-    expect(capped.largest).toBeLessThanOrEqual(17 * MB);
+    expect(capped.largest).toBeLessThanOrEqual(20 * MB);
   });
 
   it("a young-generation flag given to node wins: the CLI sets nothing and node's own cap holds", async () => {
     const own = await churn('cap', ['--max-semi-space-size=2']);
     expect(own.set).toBe(false);
-    expect(own.largest).toBeLessThanOrEqual(4.5 * MB);
+    // Two 2 MB semi-spaces: 4.0 MB on Node 20 and 22 (Node 24 counts 4.75–6.75 MB), below the
+    // 12 MB the CLI's own cap reaches in the test above.
+    expect(own.largest).toBeLessThanOrEqual(12 * MB);
     expect(hasYoungGenerationFlag(['--semi_space_growth_factor=3'])).toBe(true);
     expect(hasYoungGenerationFlag(['--max-old-space-size=96'])).toBe(false);
   });
