@@ -50,5 +50,7 @@ describe('CLI heap growth', () => {
       process.exitCode = undefined;
     }
     expect(setFlags).toHaveBeenCalledWith('--heap-growing-percent=25');
+    // young-generation.ts: the cap's growth factor (what it is depends on this process's new space).
+    expect(setFlags).toHaveBeenCalledWith(expect.stringMatching(/^--semi-space-growth-factor=\d+$/));
   });
 });

@@ -6,7 +6,7 @@
  * are read with a size cap (`maxResponseBytes`, issue 11): one response can never exhaust memory.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import { decodeUtf8 } from './decode-utf8.js';
 import {
   AbortError,
@@ -16,6 +16,7 @@ import {
   TimeoutError,
   TlsError,
 } from './errors.js';
+import { Pool } from './undici-pool.js';
 import { formatUrlForMessage } from './url-for-message.js';
 
 /** A response read whole, at most `maxResponseBytes` long (see {@link readBodyCapped}). */
