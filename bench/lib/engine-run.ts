@@ -44,7 +44,12 @@ export function runEngineExport(
   const pending = (async () => {
     const out = await ctx.scratch('export');
     try {
-      const r = await runCase<EngineExportResult>('engine-export', { ...params, out }, options);
+      // The compiled packages, as users run them (child.ts `compiled`: workers compile nothing).
+      const r = await runCase<EngineExportResult>(
+        'engine-export',
+        { ...params, out },
+        { ...options, compiled: true },
+      );
       if (r.records !== expected || r.rows['calls'] !== expected || !r.proven) {
         throw new Error(
           `engine export read ${r.records} calls, wrote ${r.rows['calls']} calls rows (proven: ${r.proven}), expected ${expected}`,
