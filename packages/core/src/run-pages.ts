@@ -19,10 +19,12 @@
  * The Readable adapter adds its own object buffer (`highWaterMark`, default 16 records).
  *
  * ## Latency (issue 21 goal 5)
- * The window is opened as soon as the response for page k is in and the plan is known, before
- * page k is reconciled and handed on: page 1's `total_records` starts pages 2 … concurrency while
- * page 1 is still being read, instead of after its consumer asked for page 2 (that cost the
- * consumer's whole page-1 time, ~165 ms in bench/latency.ts). The bound above is unchanged: while
+ * The window is opened as soon as page k is reconciled and the plan is known, before page k is
+ * handed on: page 1's `total_records` starts pages 2 … concurrency while page 1 is still being
+ * read, instead of after its consumer asked for page 2 (that cost the consumer's whole page-1
+ * time, ~165 ms in bench/latency.ts). A stop rule that ends the read on page k (`stopWhen`,
+ * `maxRecords`) opens no window: the page holding an incremental run's watermark is the last
+ * one requested, as before. The bound above is unchanged: while
  * page k is held, its window is still k … k + concurrency − 1. The request for page k itself
  * leaves before the rest of its window, so the page awaited is never queued behind its
  * successors. What the reconciler may conclude is unchanged too: each request carries the
@@ -102,13 +104,14 @@ export async function* runPages(
       }
       const planned = Math.max(run.view.planned ?? 0, planPageCount(fetched.total_records, options.pageSize));
       run.view.planned = planned;
-      // The plan exists (page 1's total, or a resumed anchor located): the window opens now,
-      // not once this page has been reconciled, handed on and consumed (see "Latency").
-      openWindow(run, pageno);
       if (fetched.short) stats.shortPages += 1;
       run.noteShortfall(fetched);
       const page = await reconcilePage(run, pageno, fetched);
       const { end, ...out } = handOnPage(run, fetched, page, { pageno, planned, totalAtStart });
+      // The plan exists (page 1's total, or a resumed anchor located): the window opens now,
+      // not once this page has been consumed (see "Latency"); unless a stop rule ended the
+      // read on this page (an incremental run's watermark on page 1 reads page 1 alone).
+      if (!end) openWindow(run, pageno);
       yield out;
       if (end) return;
       if (endsTheList(fetched, pageno, planned, options.pageSize)) {

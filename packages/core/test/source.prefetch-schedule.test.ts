@@ -89,4 +89,43 @@ describe('prefetch schedule', () => {
     await quiesce(sim);
     expect(sorted(sim.stats.pagesRequested)).toEqual([1, 2, 3, 4, 5]);
   });
+
+  it.each([
+    ['stopWhen', { stopWhen: (call: { id?: unknown }) => call.id === STOP_AT.id }],
+    ['maxRecords', { maxRecords: 5 }],
+  ] as const)(
+    'a stop (%s) within page 1 opens no window: page 1 is the only request',
+    async (_rule, stop) => {
+      // An incremental run whose watermark is on page 1 (the usual cron run) read page 1 alone
+      // before issue 21's early window; the window opened on page 1's answer must not undo that.
+      sim = await startSimulator({ records: 400 });
+      STOP_AT.id = sim.ids()[5];
+      const created: number[] = [];
+      const onCreate = (message: unknown) => {
+        const path = (message as { request: { path: string } }).request.path;
+        created.push(Number(/pageno=(\d+)/.exec(path)?.[1]));
+      };
+      diagnostics.subscribe('undici:request:create', onCreate);
+      try {
+        const pages = paginateCallLogPages({
+          apiKey: sim.apiKey,
+          baseUrl: sim.url,
+          pageSize: 20,
+          concurrency: 4,
+          ...stop,
+        });
+        let handedOn = 0;
+        for await (const page of pages) handedOn += page.records.length;
+        expect(handedOn).toBe(5);
+        expect(pages.stats.stoppedEarly).toBe(true);
+        // Every request the client made, including any aborted before the server saw it.
+        expect(created).toEqual([1]);
+      } finally {
+        diagnostics.unsubscribe('undici:request:create', onCreate);
+      }
+    },
+  );
 });
+
+/** The id whose call stops the `stopWhen` case (the 6th newest: on page 1). */
+const STOP_AT: { id: unknown } = { id: undefined };
