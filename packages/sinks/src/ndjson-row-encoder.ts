@@ -95,6 +95,9 @@ function compileColumn(
   };
 }
 
+/** Nothing held yet (the string API's empty batch). */
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Encodes rows of one schema into NDJSON bytes: keys in schema order, timestamps as ISO 8601 UTC
  * (`toISOString()`), dates as `"YYYY-MM-DD"`, int64 as JSON integers, float64 as JSON numbers with
@@ -153,6 +156,20 @@ export class NdjsonRowEncoder {
     if (this.#buffer === null || this.#used === 0) return;
     full.push(this.#buffer.subarray(0, this.#used));
     this.#buffer = null;
+    this.#used = 0;
+  }
+
+  /**
+   * The UTF-8 text of `full` and of what is held, for the string API (`compileNdjsonEncoder`);
+   * then {@link discard} keeps the chunk for the next batch (a chunk per call cost 64 KiB each).
+   */
+  text(full: readonly Buffer[]): string {
+    const held = this.#buffer === null ? EMPTY : this.#buffer.subarray(0, this.#used);
+    return full.length === 0 ? held.toString('utf8') : Buffer.concat([...full, held]).toString('utf8');
+  }
+
+  /** Drops what is held (not handed on), keeping the chunk itself for reuse. */
+  discard(): void {
     this.#used = 0;
   }
 

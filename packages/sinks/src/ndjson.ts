@@ -62,11 +62,11 @@ export function compileNdjsonEncoder(
     const full: Buffer[] = [];
     try {
       encoder.encode(rows, full);
+      return encoder.text(full);
     } finally {
       // Also on a refused row: the rows before it must not lead the next batch.
-      encoder.flush(full);
+      encoder.discard();
     }
-    return Buffer.concat(full).toString('utf8');
   };
 }
 
