@@ -10,7 +10,14 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { createNdjsonWriter, encodeNdjson, NdjsonRowEncoder, SinkError } from '@omnidim-stream/sinks';
+import {
+  compileNdjsonEncoder,
+  compileNdjsonLineEncoder,
+  createNdjsonWriter,
+  encodeNdjson,
+  NdjsonRowEncoder,
+  SinkError,
+} from '@omnidim-stream/sinks';
 import { type Row, SCHEMAS, TABLE_NAMES, type TableSchema } from '@omnidim-stream/transform';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS_SCHEMA, corpusRows, seeded } from './fixtures/ndjson-corpus.js';
@@ -139,6 +146,19 @@ describe('NDJSON bytes = the reference encoder', () => {
   it('encodeNdjson() gives the same text', () => {
     const rows = corpusRows(200, 6);
     expect(encodeNdjson(CORPUS_SCHEMA, rows)).toBe(referenceNdjson(CORPUS_SCHEMA, rows).toString('utf8'));
+  });
+
+  it('a compiled encoder called again gives each batch alone, also after a refused row', () => {
+    const rows = corpusRows(60, 8);
+    const encode = compileNdjsonEncoder(CORPUS_SCHEMA);
+    const text = (from: number, to: number) =>
+      referenceNdjson(CORPUS_SCHEMA, rows.slice(from, to)).toString('utf8');
+    expect(encode(rows.slice(0, 20))).toBe(text(0, 20));
+    expect(encode(rows.slice(20, 40))).toBe(text(20, 40));
+    expect(() => encode([rows[40]!, { ...rows[41]!, more: Number.NaN }])).toThrow(SinkError);
+    expect(encode(rows.slice(42, 60))).toBe(text(42, 60));
+    const line = compileNdjsonLineEncoder(CORPUS_SCHEMA);
+    for (let i = 0; i < 5; i++) expect(line(rows[i]!)).toBe(text(i, i + 1));
   });
 
   it('leaves nothing of a refused row; the rows before it stay', () => {
