@@ -37,6 +37,8 @@ export function nodeSubset(): { include: string[]; exclude: string[] } {
       ...packages.sort(),
       'packages/cli/test/export.formats-readback.test.ts',
       'packages/cli/test/bin.built-binary.test.ts',
+      // V8's young generation differs by Node (24 grows it to 128 MB): the CLI's cap is checked on each.
+      'packages/cli/test/young-generation.cap.test.ts',
       'test/install.packed-tarballs.test.ts',
     ],
     exclude: [
