@@ -39,9 +39,9 @@ export interface ProfileSummary {
   packages: Hotspot[];
 }
 
-/** `packages/sinks/src/x.ts` → `sinks`; `bench/…` → `bench`; otherwise undefined. */
+/** `packages/sinks/src/x.ts` (or `dist/x.js`: the compiled packages the cases run) → `sinks`; `bench/…` → `bench`; otherwise undefined. */
 function workspacePackage(url: string): string | undefined {
-  const match = /\/packages\/([^/]+)\/src\//.exec(url);
+  const match = /\/packages\/([^/]+)\/(?:src|dist)\//.exec(url);
   if (match && !url.includes('/node_modules/')) return match[1];
   if (/\/bench\//.test(url) && !url.includes('/node_modules/')) return 'bench';
   return undefined;
