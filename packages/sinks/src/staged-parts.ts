@@ -20,6 +20,7 @@ import {
   tablePartitionRel,
 } from './dataset-layout.js';
 import type { PartDestination, WriterFactory } from './dataset-writers.js';
+import { SinkError } from './errors.js';
 import { type StreamedParts, streamedPartsOf } from './lake-file-fetch.js';
 import { writeStagedBytes } from './staged-bytes.js';
 import { drained, type TableWriter } from './table-writer.js';
@@ -71,6 +72,13 @@ export class StagedParts {
   /** Files being closed in the background (bounded by MAX_CLOSING), and the first close failure. */
   readonly #closing = new Set<Promise<void>>();
   #closeError: unknown;
+  /**
+   * Part files being opened (their staging dirs created): `destroy()` waits for them, so no dir
+   * or file of this run appears after the caller removed the staging dir (a signal during a
+   * write: bin.built-binary.test.ts's SIGINT case left two `.staged` files behind).
+   */
+  readonly #opening = new Set<Promise<unknown>>();
+  #destroyed = false;
   /** Staging partition dirs created (or adopted), dataset-relative. */
   readonly #stagingDirs = new Set<string>();
   /**
@@ -238,6 +246,8 @@ export class StagedParts {
 
   /** Destroys the open writers (their files stay half-written, for the caller to delete). */
   async destroy(): Promise<void> {
+    this.#destroyed = true;
+    await Promise.all([...this.#opening].map((opening) => opening.catch(() => undefined)));
     const open = [...this.#open.values()];
     this.#open.clear();
     await Promise.all(this.#closing);
@@ -287,7 +297,15 @@ export class StagedParts {
 
   async #openFile(table: TableName, partition: string, date: string | null): Promise<OpenFile> {
     const name = this.#nextName();
-    const destination = await this.#destination(table, partition, name);
+    const pending = this.#destination(table, partition, name);
+    this.#opening.add(pending);
+    let destination: PartDestination;
+    try {
+      destination = await pending;
+    } finally {
+      this.#opening.delete(pending);
+    }
+    if (this.#destroyed) throw new SinkError('The run was stopped while a part file was being opened');
     const writer = this.#factory!(this.#config.schemas[table], destination);
     // An idle writer can fail too (its file hit ENOSPC while flushing in the background): keep
     // the error for the next write, checkpoint or commit instead of an unhandled 'error' event.
