@@ -38,10 +38,12 @@ describe('the young-generation cap', { timeout: 120_000 }, () => {
     expect(uncapped.largest).toBeGreaterThan(24 * MB);
     const capped = await churn('cap');
     expect(capped.set).toBe(true);
-    // Two 8 MB semi-spaces: 16.0 MB on Node 20 and 22; Node 24's V8 counts ~3 MB more in the
-    // new space's size (18.5–18.8 MB measured; uncapped it reaches 128 MB there).
+    // Two 8 MB semi-spaces: 16.0 MB on Node 20 and 22; Node 24's V8 counts more in the new
+    // space's size (18.5–18.8 MB measured on 24.x, 20.5 MB once on 24.21.0 in CI: the cap is
+    // applied between tasks, so a synchronous stretch can add a page; uncapped it reaches 128 MB
+    // there). Below the 24 MB that the uncapped run above must exceed, whatever the Node.
     expect(capped.largest).toBeGreaterThan(12 * MB);
-    expect(capped.largest).toBeLessThanOrEqual(20 * MB);
+    expect(capped.largest).toBeLessThan(24 * MB);
   });
 
   it("a young-generation flag given to node wins: the CLI sets nothing and node's own cap holds", async () => {
