@@ -13,14 +13,10 @@ import { generateHistory } from '@omnidim-stream/simulator';
 import { NdjsonRowEncoder } from '@omnidim-stream/sinks';
 import { flattenCallLog, type Row, SCHEMAS, TABLE_NAMES, wellFormedString } from '@omnidim-stream/transform';
 import { writeJsonString } from '../packages/sinks/src/json-string-bytes.js';
+import { flagValue } from './lib/args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
-
-const n = Number(arg('n', '2000'));
-const rounds = Number(arg('rounds', '20'));
+const n = Number(flagValue('n', '2000'));
+const rounds = Number(flagValue('rounds', '20'));
 const logs = (JSON.parse(JSON.stringify(generateHistory(1, n))) as unknown[]).map((log) =>
   flattenCallLog(log),
 );

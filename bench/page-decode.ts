@@ -10,15 +10,11 @@
  * The machine is shared: the minimum over rounds is the figure least disturbed by other work.
  */
 import { decodeUtf8, WIDE_DECODER, type WideDecoder } from '@omnidim-stream/core';
+import { flagValue } from './lib/args.js';
 import { simulatorPageBodies } from './lib/sim-pages.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
-
-const pages = Number(arg('pages', '10'));
-const rounds = Number(arg('rounds', '15'));
+const pages = Number(flagValue('pages', '10'));
+const rounds = Number(flagValue('rounds', '15'));
 
 const bodies = await simulatorPageBodies(pages);
 const bytes = bodies.reduce((sum, b) => sum + b.length, 0);

@@ -19,14 +19,10 @@ import {
   SCHEMAS,
   TABLE_NAMES,
 } from '@omnidim-stream/transform';
+import { flagValue } from './lib/args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
-
-const n = Number(arg('n', '5000'));
-const rounds = Number(arg('rounds', '7'));
+const n = Number(flagValue('n', '5000'));
+const rounds = Number(flagValue('rounds', '7'));
 const logs = JSON.parse(JSON.stringify(generateHistory(1, n))) as unknown[];
 const encoders = TABLE_NAMES.map((t) => [t, new NdjsonRowEncoder(SCHEMAS[t])] as const);
 

@@ -10,15 +10,11 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { generateHistory } from '@omnidim-stream/simulator';
 import { flattenCallLog, resolveTransformOptions } from '@omnidim-stream/transform';
+import { flagValue } from './lib/args.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
-}
-
-const n = Number(arg('n', '20000'));
-const rounds = Number(arg('rounds', '3'));
-const timeZone = arg('tz', 'UTC');
+const n = Number(flagValue('n', '20000'));
+const rounds = Number(flagValue('rounds', '3'));
+const timeZone = flagValue('tz', 'UTC');
 const options = resolveTransformOptions({ timeZone });
 // A JSON round trip, so the records are what `JSON.parse` of a page gives (no shared references).
 const logs = JSON.parse(JSON.stringify(generateHistory(1, n))) as unknown[];

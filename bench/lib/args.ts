@@ -33,3 +33,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
   }
   return { quick, profileDir, writePath };
 }
+
+/**
+ * The value after `--name` on the command line of a standalone bench script, or `fallback`.
+ *
+ * @example
+ * const rounds = Number(flagValue('rounds', '15'));
+ */
+export function flagValue(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
+}
