@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { open, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -135,9 +135,10 @@ describe('crash resume: a SIGKILLed export resumes from its checkpoint and ends 
     expect((await listFiles(out)).filter((f) => f.startsWith('_staging') || f === '_lock')).toEqual([]);
   }, 120_000);
 
-  it('a different command discards the stale staging (said on stderr) and starts fresh', async () => {
+  /** A 600-call export, checkpointing every page, SIGKILLed once it checkpointed 100 calls. */
+  async function killedAfter100(label: string, extra: string[]): Promise<{ out: string; base: string[] }> {
     sim = await simulator({ records: 600, pageLatencyMs: 40 });
-    const dir = await tempDir('resume-other');
+    const dir = await tempDir(label);
     cleanups.push(dir.remove);
     const out = join(dir.path, 'lake');
     const base = [
@@ -151,16 +152,54 @@ describe('crash resume: a SIGKILLed export resumes from its checkpoint and ends 
       '--checkpoint-pages',
       '1',
     ];
-    await killAfterCheckpoint(spawnCli([...base, '--tables', 'calls'], envFor(sim)), out, 100);
-    const pagesBefore = sim.stats.pagesRequested.length;
-    const other = await runMain([...base, '--tables', 'calls,webhooks', '--json'], { env: envFor(sim) });
-    expect(other.code).toBe(0);
-    expect(other.stderr).toMatch(/discarding the unfinished run .* different command/);
-    expect(JSON.parse(other.stdout)).toMatchObject({ resumedFrom: null, records: 600 });
-    expect(sim.stats.pagesRequested.slice(pagesBefore)).toContain(1);
+    await killAfterCheckpoint(spawnCli([...base, ...extra], envFor(sim)), out, 100);
+    return { out, base };
+  }
+
+  /** The rerun discarded the staging dir (for `reason`), read from page 1 and wrote all 600 calls once. */
+  async function expectFreshRun(args: string[], out: string, reason: RegExp): Promise<void> {
+    const pagesBefore = sim!.stats.pagesRequested.length;
+    const rerun = await runMain(args, { env: envFor(sim!) });
+    expect(rerun.code).toBe(0);
+    expect(rerun.stderr).toMatch(reason);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ resumedFrom: null, records: 600 });
+    expect(sim!.stats.pagesRequested.slice(pagesBefore)).toContain(1);
     const [row] = await duck(
       `SELECT count(*) AS n, count(DISTINCT id) AS d FROM read_parquet('${out}/calls/**/*.parquet')`,
     );
     expect([Number(row!['n']), Number(row!['d'])]).toEqual([600, 600]);
+  }
+
+  it('a different command discards the stale staging (said on stderr) and starts fresh', async () => {
+    const { out, base } = await killedAfter100('resume-other', ['--tables', 'calls']);
+    await expectFreshRun(
+      [...base, '--tables', 'calls,webhooks', '--json'],
+      out,
+      /discarding the unfinished run .* different command/,
+    );
+  }, 60_000);
+
+  it('a checkpointed part file whose bytes changed (same size) is not adopted: the run starts fresh and the manifest holds', async () => {
+    const { out, base } = await killedAfter100('resume-changed', []);
+    // One byte in the middle of a checkpointed part file changes; its size does not.
+    const staged = (await listFiles(out)).filter((f) => f.startsWith('_staging/') && f.endsWith('.staged'));
+    expect(staged.length).toBeGreaterThan(0);
+    const handle = await open(join(out, staged[0]!), 'r+');
+    try {
+      const { size } = await handle.stat();
+      const at = Math.floor(size / 2);
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, at);
+      byte[0] = byte[0]! ^ 0xff;
+      await handle.write(byte, 0, 1, at);
+    } finally {
+      await handle.close();
+    }
+    await expectFreshRun(
+      [...base, '--json'],
+      out,
+      /discarding the unfinished run .*differs from its checkpoint/,
+    );
+    expect(await verifyManifestFiles(out)).toEqual([]);
   }, 60_000);
 });

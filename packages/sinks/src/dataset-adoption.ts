@@ -3,8 +3,11 @@
  * for a staging dir a crashed run left with a usable `_checkpoint.json` that its caller accepts,
  * and makes that dir its own (see `dataset-checkpoint.ts` for what a checkpoint holds).
  */
-import { lstat, readdir, rename, rm, truncate } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, rename, rm, truncate } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { type DatasetCheckpoint, readCheckpoint } from './dataset-checkpoint.js';
 import {
   CHECKPOINT_NAME,
@@ -67,7 +70,9 @@ export async function adoptCrashedRun(
 
 /**
  * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
- * its size, truncates sidecars to their checkpointed length, deletes every other file (written
+ * its size and, when it is local, its sha256 (a part file of the right size whose bytes changed
+ * since the checkpoint, by a disk that lost writes or by hand, would otherwise be committed under
+ * the checkpoint's hash: the manifest would lie), truncates sidecars to their checkpointed length, deletes every other file (written
  * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted
  * (the caller then discards it), undefined on success. A listed file absent from the dir is
  * looked up with `remoteSize` (its staged path): a part file streamed to object storage.
@@ -90,6 +95,9 @@ export async function adoptCheckpoint(
     );
     const size = local ?? (await remoteSize(stagingRel(from, path))) ?? -1;
     if (size !== f.bytes) return `staged file ${path} is missing or has the wrong size`;
+    if (local !== undefined && (await sha256Of(datasetPath(dir, path))) !== f.sha256) {
+      return `staged file ${path} differs from its checkpoint (sha256)`;
+    }
     keep.add(path);
   }
   for (const s of checkpoint.sidecars) {
@@ -118,4 +126,16 @@ export async function adoptCheckpoint(
     }
   }
   return undefined;
+}
+
+/** Hex sha256 of a file's bytes (a link is not followed), or undefined when it cannot be read. */
+async function sha256Of(path: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  try {
+    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    await pipeline(file.createReadStream(), hash);
+  } catch {
+    return undefined;
+  }
+  return hash.digest('hex');
 }
