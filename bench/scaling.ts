@@ -31,12 +31,21 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
   const goal = `4. scaling: throughput with 2 workers ÷ with 1 (Parquet, ${fmt(records)} calls, 0 ms, ${cores} cores)`;
   const target = `≥ ${TARGET_AT_2}× on an idle 2-core machine`;
   const title = `Goal 4. Scaling with cores — Parquet, ${fmt(records)} calls, 0 ms, ${cores} cores available`;
-  const headers = ['workers', 'wall ms', 'calls/s', '÷ 1 worker', 'CPU µs/call', 'peak RSS MB'];
+  const headers = [
+    'workers',
+    'wall ms',
+    'calls/s',
+    '÷ 1 worker',
+    'CPU µs/call',
+    'main thread µs/call',
+    'cores busy',
+    'peak RSS MB',
+  ];
   if (!hasWorkersOption()) {
     printTable(
       title,
       headers,
-      counts.map((n) => [n, NO_OPTION, '', '', '', '']),
+      counts.map((n) => [n, NO_OPTION, '', '', '', '', '', '']),
       [
         'The engine has no `workers` option yet (bench/lib/workers-option.ts): nothing to scale, nothing run.',
       ],
@@ -62,12 +71,15 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
         fmt(perSec(r)),
         ratio(perSec(r) / one),
         fmt((r.cpuMs * 1000) / records),
+        r.mainThreadCpuMs === null ? 'n/a' : fmt((r.mainThreadCpuMs * 1000) / records),
+        (r.cpuMs / r.wallMs).toFixed(2),
         mb(r.maxRssBytes),
       ];
     }),
     [
       'exportCallLogs({ workers: N }), otherwise default options (bench/cases/engine-export.ts); workers 0 = everything on the main thread.',
-      'CPU µs/call counts every thread of the process; peak RSS (VmHWM) includes the workers.',
+      'CPU µs/call counts every thread of the process; main thread µs/call is the main thread alone (/proc/thread-self/stat, 10 ms ticks); cores busy = CPU ÷ wall; peak RSS (VmHWM) includes the workers.',
+      ceilingLine(results.get(1), cores),
     ],
   );
   const gain = perSec(results.get(2)) / one;
@@ -88,6 +100,16 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
     row.bound = boundLine(summary);
   }
   return [row];
+}
+
+/**
+ * What this machine allows at all: the run with 1 worker already keeps `busy` cores busy, so N
+ * workers can at best reach `cores ÷ busy` times its throughput, with no overhead at all.
+ */
+function ceilingLine(one: EngineExportResult | undefined, cores: number): string {
+  if (!one) return 'ceiling: n/a';
+  const busy = one.cpuMs / one.wallMs;
+  return `ceiling: the 1-worker run keeps ${busy.toFixed(2)} of ${cores} cores busy, so no worker count can reach more than ${ratio(cores / busy)} its throughput on this machine (${cores} cores ÷ ${busy.toFixed(2)}, before any overhead)`;
 }
 
 if (isMain(import.meta.url)) await runStandalone(runScaling);

@@ -29,9 +29,9 @@ export function peakRssBytes(): number {
  * (`getrusage(RUSAGE_SELF)`, which also covers every thread) once worker threads do the work.
  * Undefined off Linux.
  */
-export function procStatCpuMs(): number | undefined {
+export function procStatCpuMs(path = '/proc/self/stat'): number | undefined {
   try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // fields[0] is field 3 (state), so utime (14) and stime (15) are fields[11] and fields[12].
@@ -39,6 +39,14 @@ export function procStatCpuMs(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * CPU time of the calling thread alone (`/proc/thread-self/stat`, same fields and ticks): on the
+ * main thread, what the main thread spent, without worker threads or V8's and libuv's helpers.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  return procStatCpuMs('/proc/thread-self/stat');
 }
 
 /** `sysconf(_SC_CLK_TCK)`: 100 on every Linux architecture Node supports. */
@@ -63,9 +71,11 @@ export async function runAsCase<P>(body: (params: P) => Promise<CaseOutput>): Pr
     // Modules are loaded by now (static imports run first): CPU from here on is the work's.
     const cpuBefore = process.cpuUsage();
     const statBefore = procStatCpuMs();
+    const mainBefore = mainThreadCpuMs();
     const output = await body(params);
     const cpu = process.cpuUsage(cpuBefore);
     const statAfter = procStatCpuMs();
+    const mainAfter = mainThreadCpuMs();
     const usage = process.resourceUsage();
     const result = {
       ...output,
@@ -74,6 +84,7 @@ export async function runAsCase<P>(body: (params: P) => Promise<CaseOutput>): Pr
       cpuMs: (cpu.user + cpu.system) / 1000,
       processCpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
       statCpuMs: statBefore === undefined || statAfter === undefined ? null : statAfter - statBefore,
+      mainThreadCpuMs: mainBefore === undefined || mainAfter === undefined ? null : mainAfter - mainBefore,
     };
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(result)}\n`);
     process.exitCode = 0;

@@ -23,6 +23,8 @@ export interface CaseResult {
   processCpuMs: number;
   /** The same span as `cpuMs` from /proc/self/stat (10 ms ticks, every thread), or null off Linux. */
   statCpuMs: number | null;
+  /** The main thread's own CPU over the same span (/proc/thread-self/stat, 10 ms ticks), or null off Linux. */
+  mainThreadCpuMs: number | null;
   [key: string]: unknown;
 }
 

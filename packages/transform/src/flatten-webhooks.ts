@@ -3,8 +3,9 @@
  * columns derived from the JSON payload each webhook carries inside a string.
  */
 import { coerceToRowValue, isAbsent, MISFIT_VALUE } from './coerce.js';
-import { withoutConversation } from './payload-conversation.js';
+import { PAYLOAD_CONVERSATION_KEYS, withoutConversation } from './payload-conversation.js';
 import { isPlainObject } from './plain-object.js';
+import { checkValueDepth } from './redact.js';
 import { type FlattenContext, RowBuilder } from './row-builder.js';
 import { safeJson } from './safe-json.js';
 import type { LogicalType, TableRows } from './table-schema.js';
@@ -67,12 +68,14 @@ function fillPayload(w: RowBuilder, raw: unknown, ctx: FlattenContext): void {
       return;
     }
   }
-  const scrubbed = ctx.redactor.scrubValue(parsed);
-  // The conversation copies are left out before the text is made (issue 21): never stringified.
-  const payload =
-    isPlainObject(scrubbed) && ctx.options.payloadConversation === 'drop'
-      ? withoutConversation(scrubbed)
-      : scrubbed;
+  // The conversation copies are left out first (issue 21): never scrubbed, never stringified.
+  // Checked for depth all the same, so a record is quarantined exactly as when they were scrubbed.
+  let kept = parsed;
+  if (isPlainObject(parsed) && ctx.options.payloadConversation === 'drop') {
+    kept = withoutConversation(parsed);
+    if (kept !== parsed) checkConversationDepth(parsed);
+  }
+  const payload = ctx.redactor.scrubValue(kept);
   if (isPlainObject(payload)) {
     const tz = ctx.options.timeZone;
     for (const { column, keys, type } of PAYLOAD_DERIVATIONS) {
@@ -91,6 +94,13 @@ function fillPayload(w: RowBuilder, raw: unknown, ctx: FlattenContext): void {
   }
   const text = safeJson(payload);
   w.row['payload'] = action === 'keep' ? text : JSON.stringify(ctx.redactor.applyAction(text, action));
+}
+
+/** The depth checks that scrubbing the payload's dropped conversation copies made (payload 0, call_report 1). */
+function checkConversationDepth(payload: Record<string, unknown>): void {
+  const report = payload['call_report'] as Record<string, unknown>;
+  for (const key of PAYLOAD_CONVERSATION_KEYS)
+    if (Object.hasOwn(report, key)) checkValueDepth(report[key], 2);
 }
 
 /** The `payload_*` columns: the first present key of `keys` in the parsed payload, coerced to `type`. */

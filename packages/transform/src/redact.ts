@@ -103,12 +103,7 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
   const scrubValue = (value: unknown, field: string | undefined, depth: number): unknown => {
     if (typeof value === 'string') return scrubString(value, field);
     if (typeof value !== 'object' || value === null) return value;
-    if (depth >= MAX_VALUE_DEPTH) {
-      throw new LimitExceededError(
-        'maxValueDepth',
-        `a value is nested deeper than ${MAX_VALUE_DEPTH} levels`,
-      );
-    }
+    if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
     if (Array.isArray(value)) {
       let copy: unknown[] | null = null;
       for (let i = 0; i < value.length; i++) {
@@ -142,6 +137,29 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
     applyAction: (text, action) => (action === 'keep' ? text : action === 'hash' ? hash(text) : REDACTED),
     hash,
   };
+}
+
+function tooDeep(): LimitExceededError {
+  return new LimitExceededError('maxValueDepth', `a value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
+}
+
+/**
+ * Throws what {@link Redactor.scrubValue} throws for `value` found at `depth` when it is nested
+ * too deep, without scrubbing it: for parts of a value that are left out rather than stored (the
+ * payload's conversation copies), so that leaving them out first changes no verdict.
+ *
+ * @example
+ * checkValueDepth({ a: [1] }, 2); // fine; a value 64 levels deep throws LimitExceededError
+ */
+export function checkValueDepth(value: unknown, depth: number): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (depth >= MAX_VALUE_DEPTH) throw tooDeep();
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) checkValueDepth(value[i], depth + 1);
+    return;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) checkValueDepth(record[key], depth + 1);
 }
 
 const redactors = new WeakMap<ResolvedTransformOptions, Redactor>();
