@@ -21,7 +21,7 @@ afterAll(() => dir.remove());
 
 async function write(name: 'calls' | 'interactions'): Promise<string> {
   const path = join(dir.path, `${name}.parquet`);
-  const rows: Row[] = logs.flatMap((l) => l.tables[name]);
+  const rows: Row[] = logs.flatMap((l): readonly Row[] => l.tables[name]);
   const schema = name === 'calls' ? CALLS_SCHEMA : INTERACTIONS_SCHEMA;
   await pipeline(Readable.from(rows), createParquetWriter({ schema, destination: path }));
   return path;
