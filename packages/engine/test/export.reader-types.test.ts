@@ -170,7 +170,7 @@ describe('the three formats read back with the same types (issue 17)', () => {
     }
   });
 
-  it('Parquet footers carry statistics on every column, the time zone, schema version and run id', async () => {
+  it('Parquet footers carry statistics on every column readers prune by, the time zone, schema version and run id', async () => {
     const db = await connect();
     const manifest = JSON.parse(await readFile(join(lakes.parquet, '_manifest.json'), 'utf8')) as {
       runId: string;
@@ -179,10 +179,18 @@ describe('the three formats read back with the same types (issue 17)', () => {
     expect(manifest.timeZone).toBe(TIME_ZONE);
     const chunks = await rows(
       db,
-      `SELECT path_in_schema, num_values, stats_null_count, stats_min_value, stats_max_value
+      `SELECT file_name, path_in_schema, num_values, stats_null_count, stats_min_value, stats_max_value
          FROM parquet_metadata('${lakes.parquet}/**/*.parquet')`,
     );
-    for (const c of chunks) {
+    // Every id, number, time, date and flag column; string and JSON columns may go without
+    // (issue 21: free text and JSON text, whose min/max prune nothing, skip them; README).
+    const typeOf = (c: Record<string, unknown>) => {
+      const table = TABLE_NAMES.find((t) => String(c['file_name']).includes(`/${t}/`));
+      return SCHEMAS[table!].columns.find((col) => col.name === String(c['path_in_schema']))!.type;
+    };
+    const pruned = chunks.filter((c) => !['string', 'json'].includes(typeOf(c)));
+    expect(pruned.length).toBeGreaterThan(chunks.length / 2);
+    for (const c of pruned) {
       expect(c['stats_null_count'], String(c['path_in_schema'])).not.toBeNull();
       if (Number(c['num_values']) > Number(c['stats_null_count'])) {
         expect(c['stats_min_value'], String(c['path_in_schema'])).not.toBeNull();

@@ -4,6 +4,7 @@ import { calendarDateDays, type LogicalType, type Row, type TableSchema } from '
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import { SinkError } from './errors.js';
 import { oneOf, positiveInteger } from './option-checks.js';
+import { type ParquetColumnOptions, parquetColumnOptions } from './parquet-column-options.js';
 import { PARQUET_CREATED_BY } from './parquet-created-by.js';
 import type { RowGroupBudget, RowGroupBuffer } from './row-group-budget.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
@@ -201,6 +202,7 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   readonly #rowGroupBytes: number;
   readonly #bytes: ChunkingByteWriter;
   readonly #parquet: ParquetWriter;
+  readonly #columnOptions: ParquetColumnOptions[];
   #columns: unknown[][];
   #bufferedRows = 0;
   #bufferedBytes = 0;
@@ -235,6 +237,7 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
       kvMetadata: keyValueMetadata(options.schema, options.keyValueMetadata),
       createdBy: PARQUET_CREATED_BY,
     });
+    this.#columnOptions = parquetColumnOptions(options.schema);
     this.#columns = this.#emptyColumns();
     this.#budget = options.rowGroupBudget;
     this.#budget?.join(this);
@@ -254,6 +257,9 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
         const checked = checkValue(column, row[column.name]);
         let value: unknown = checked;
         if (checked !== null && column.type === 'int64') value = BigInt(checked as number);
+        // The physical INT64 millis: a Date costs hyparquet-writer a conversion per value in
+        // its statistics (and again per page for the page index) besides the one for the page.
+        else if (checked !== null && column.type === 'timestamp') value = BigInt((checked as Date).getTime());
         else if (checked !== null && column.type === 'date') value = calendarDateDays(checked as string);
         this.#columns[i]!.push(value);
         rowBytes += bufferedValueBytes(value);
@@ -293,13 +299,13 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
 
   #writeRowGroup(): void {
     if (this.#bufferedRows === 0) return;
-    // columnIndex: a page index (column + offset index) wherever a chunk spans several pages, so
-    // readers can skip pages by min/max, not only row groups (hyparquet-writer writes none for a
-    // one-page chunk, where the chunk statistics already say everything).
+    // columnIndex (where parquet-column-options.ts keeps it): a page index wherever a chunk spans
+    // several pages, so readers can skip pages by min/max, not only row groups (hyparquet-writer
+    // writes none for a one-page chunk, where the chunk statistics already say everything).
     const columnData = this.schema.columns.map((c, i) => ({
       name: c.name,
       data: this.#columns[i]!,
-      columnIndex: true,
+      ...this.#columnOptions[i],
     }));
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
     this.#parquet.write({ columnData: columnData as never, rowGroupSize: this.#bufferedRows });
