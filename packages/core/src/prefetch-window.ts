@@ -1,7 +1,8 @@
 /**
- * The prefetch window (run-pages.ts "Backpressure bound"): the page needed now and up to
- * `concurrency − 1` after it, within the plan and `maxPages`. Nothing is prefetched before the
- * plan exists (page 1 alone, or a resumed source still locating its anchor).
+ * The prefetch window (run-pages.ts "Backpressure bound"): the pages after the one needed now,
+ * {@link readAhead} of them, within the plan and `maxPages`. Nothing is prefetched before
+ * the plan exists (page 1 alone, or a resumed source still locating its anchor). At most
+ * `concurrency` of them are in flight at once (page-requests.ts "Reading ahead").
  *
  * ## The closing page
  * A list whose `total_records` fills its last planned page exactly (3,000 calls at 150 a page)
@@ -14,6 +15,25 @@
 import type { ListView } from './engine-run.js';
 import type { ResolvedOptions } from './options.js';
 import { hardPageBound } from './page-plan.js';
+
+/**
+ * Pages requested ahead of the one being consumed: `concurrency`, all of which may be in flight.
+ * Before issue 21's read-ahead the window was `concurrency − 1` pages and refilled only when the
+ * consumer asked for the next page: on a consumer slower than the network the connections idled
+ * (bench/latency.ts: the last round of 8 left at 2,627 ms). Now each answer refills it
+ * (page-requests.ts "Reading ahead"). Deeper read-ahead was measured and rejected: with
+ * `2 × concurrency − 1` (or `1.5 ×`, or `2 × concurrency − 2`) pages ahead, pages fetched long
+ * before they are read under heavy drift (5 insertions + 5 deletions per page served,
+ * source.drift-serve-order.test.ts, 2 of 6 orders) trip the stale-page guard (stale-pages.ts:
+ * 5 pages in a row with no call not already read) where the run used to close. Memory: up to
+ * `concurrency` parsed pages buffered ahead (README "Memory", bench/memory.ts).
+ *
+ * @example
+ * readAhead(4); // 4: holding page 3, pages up to 7 may have been requested
+ */
+export function readAhead(concurrency: number): number {
+  return concurrency;
+}
 
 /** Pages to prefetch along with `pageno`, as `{ from, to }` (empty when `to < from`). */
 export function prefetchWindow(
@@ -28,5 +48,5 @@ export function prefetchWindow(
     options.maxPages,
     hardPageBound(view.boundBase, view.maxTotal, options.pageSize),
   );
-  return { from: pageno + 1, to: Math.min(pageno + options.concurrency - 1, last) };
+  return { from: pageno + 1, to: Math.min(pageno + readAhead(options.concurrency), last) };
 }
