@@ -17,22 +17,20 @@ import type { ResolvedOptions } from './options.js';
 import { hardPageBound } from './page-plan.js';
 
 /**
- * Pages requested ahead of the one being consumed: `concurrency`, all of which may be in flight.
- * Before issue 21's read-ahead the window was `concurrency − 1` pages and refilled only when the
- * consumer asked for the next page: on a consumer slower than the network the connections idled
- * (bench/latency.ts: the last round of 8 left at 2,627 ms). Now each answer refills it
- * (page-requests.ts "Reading ahead"). Deeper read-ahead was measured and rejected: with
- * `2 × concurrency − 1` (or `1.5 ×`, or `2 × concurrency − 2`) pages ahead, pages fetched long
- * before they are read under heavy drift (5 insertions + 5 deletions per page served,
- * source.drift-serve-order.test.ts, 2 of 6 orders) trip the stale-page guard (stale-pages.ts:
- * 5 pages in a row with no call not already read) where the run used to close. Memory: up to
- * `concurrency` parsed pages buffered ahead (README "Memory", bench/memory.ts).
+ * Pages requested ahead of the one being consumed: `2 × concurrency − 1`. With `concurrency` in
+ * flight, a whole round of answers can wait unread while the next round is in flight, so on a
+ * consumer slower than the network the connections stay busy (bench/latency.ts: with the old
+ * window, `concurrency − 1` pages refilled only on the consumer's demand, the last round of 8
+ * left at 2,627 ms). Pages fetched that long before they are read may, under heavy drift, hold
+ * only calls read since: the stale-page guard does not count a page requested before the last
+ * progress (stale-pages.ts "Read ahead"). The price is memory: up to that many parsed pages
+ * buffered (README "Memory", bench/memory.ts).
  *
  * @example
- * readAhead(4); // 4: holding page 3, pages up to 7 may have been requested
+ * readAhead(4); // 7: holding page 3, pages up to 10 may have been requested
  */
 export function readAhead(concurrency: number): number {
-  return concurrency;
+  return 2 * concurrency - 1;
 }
 
 /** Pages to prefetch along with `pageno`, as `{ from, to }` (empty when `to < from`). */
