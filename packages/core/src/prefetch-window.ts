@@ -17,20 +17,22 @@ import type { ResolvedOptions } from './options.js';
 import { hardPageBound } from './page-plan.js';
 
 /**
- * Pages requested ahead of the one being consumed: `2 × concurrency − 1`. With `concurrency` in
- * flight, a whole round of answers can wait unread while the next round is in flight, so on a
+ * Pages requested ahead of the one being consumed: `2 × (concurrency − 1)`. With `concurrency`
+ * in flight, a round of answers can wait unread while the next round is in flight, so on a
  * consumer slower than the network the connections stay busy (bench/latency.ts: with the old
  * window, `concurrency − 1` pages refilled only on the consumer's demand, the last round of 8
- * left at 2,627 ms). Pages fetched that long before they are read may, under heavy drift, hold
- * only calls read since: the stale-page guard does not count a page requested before the last
- * progress (stale-pages.ts "Read ahead"). The price is memory: up to that many parsed pages
- * buffered (README "Memory", bench/memory.ts).
+ * left at 2,627 ms). `concurrency` 1 reads ahead nothing: each page is requested once the one
+ * before it has been read, refetches included (README "Parallel requests, any serve order").
+ * Pages fetched that long before they are read may, under heavy drift, hold only calls read
+ * since: the stale-page guard does not count a page requested before the last progress
+ * (stale-pages.ts "Read ahead"). The price is memory: up to that many parsed pages buffered
+ * (bench/memory.ts).
  *
  * @example
- * readAhead(4); // 7: holding page 3, pages up to 10 may have been requested
+ * readAhead(4); // 6: holding page 3, pages up to 9 may have been requested
  */
 export function readAhead(concurrency: number): number {
-  return 2 * concurrency - 1;
+  return 2 * (concurrency - 1);
 }
 
 /** Pages to prefetch along with `pageno`, as `{ from, to }` (empty when `to < from`). */

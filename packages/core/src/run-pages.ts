@@ -9,13 +9,13 @@
  * ## Backpressure bound (exact)
  * Page 1 is fetched alone (its `total_records` plans the pages). After that, when the consumer
  * asks for page k, and again once page k's response is in (the plan may just have been made or
- * grown: "Latency" below), the window becomes pages k + 1 … k + 2 × concurrency − 1 (within the
+ * grown: "Latency" below), the window becomes pages k + 1 … k + 2 × (concurrency − 1) (within the
  * plan, its closing empty page included, and `maxPages`: prefetch-window.ts `readAhead`). Its
  * pages leave in page order, at most `concurrency` window requests in flight at once; each
  * answer sends the next page of the window (page-requests.ts "Reading ahead"), whether or not the
  * consumer has asked for anything since. So while a consumer holds page k (or is paused in the
- * middle of its records), at most `k + 2 × concurrency − 1` page requests have been made in
- * total: at most `2 × concurrency − 1` pages ahead of the one being consumed, fetched or in
+ * middle of its records), at most `k + 2 × (concurrency − 1)` page requests have been made
+ * in total: at most `2 × (concurrency − 1)` pages ahead of the one being consumed, fetched or in
  * flight, of which at most `concurrency` in flight (before issue 21's read-ahead: `concurrency − 1`
  * ahead, refilled only on the consumer's demand). Retries reuse the page's slot; drift refetches
  * (only when a gap is detected) are awaited one at a time in the consumer's path, on the pool's

@@ -15,11 +15,11 @@
  * ## Read ahead (issue 21 goal 5)
  * A page requested before the last page that handed on calls (its `sentAfter` below the arrival
  * number of the latest response read then) is neither counted nor a restart: it was fetched ahead
- * (run-pages.ts "Backpressure bound": up to `2 × concurrency − 1` pages) and only shows the list
+ * (run-pages.ts "Backpressure bound": up to `2 × (concurrency − 1)` pages) and only shows the list
  * as it was before the consumer caught up; under heavy drift (5 insertions + 5 deletions per page
  * served, source.drift-serve-order.test.ts) five such pages in a row used to end honest runs.
  * A server that repeats itself is still caught: once the pages fetched ahead of the last progress
- * are read, every page counts, so the guard fires at most `2 × concurrency − 1` pages later.
+ * are read, every page counts, so the guard fires at most `2 × (concurrency − 1)` pages later.
  */
 import { LimitExceededError } from './errors.js';
 
