@@ -26,6 +26,7 @@ export async function reconcilePage(
   const records: CallLog[] = [];
   const offsets: number[] = [];
   const refetched: number[] = [];
+  let seq = fetched.seq;
   // Current offset up to which the list was read before this page (stale-pages.ts).
   const coveredBefore = reconciler.covered + reconciler.latestShift;
   let decision = reconciler.accept(fetched);
@@ -38,6 +39,7 @@ export async function reconcilePage(
     stats.refetches += 1;
     refetched.push(decision.refetchPage);
     const again = await run.requests.request(decision.refetchPage, decision.pageSize);
+    seq = Math.max(seq, again.seq);
     run.noteShortfall(again);
     run.view.maxTotal = Math.max(run.view.maxTotal, again.total_records);
     const inner = reconciler.acceptRefetch(again);
@@ -63,6 +65,8 @@ export async function reconcilePage(
     handedOn: records.length,
     catchingUp: (pageno - 1) * options.pageSize < coveredBefore,
     total: fetched.total_records,
+    sentAfter: fetched.sentAfter,
+    seq,
   });
   return { records, offsets, refetched };
 }

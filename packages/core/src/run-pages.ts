@@ -9,23 +9,27 @@
  * ## Backpressure bound (exact)
  * Page 1 is fetched alone (its `total_records` plans the pages). After that, when the consumer
  * asks for page k, and again once page k's response is in (the plan may just have been made or
- * grown: "Latency" below), pages k … k + concurrency − 1 (within the plan, its closing empty
- * page included, and `maxPages`: prefetch-window.ts) are requested;
- * nothing more is requested until the consumer asks for page k + 1. So while a consumer holds
- * page k (or is paused in the middle of its records), at most `k + concurrency − 1` page requests
- * have been made in total: at most `concurrency − 1` pages ahead of the one being consumed,
- * `concurrency` pages in flight or buffered including it. Retries reuse the page's slot; drift
- * refetches (only when a gap is detected) are awaited one at a time in the consumer's path.
- * The Readable adapter adds its own object buffer (`highWaterMark`, default 16 records).
+ * grown: "Latency" below), the window becomes pages k + 1 … k + 2 × (concurrency − 1) (within the
+ * plan, its closing empty page included, and `maxPages`: prefetch-window.ts `readAhead`). Its
+ * pages leave in page order, at most `concurrency` window requests in flight at once; each
+ * answer sends the next page of the window (page-requests.ts "Reading ahead"), whether or not the
+ * consumer has asked for anything since. So while a consumer holds page k (or is paused in the
+ * middle of its records), at most `k + 2 × (concurrency − 1)` page requests have been made
+ * in total: at most `2 × (concurrency − 1)` pages ahead of the one being consumed, fetched or in
+ * flight, of which at most `concurrency` in flight (before issue 21's read-ahead: `concurrency − 1`
+ * ahead, refilled only on the consumer's demand). Retries reuse the page's slot; drift refetches
+ * (only when a gap is detected) are awaited one at a time in the consumer's path, on the pool's
+ * spare connection. The Readable adapter adds its own object buffer (`highWaterMark`, default
+ * 16 records).
  *
  * ## Latency (issue 21 goal 5)
  * The window is opened as soon as page k is reconciled and the plan is known, before page k is
- * handed on: page 1's `total_records` starts pages 2 … concurrency while page 1 is still being
+ * handed on: page 1's `total_records` starts pages 2 … concurrency + 1 while page 1 is still being
  * read, instead of after its consumer asked for page 2 (that cost the consumer's whole page-1
  * time, ~165 ms in bench/latency.ts). A stop rule that ends the read on page k (`stopWhen`,
  * `maxRecords`) opens no window: the page holding an incremental run's watermark is the last
- * one requested, as before. The bound above is unchanged: while
- * page k is held, its window is still k … k + concurrency − 1. The request for page k itself
+ * one requested, as before, and a stop found on page k empties the window (requests already in
+ * flight are aborted when the consumer comes back). The request for page k itself
  * leaves before the rest of its window, so the page awaited is never queued behind its
  * successors. What the reconciler may conclude is unchanged too: each request carries the
  * arrivals it left after (`sentAfter`, page-requests.ts), and totals prove a boundary only for a
@@ -111,7 +115,8 @@ export async function* runPages(
       // The plan exists (page 1's total, or a resumed anchor located): the window opens now,
       // not once this page has been consumed (see "Latency"); unless a stop rule ended the
       // read on this page (an incremental run's watermark on page 1 reads page 1 alone).
-      if (!end) openWindow(run, pageno);
+      if (end) run.requests.stopPrefetch();
+      else openWindow(run, pageno);
       yield out;
       if (end) return;
       if (endsTheList(fetched, pageno, planned, options.pageSize)) {

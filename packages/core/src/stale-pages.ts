@@ -11,6 +11,15 @@
  * read past the covered part needs a page of insertions at the head between two page reads, and
  * `maxStalePages` of them in a row. An endless stream of calls never seen before under a lying
  * huge total is not stale (each is new): `maxPages` bounds it (it looks like a real huge list).
+ *
+ * ## Read ahead (issue 21 goal 5)
+ * A page requested before the last page that handed on calls (its `sentAfter` below the arrival
+ * number of the latest response read then) is neither counted nor a restart: it was fetched ahead
+ * (run-pages.ts "Backpressure bound": up to `2 × (concurrency − 1)` pages) and only shows the list
+ * as it was before the consumer caught up; under heavy drift (5 insertions + 5 deletions per page
+ * served, source.drift-serve-order.test.ts) five such pages in a row used to end honest runs.
+ * A server that repeats itself is still caught: once the pages fetched ahead of the last progress
+ * are read, every page counts, so the guard fires at most `2 × (concurrency − 1)` pages later.
  */
 import { LimitExceededError } from './errors.js';
 
@@ -26,6 +35,8 @@ export class StalePageGuard {
   readonly limit: number;
   private stale = 0;
   private firstStale = 0;
+  /** Arrival number of the latest response read when a page last handed on calls. */
+  private progressAt = 0;
 
   constructor(limit: number) {
     this.limit = limit;
@@ -33,13 +44,21 @@ export class StalePageGuard {
 
   /**
    * One page reconciled (with the refetches made for it): `handedOn` calls passed on,
-   * `catchingUp` when the page lies inside the part of the list already covered.
+   * `catchingUp` when the page lies inside the part of the list already covered, `sentAfter` the
+   * arrivals before its request left and `seq` the latest arrival read with it (page-requests.ts).
    */
-  page(pageno: number, step: { handedOn: number; catchingUp: boolean; total: number }): void {
+  page(
+    pageno: number,
+    step: { handedOn: number; catchingUp: boolean; total: number; sentAfter?: number; seq?: number },
+  ): void {
     if (step.handedOn > 0 || step.catchingUp) {
       this.stale = 0;
+      if (step.handedOn > 0) this.progressAt = Math.max(this.progressAt, step.seq ?? 0);
       return;
     }
+    // Requested before the last progress ("Read ahead"): it says nothing of a server repeating
+    // itself, only that the list moved while it waited to be read.
+    if (step.sentAfter !== undefined && step.sentAfter < this.progressAt) return;
     if (this.stale === 0) this.firstStale = pageno;
     this.stale += 1;
     if (this.stale >= this.limit) {

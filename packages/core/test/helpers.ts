@@ -15,6 +15,21 @@ export async function quiesce(sim: RunningSimulator, windowMs = 60): Promise<voi
   throw new Error('simulator did not quiesce');
 }
 
+/**
+ * Waits until the simulator has seen `count` list requests (reading ahead sends them as answers
+ * arrive, not at once), then until it is quiet ({@link quiesce}). Fails, naming what it saw, if
+ * they do not come.
+ */
+export async function untilListRequests(sim: RunningSimulator, count: number): Promise<void> {
+  for (let i = 0; i < 300 && sim.stats.listRequests < count; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (sim.stats.listRequests < count) {
+    throw new Error(`expected ${count} list requests, the simulator saw ${sim.stats.listRequests}`);
+  }
+  await quiesce(sim);
+}
+
 /** A sleep that records the delays asked for and returns at once (still honouring abort). */
 export function fakeSleep() {
   const delays: number[] = [];

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { abortableSleep } from '../src/abort.js';
 import { paginateCallLogPages, paginateCallLogs } from '../src/paginate.js';
 import { callLogs } from '../src/stream.js';
-import { quiesce } from './helpers.js';
+import { quiesce, untilListRequests } from './helpers.js';
 
 let sim: RunningSimulator | undefined;
 afterEach(async () => {
@@ -12,22 +12,44 @@ afterEach(async () => {
   sim = undefined;
 });
 
+const sorted = (pages: readonly number[]) => [...pages].sort((a, b) => a - b);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
 describe('backpressure', () => {
-  it('a consumer paused on page k has caused at most k + concurrency - 1 page requests', async () => {
-    sim = await startSimulator({ records: 500 });
+  it('a consumer paused on page k has caused exactly k + 2 × (concurrency − 1) page requests, at most concurrency in flight', async () => {
+    // 25 pages: the plan does not cut the read-ahead short; 5 ms per page keeps requests in
+    // flight together long enough for the server to count them.
+    sim = await startSimulator({ records: 500, pageLatencyMs: 5 });
     const concurrency = 4;
     const pages = paginateCallLogPages({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 20, concurrency });
-    // Page 1 is fetched alone (it plans the export); its answer opens the window: holding
-    // page 1, pages 1..concurrency at most (source.prefetch-schedule.test.ts: sent after it).
+    // Page 1 is fetched alone (it plans the export); its answer opens the window, and the
+    // answers keep it full while page 1 is held: pages 1..1 + 6, never more.
     await pages.next();
-    await quiesce(sim);
-    expect(sim.stats.listRequests).toBeLessThanOrEqual(1 + concurrency - 1);
-    // Holding page 3: pages 1..3 consumed, at most concurrency - 1 ahead of it.
+    await untilListRequests(sim, 1 + 2 * (concurrency - 1));
+    expect(sorted(sim.stats.pagesRequested)).toEqual(range(1, 1 + 2 * (concurrency - 1)));
+    // Holding page 3: pages 1..3 consumed, 2 × (concurrency − 1) ahead of it.
     await pages.next();
     await pages.next();
-    await quiesce(sim);
-    expect(sim.stats.listRequests).toBeLessThanOrEqual(3 + concurrency - 1);
-    expect(sim.stats.listRequests).toBeGreaterThan(3); // prefetch does happen
+    await untilListRequests(sim, 3 + 2 * (concurrency - 1));
+    expect(sorted(sim.stats.pagesRequested)).toEqual(range(1, 3 + 2 * (concurrency - 1)));
+    expect(sim.stats.maxInFlight).toBeLessThanOrEqual(concurrency);
+    await pages.return(undefined);
+  });
+
+  it('concurrency 1 reads nothing ahead: holding page k, exactly k requests', async () => {
+    // README "Parallel requests, any serve order": each page leaves once the one before it was
+    // read (refetches included), which avoids the boundary ambiguity of parallel pages.
+    sim = await startSimulator({ records: 500, pageLatencyMs: 5 });
+    const pages = paginateCallLogPages({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      pageSize: 20,
+      concurrency: 1,
+    });
+    await pages.next();
+    await pages.next();
+    await untilListRequests(sim, 2);
+    expect(sim.stats.pagesRequested).toEqual([1, 2]);
     await pages.return(undefined);
   });
 
@@ -38,7 +60,8 @@ describe('backpressure', () => {
     await once(stream, 'readable');
     await quiesce(sim);
     expect(stream.readableLength).toBe(16);
-    expect(sim.stats.listRequests).toBeLessThanOrEqual(Math.ceil(17 / 5) + 3 - 1);
+    // Holding page 4 (the 17th record's): at most 2 × (concurrency − 1) pages ahead of it.
+    expect(sim.stats.listRequests).toBeLessThanOrEqual(Math.ceil(17 / 5) + 2 * (3 - 1));
     const before = sim.stats.listRequests;
     await quiesce(sim);
     expect(sim.stats.listRequests).toBe(before);
@@ -54,14 +77,14 @@ describe('early stop', () => {
     let n = 0;
     for await (const _ of calls) {
       n += 1;
-      if (n === 15) break; // page 2, with pages 3..7 in flight
+      if (n === 15) break; // page 2, with pages up to 12 requested
     }
     await quiesce(sim);
     expect(sim.stats.inFlight).toBe(0);
     const after = sim.stats.requests;
     await quiesce(sim, 150);
     expect(sim.stats.requests).toBe(after);
-    expect(after).toBeLessThanOrEqual(2 + 6 - 1);
+    expect(after).toBeLessThanOrEqual(2 + 2 * (6 - 1));
   });
 
   it('destroy() on the Readable aborts in-flight requests and closes cleanly', async () => {

@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import { paginateCallLogPages } from '../src/paginate.js';
-import { quiesce } from './helpers.js';
+import { quiesce, untilListRequests } from './helpers.js';
 
 // Latency hiding (issue 21 goal 5): which pages are requested when, counted on the simulator's side.
 let sim: RunningSimulator | undefined;
@@ -14,7 +14,7 @@ afterEach(async () => {
 const sorted = (pages: readonly number[]) => [...pages].sort((a, b) => a - b);
 
 describe('prefetch schedule', () => {
-  it('page 1 alone, then its answer opens the window before page 1 is handed on, page 2 first', async () => {
+  it('page 1 alone, then its answer sends concurrency pages before page 1 is handed on, page 2 first; each later answer sends the next', async () => {
     sim = await startSimulator({ records: 400 });
     // Each request as the client sends it (undici's own channel), and whether page 1 had
     // reached the consumer then.
@@ -35,18 +35,20 @@ describe('prefetch schedule', () => {
       const pages = paginateCallLogPages({ apiKey: sim.apiKey, baseUrl: sim.url, pageSize: 20, concurrency });
       await pages.next();
       handedOn = true;
-      await quiesce(sim);
-      // Page 1 alone (no other request before its answer), then pages 2..concurrency left
-      // before page 1 reached its consumer, page 2 first.
-      expect(sent).toEqual([
+      await untilListRequests(sim, 1 + 2 * (concurrency - 1));
+      // Page 1 alone (no other request before its answer), then pages 2..concurrency + 1 left
+      // before page 1 reached its consumer, page 2 first: `concurrency` in flight.
+      expect(sent.slice(0, 1 + concurrency)).toEqual([
         { pageno: 1, answered: 0, handedOn: false },
-        ...[2, 3, 4].map((pageno) => ({ pageno, answered: 1, handedOn: false })),
+        ...[2, 3, 4, 5].map((pageno) => ({ pageno, answered: 1, handedOn: false })),
       ]);
-      // The bound holds: nothing more until the consumer asks for page 2.
-      expect(sim.stats.listRequests).toBe(concurrency);
+      // The rest of the read-ahead (pages 6, 7: 2 × (concurrency − 1) ahead of page 1) left on
+      // the answers to pages 2..5, in page order, without the consumer asking for anything.
+      expect(sent.slice(1 + concurrency).map((s) => s.pageno)).toEqual([6, 7]);
+      for (const s of sent.slice(1 + concurrency)) expect(s.answered).toBeGreaterThan(1);
       await pages.next();
-      await quiesce(sim);
-      expect(sorted(sim.stats.pagesRequested)).toEqual([1, 2, 3, 4, 5]);
+      await untilListRequests(sim, 2 + 2 * (concurrency - 1));
+      expect(sorted(sim.stats.pagesRequested)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       await pages.return(undefined);
     } finally {
       diagnostics.unsubscribe('undici:request:create', onCreate);
@@ -65,7 +67,8 @@ describe('prefetch schedule', () => {
     });
     await pages.next();
     await pages.next();
-    // Holding page 2: its window reaches past the plan's 5 pages to the closing page.
+    // Holding page 2: its window reaches past the plan's 5 pages to the closing page, and no
+    // further.
     await quiesce(sim);
     expect(sorted(sim.stats.pagesRequested)).toEqual([1, 2, 3, 4, 5, 6]);
     let handedOn = 40;

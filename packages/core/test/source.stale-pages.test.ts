@@ -33,6 +33,22 @@ describe('StalePageGuard', () => {
   });
 });
 
+describe('StalePageGuard: pages read ahead', () => {
+  it('a page requested before the last progress is not counted; one requested after it is', () => {
+    const guard = new StalePageGuard(2);
+    // Page 2 hands on calls when arrival 6 is the latest read: progress.
+    guard.page(2, { handedOn: 10, catchingUp: false, total: 9, sentAfter: 1, seq: 6 });
+    // Pages 3 and 4 left before arrival 6 (read ahead): stale-looking, not counted.
+    guard.page(3, { handedOn: 0, catchingUp: false, total: 9, sentAfter: 2, seq: 7 });
+    guard.page(4, { handedOn: 0, catchingUp: false, total: 9, sentAfter: 5, seq: 8 });
+    // Pages 5 and 6 left after it: counted, the 2nd throws.
+    guard.page(5, { handedOn: 0, catchingUp: false, total: 9, sentAfter: 6, seq: 9 });
+    expect(() => guard.page(6, { handedOn: 0, catchingUp: false, total: 9, sentAfter: 9, seq: 10 })).toThrow(
+      /maxStalePages.*pages 5 to 6/,
+    );
+  });
+});
+
 describe('paging a server that repeats itself', () => {
   it('the same page for every pageno, total_records 1e9: LimitExceededError after maxStalePages', async () => {
     const calls = generateHistory(3, 10).reverse();
