@@ -12,6 +12,7 @@ import type { FetchedPage } from './fetch-page.js';
 import { createHttpClient } from './http-client.js';
 import type { ResolvedOptions } from './options.js';
 import { createPageRequests, type PageRequests, type SequencedPage } from './page-requests.js';
+import { PROBE_MAX_SIZE } from './probe-window.js';
 import { ShortfallLedger } from './shortfall.js';
 import { StalePageGuard } from './stale-pages.js';
 
@@ -100,7 +101,7 @@ export function openRun(
     emit,
     reconciler,
     requests,
-    staleGuard: new StalePageGuard(options.maxStalePages),
+    staleGuard: new StalePageGuard(options.maxStalePages, Math.ceil(PROBE_MAX_SIZE / options.pageSize) + 1),
     view: { planned: undefined, maxTotal: 0, boundBase: undefined },
     note(fetched, emitted, refetch) {
       stats.pagesFetched += 1;

@@ -5,7 +5,7 @@
 import type { DriftState } from './drift-state.js';
 
 /** Largest `pagesize` the API accepts (docs/api-notes.md "Endpoints"); probes use up to this. */
-const PROBE_MAX_SIZE = 150;
+export const PROBE_MAX_SIZE = 150;
 /** Rows a probe keeps above the anchor's estimated position (deletions below it skew the aim). */
 const PROBE_MARGIN = 16;
 

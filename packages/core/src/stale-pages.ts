@@ -20,6 +20,15 @@
  * served, source.drift-serve-order.test.ts) five such pages in a row used to end honest runs.
  * A server that repeats itself is still caught: once the pages fetched ahead of the last progress
  * are read, every page counts, so the guard fires at most `2 × (concurrency − 1)` pages later.
+ *
+ * ## Catching up is bounded too
+ * A catching-up page restarts the stale count, but it is no progress: pages that hand on nothing,
+ * catching up or stale, are also counted in a row against `limit + catchUpAllowance`, where the
+ * allowance is the pages a boundary probe (up to 150 calls, probe-window.ts) can read past the
+ * page being read, plus one. Without that bound a server repeating one page while its
+ * `total_records` grows by a page per answer (the growth reads as insertions at the head, so
+ * every page lies inside the covered part) was paged for hours: the hard page bound of a 1e6
+ * total is 200,000 pages (hostile review 2026-11-30, `source.stale-pages.test.ts`).
  */
 import { LimitExceededError } from './errors.js';
 
@@ -33,13 +42,19 @@ import { LimitExceededError } from './errors.js';
  */
 export class StalePageGuard {
   readonly limit: number;
+  /** Pages that hand on nothing tolerated in a row beyond `limit` when they catch up. */
+  readonly catchUpAllowance: number;
   private stale = 0;
+  /** Pages in a row that handed on nothing (stale or catching up), read-ahead ones aside. */
+  private idle = 0;
+  private firstIdle = 0;
   private firstStale = 0;
   /** Arrival number of the latest response read when a page last handed on calls. */
   private progressAt = 0;
 
-  constructor(limit: number) {
+  constructor(limit: number, catchUpAllowance = 0) {
     this.limit = limit;
+    this.catchUpAllowance = catchUpAllowance;
   }
 
   /**
@@ -51,14 +66,27 @@ export class StalePageGuard {
     pageno: number,
     step: { handedOn: number; catchingUp: boolean; total: number; sentAfter?: number; seq?: number },
   ): void {
-    if (step.handedOn > 0 || step.catchingUp) {
+    if (step.handedOn > 0) {
       this.stale = 0;
-      if (step.handedOn > 0) this.progressAt = Math.max(this.progressAt, step.seq ?? 0);
+      this.idle = 0;
+      this.progressAt = Math.max(this.progressAt, step.seq ?? 0);
       return;
     }
     // Requested before the last progress ("Read ahead"): it says nothing of a server repeating
     // itself, only that the list moved while it waited to be read.
     if (step.sentAfter !== undefined && step.sentAfter < this.progressAt) return;
+    if (this.idle === 0) this.firstIdle = pageno;
+    this.idle += 1;
+    if (this.idle >= this.limit + this.catchUpAllowance) {
+      throw new LimitExceededError(
+        'maxStalePages',
+        `${this.idle} page(s) in a row (pages ${this.firstIdle} to ${pageno}) brought no call not already read, while total_records says ${step.total}: the server repeats itself instead of paging (raise with --max-stale-pages)`,
+      );
+    }
+    if (step.catchingUp) {
+      this.stale = 0;
+      return;
+    }
     if (this.stale === 0) this.firstStale = pageno;
     this.stale += 1;
     if (this.stale >= this.limit) {

@@ -24,12 +24,24 @@ describe('StalePageGuard', () => {
   });
 
   it('a page that hands on calls, or catches up inside the covered part, restarts the count', () => {
-    const guard = new StalePageGuard(2);
+    const guard = new StalePageGuard(2, 2);
     guard.page(2, { handedOn: 0, catchingUp: false, total: 9 });
     guard.page(3, { handedOn: 1, catchingUp: false, total: 9 });
     guard.page(4, { handedOn: 0, catchingUp: false, total: 9 });
     guard.page(5, { handedOn: 0, catchingUp: true, total: 9 });
     expect(() => guard.page(6, { handedOn: 0, catchingUp: false, total: 9 })).not.toThrow();
+  });
+});
+
+describe('StalePageGuard: catching up is bounded', () => {
+  it('pages that catch up but hand on nothing count against limit + allowance; progress restarts it', () => {
+    const guard = new StalePageGuard(2, 3);
+    for (const p of [2, 3, 4, 5]) guard.page(p, { handedOn: 0, catchingUp: true, total: 9 });
+    guard.page(6, { handedOn: 1, catchingUp: true, total: 9 });
+    for (const p of [7, 8, 9, 10]) guard.page(p, { handedOn: 0, catchingUp: true, total: 9 });
+    expect(() => guard.page(11, { handedOn: 0, catchingUp: true, total: 9 })).toThrow(
+      /maxStalePages.*pages 7 to 11/,
+    );
   });
 });
 
@@ -49,22 +61,37 @@ describe('StalePageGuard: pages read ahead', () => {
   });
 });
 
+/** A 127.0.0.1 server answering `calls` for every pageno, `total_records` = `total(n)` on the n-th answer. */
+async function repeatingServer(
+  calls: unknown[],
+  total: (n: number) => number,
+): Promise<{ baseUrl: string; requests: () => number; close: () => void }> {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests += 1;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ call_log_data: calls, total_records: total(requests) }));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/api/v1`,
+    requests: () => requests,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 describe('paging a server that repeats itself', () => {
   it('the same page for every pageno, total_records 1e9: LimitExceededError after maxStalePages', async () => {
-    const calls = generateHistory(3, 10).reverse();
-    let requests = 0;
-    const server = createServer((_req, res) => {
-      requests += 1;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ call_log_data: calls, total_records: 1_000_000_000 }));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
+    const server = await repeatingServer(generateHistory(3, 10).reverse(), () => 1_000_000_000);
     try {
-      const { port } = server.address() as AddressInfo;
       const source = paginateCallLogs({
         apiKey: 'k',
-        baseUrl: `http://127.0.0.1:${port}/api/v1`,
+        baseUrl: server.baseUrl,
         pageSize: 10,
         concurrency: 1,
         maxStalePages: 4,
@@ -74,10 +101,9 @@ describe('paging a server that repeats itself', () => {
       expect(isOmnidimError(error) && error.code).toBe('LIMIT_EXCEEDED');
       expect((error as LimitExceededError).limit).toBe('maxStalePages');
       // Page 1 then 4 stale pages.
-      expect(requests).toBe(5);
+      expect(server.requests()).toBe(5);
       expect(source.stats.records).toBe(10);
     } finally {
-      server.closeAllConnections();
       server.close();
     }
   });
@@ -94,4 +120,31 @@ describe('paging a server that repeats itself', () => {
       await sim.close();
     }
   });
+
+  // Hostile review 2026-11-30: the growth reads as insertions at the head, so every page lies
+  // inside the covered part ("catching up") and restarted the stale count: paged for hours.
+  it.each([1, 4])(
+    'the same page for every pageno while total_records grows by a page per answer (concurrency %i): LimitExceededError, bounded',
+    async (concurrency) => {
+      const server = await repeatingServer(generateHistory(10, 3).reverse(), (n) => 1_000_000 + 10 * n);
+      try {
+        const source = paginateCallLogs({
+          apiKey: 'k',
+          baseUrl: server.baseUrl,
+          pageSize: 10,
+          concurrency,
+          // Probes of a larger size come back short and are retried: keep those waits short.
+          retry: { baseDelayMs: 5, maxDelayMs: 20 },
+        });
+        const error = await collectIds(source).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(LimitExceededError);
+        expect((error as LimitExceededError).limit).toBe('maxStalePages');
+        // Default limit 5 + allowance ceil(150 / 10) + 1 = 21 idle pages, plus page 1, the pages
+        // read ahead and the refetches made on the way: far below the hard bound (200,000 pages).
+        expect(server.requests()).toBeLessThan(200);
+      } finally {
+        server.close();
+      }
+    },
+  );
 });
