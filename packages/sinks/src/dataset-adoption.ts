@@ -128,11 +128,19 @@ export async function adoptCheckpoint(
   return undefined;
 }
 
-/** Hex sha256 of a file's bytes (a link is not followed), or undefined when it cannot be read. */
+/**
+ * Hex sha256 of a regular file's bytes, or undefined when it cannot be read. A link is not
+ * followed, and the file is checked to be regular once open: a FIFO swapped in after the size
+ * check would otherwise block the open or the read (O_NONBLOCK does not change regular files).
+ */
 async function sha256Of(path: string): Promise<string | undefined> {
   const hash = createHash('sha256');
   try {
-    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    if (!(await file.stat()).isFile()) {
+      await file.close();
+      return undefined;
+    }
     await pipeline(file.createReadStream(), hash);
   } catch {
     return undefined;
