@@ -77,23 +77,22 @@ export class StalePageGuard {
     if (step.sentAfter !== undefined && step.sentAfter < this.progressAt) return;
     if (this.idle === 0) this.firstIdle = pageno;
     this.idle += 1;
-    if (this.idle >= this.limit + this.catchUpAllowance) {
-      throw new LimitExceededError(
-        'maxStalePages',
-        `${this.idle} page(s) in a row (pages ${this.firstIdle} to ${pageno}) brought no call not already read, while total_records says ${step.total}: the server repeats itself instead of paging (raise with --max-stale-pages)`,
-      );
-    }
+    if (this.idle >= this.limit + this.catchUpAllowance)
+      throw noProgress(this.idle, this.firstIdle, pageno, step.total);
     if (step.catchingUp) {
       this.stale = 0;
       return;
     }
     if (this.stale === 0) this.firstStale = pageno;
     this.stale += 1;
-    if (this.stale >= this.limit) {
-      throw new LimitExceededError(
-        'maxStalePages',
-        `${this.stale} page(s) in a row (pages ${this.firstStale} to ${pageno}) brought no call not already read, while total_records says ${step.total}: the server repeats itself instead of paging (raise with --max-stale-pages)`,
-      );
-    }
+    if (this.stale >= this.limit) throw noProgress(this.stale, this.firstStale, pageno, step.total);
   }
+}
+
+/** The error ending a run whose pages `first…last` (`count` of them) brought nothing new. */
+function noProgress(count: number, first: number, last: number, total: number): LimitExceededError {
+  return new LimitExceededError(
+    'maxStalePages',
+    `${count} page(s) in a row (pages ${first} to ${last}) brought no call not already read, while total_records says ${total}: the server repeats itself instead of paging (raise with --max-stale-pages)`,
+  );
 }
