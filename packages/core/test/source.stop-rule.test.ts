@@ -1,4 +1,8 @@
-import { type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { generateHistory, type RunningSimulator, startSimulator } from '@omnidim-stream/simulator';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallLog } from '../src/call-log.js';
 import { completeness } from '../src/completeness.js';
@@ -117,5 +121,49 @@ describe('stopWhen: newest-first incremental reads', () => {
       paginateCallLogs({ apiKey: sim?.apiKey ?? '', baseUrl: sim?.url, stopWhen: 5 as never }),
     ).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', option: 'stopWhen' }));
     expect(sim.stats.requests).toBe(0);
+  });
+});
+
+describe('stopWhen and the read-ahead', () => {
+  it('once a stop is found, answers still in flight send no further page of the window', async () => {
+    // Pages 1 and 2 answer at once, later pages after 200 ms: the stop is found on page 2 while
+    // pages 3…6 are in flight, and their answers would otherwise each send the next window page.
+    const calls = generateHistory(4, 300).reverse();
+    const requested: number[] = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const pageno = Number(url.searchParams.get('pageno'));
+      const size = Number(url.searchParams.get('pagesize'));
+      requested.push(pageno);
+      const body = JSON.stringify({
+        call_log_data: calls.slice((pageno - 1) * size, pageno * size),
+        total_records: calls.length,
+      });
+      setTimeout(() => res.end(body), pageno <= 2 ? 0 : 200);
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const stopId = calls[15]!.id; // on page 2 of 10 calls
+      const pages = paginateCallLogPages({
+        apiKey: 'k',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+        pageSize: 10,
+        concurrency: 4,
+        stopWhen: (call) => call.id === stopId,
+      });
+      await pages.next();
+      const second = await pages.next();
+      expect(second.value?.records.length).toBe(5);
+      // Held on the page with the stop while pages 3… answer. Sent before the stop: page 1, the
+      // window's first 4 (pages 2…5, concurrency 4) and page 6 on page 2's answer; the window
+      // reaches page 8 (2 + 2 × 3), so without the stop pages 7 and 8 would follow.
+      await delay(500);
+      expect([...requested].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(await pages.next()).toMatchObject({ done: true });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
