@@ -49,9 +49,10 @@ describe('the young-generation cap', { timeout: 120_000 }, () => {
   it("a young-generation flag given to node wins: the CLI sets nothing and node's own cap holds", async () => {
     const own = await churn('cap', ['--max-semi-space-size=2']);
     expect(own.set).toBe(false);
-    // Two 2 MB semi-spaces: 4.0 MB on Node 20 and 22 (Node 24 counts 4.75–6.75 MB), below the
-    // 12 MB the CLI's own cap reaches in the test above.
-    expect(own.largest).toBeLessThanOrEqual(12 * MB);
+    // Two 2 MB semi-spaces: 4.0 MB on Node 20 and 22; Node 24 counts 4.75–6.75 MB and once 14.5 MB
+    // (CI 2026-12-01, a synchronous stretch between the checks). Below the 24 MB that V8 alone
+    // exceeds in the test above, whatever the Node; `set` false is the CLI setting nothing.
+    expect(own.largest).toBeLessThan(24 * MB);
     expect(hasYoungGenerationFlag(['--semi_space_growth_factor=3'])).toBe(true);
     expect(hasYoungGenerationFlag(['--max-old-space-size=96'])).toBe(false);
   });
