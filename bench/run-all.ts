@@ -8,6 +8,7 @@
  *   pnpm bench --quick          # smoke run: tiny sizes, figures meaningless; writes a temp file
  *   pnpm bench --write=PATH     # the generated part goes to PATH instead
  *   pnpm bench --profile[=DIR]  # keep the CPU profiles of missed goals (default bench-profiles/)
+ *   pnpm bench --repeat=N       # runs per timed case (default 3; each goal takes the median run)
  *
  * Each measured case runs in its own Node process (bench/cases/*.ts) so that its peak RSS and
  * CPU time are its own; servers (simulator, replay) run in this process. Deeper scripts not in
@@ -38,7 +39,7 @@ const writePath =
     : fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url)));
 const tee = teeStdout();
 const started = performance.now();
-const machine = `${machineInfo()}\ncommand: pnpm bench${args.quick ? ' --quick (smoke sizes: figures not meaningful)' : ''}`;
+const machine = `${machineInfo()}\ncommand: pnpm bench${args.quick ? ' --quick (smoke sizes: figures not meaningful)' : ''}${args.repeats === (args.quick ? 1 : 3) ? '' : ` --repeat=${args.repeats}`} (goals 1–5: the median of ${args.repeats} run${args.repeats > 1 ? 's' : ''} of each timed case)`;
 console.log(`# omnidim-stream benchmarks\n\n${machine}`);
 
 // Goal 1 runs first: goal 3 reuses its 0 ms Parquet export (bench/lib/engine-run.ts).

@@ -11,6 +11,7 @@ import { type BenchContext, isMain, runStandalone } from './lib/context.js';
 import { type EngineExportResult, runEngineExport } from './lib/engine-run.js';
 import { atLeast, type GoalRow } from './lib/goals.js';
 import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { inRounds, medianRun, medians, runsText } from './lib/repeat.js';
 import { zeroLatencyCalls } from './lib/sizes.js';
 import { fmt, mb, printTable, ratio } from './lib/table.js';
 import { hasWorkersOption } from './lib/workers-option.js';
@@ -54,10 +55,30 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
   }
   const replay = await ctx.replay(records);
   const env = { OMNIDIM_API_KEY: replay.apiKey };
+  // Each worker count runs ctx.repeats times, the counts in turn in each round; each row is the
+  // median run by wall time (repeat.ts).
+  const rounds = await inRounds(ctx.repeats, async () => {
+    const round = new Map<number, EngineExportResult>();
+    for (const workers of counts) {
+      round.set(workers, await runEngineExport(ctx, { baseUrl: replay.url, workers }, records, { env }));
+    }
+    return round;
+  });
   const results = new Map<number, EngineExportResult>();
   for (const workers of counts) {
-    results.set(workers, await runEngineExport(ctx, { baseUrl: replay.url, workers }, records, { env }));
+    results.set(
+      workers,
+      medianRun(
+        rounds.map((round) => round.get(workers)!),
+        (r) => r.wallMs,
+      ),
+    );
   }
+  const wallsOf = (workers: number) =>
+    runsText(
+      rounds.map((round) => round.get(workers)!.wallMs),
+      fmt,
+    );
   const perSec = (r: EngineExportResult | undefined) => (r ? (records / r.wallMs) * 1000 : Number.NaN);
   const one = perSec(results.get(1));
   printTable(
@@ -77,6 +98,7 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
       ];
     }),
     [
+      `Each row is the median run of ${ctx.repeats} by wall time, the worker counts run in turn in each round; wall ms of each round: ${counts.map((n) => `${n} workers ${wallsOf(n)}`).join('; ')}.`,
       'exportCallLogs({ workers: N }), otherwise default options (bench/cases/engine-export.ts); workers 0 = everything on the main thread.',
       'CPU µs/call counts every thread of the process; main thread µs/call is the main thread alone (/proc/thread-self/stat, 10 ms ticks); cores busy = CPU ÷ wall; peak RSS (VmHWM) includes the workers.',
       ceilingLine(results.get(1), cores),
@@ -86,7 +108,7 @@ export async function runScaling(ctx: BenchContext): Promise<GoalRow[]> {
   const row: GoalRow = {
     goal,
     target,
-    measured: `${ratio(gain)} (${fmt(perSec(results.get(2)))} ÷ ${fmt(one)} calls/s; workers 0: ${fmt(perSec(results.get(0)))} calls/s)`,
+    measured: `${ratio(gain)} (${medians(ctx)}${fmt(perSec(results.get(2)))} ÷ ${fmt(one)} calls/s; workers 0: ${fmt(perSec(results.get(0)))} calls/s)`,
     verdict: atLeast(gain, TARGET_AT_2),
   };
   if (row.verdict === 'missed') {

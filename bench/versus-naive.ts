@@ -13,6 +13,7 @@ import { type BenchContext, isMain, runStandalone } from './lib/context.js';
 import { runEngineExport } from './lib/engine-run.js';
 import { atLeast, type GoalRow } from './lib/goals.js';
 import { boundLine, profileOnce } from './lib/miss-profile.js';
+import { inRounds, medianRun, medians, runsText } from './lib/repeat.js';
 import { zeroLatencyCalls } from './lib/sizes.js';
 import { fmt, mb, printTable, ratio } from './lib/table.js';
 
@@ -39,20 +40,45 @@ export async function runVersusNaive(ctx: BenchContext): Promise<GoalRow[]> {
     { latencyMs: 150, records: ctx.quick ? 300 : 6_000, target: 2.5, stretch: undefined, goal: '2' },
   ];
   const rows: (string | number)[][] = [];
+  const notes: string[] = [];
   const goals: GoalRow[] = [];
   for (const { latencyMs, records, target, stretch, goal } of runs) {
     const replay = await ctx.replay(records);
     replay.setLatency(latencyMs);
     const env = { OMNIDIM_API_KEY: replay.apiKey };
-    const naive = await runNaive(ctx, replay.url, env, records, 1);
-    const peer = await runNaive(ctx, replay.url, env, records, PEER_PREFETCH);
-    const ours = await runEngineExport(ctx, { baseUrl: replay.url }, records, {
-      env,
-      cacheKey: `latency ${latencyMs} ms`,
-    });
+    // Rounds interleave the three cases, so a noisy minute hits each of them (repeat.ts).
+    const rounds = await inRounds(ctx.repeats, async (round) => ({
+      naive: await runNaive(ctx, replay.url, env, records, 1),
+      peer: await runNaive(ctx, replay.url, env, records, PEER_PREFETCH),
+      ours: await runEngineExport(ctx, { baseUrl: replay.url }, records, {
+        env,
+        cacheKey: `latency ${latencyMs} ms`,
+        round,
+      }),
+    }));
+    const naive = medianRun(
+      rounds.map((r) => r.naive),
+      (r) => r.wallMs,
+    );
+    const peer = medianRun(
+      rounds.map((r) => r.peer),
+      (r) => r.wallMs,
+    );
+    const ours = medianRun(
+      rounds.map((r) => r.ours),
+      (r) => r.wallMs,
+    );
     const label = `${latencyMs} ms, ${fmt(records)} calls`;
     const gain = naive.wallMs / ours.wallMs;
     const peerGain = peer.wallMs / ours.wallMs;
+    const walls = (pick: (r: (typeof rounds)[number]) => CaseResult) =>
+      runsText(
+        rounds.map((r) => pick(r).wallMs),
+        fmt,
+      );
+    notes.push(
+      `${label}, wall ms of each round: loop ${walls((r) => r.naive)}; prefetching loop ${walls((r) => r.peer)}; ours ${walls((r) => r.ours)}.`,
+    );
     for (const [approach, r] of [
       ['fetch loop → NDJSON → DuckDB COPY', naive],
       [`same loop, ${PEER_PREFETCH} pages in flight`, peer],
@@ -82,7 +108,7 @@ export async function runVersusNaive(ctx: BenchContext): Promise<GoalRow[]> {
     const row: GoalRow = {
       goal: `${goal}. vs the sequential loop + DuckDB COPY, Parquet, ${label}`,
       target: `≥ ${target}×${stretch ? ` (stretch ${stretch}×)` : ''}`,
-      measured: `${ratio(gain)} (loop ${fmt(naive.wallMs)} ms ÷ ours ${fmt(ours.wallMs)} ms)${stretch && gain >= stretch ? '; stretch met' : ''}`,
+      measured: `${ratio(gain)} (${medians(ctx)}loop ${fmt(naive.wallMs)} ms ÷ ours ${fmt(ours.wallMs)} ms)${stretch && gain >= stretch ? '; stretch met' : ''}`,
       verdict,
     };
     if (verdict === 'missed') {
@@ -97,7 +123,7 @@ export async function runVersusNaive(ctx: BenchContext): Promise<GoalRow[]> {
     goals.push(row, {
       goal: `${goal}b. vs the same loop with ${PEER_PREFETCH} pages in flight, ${label}`,
       target: 'none: separates code from concurrency',
-      measured: `${ratio(peerGain)} (loop ${fmt(peer.wallMs)} ms ÷ ours ${fmt(ours.wallMs)} ms)`,
+      measured: `${ratio(peerGain)} (${medians(ctx)}loop ${fmt(peer.wallMs)} ms ÷ ours ${fmt(ours.wallMs)} ms)`,
       verdict: 'reference',
     });
     replay.setLatency(0);
@@ -116,6 +142,8 @@ export async function runVersusNaive(ctx: BenchContext): Promise<GoalRow[]> {
     ],
     rows,
     [
+      `Each figure is the median run of ${ctx.repeats} (wall time), the three cases run in turn in each round.`,
+      ...notes,
       'loop = bench/cases/naive-loop.ts: fetch() per page, raw JSON lines to a file, then DuckDB `COPY (SELECT * EXCLUDE (interactions, post_call_actions) FROM read_json(…)) TO calls.parquet`; sequential, then with 4 pages in flight consumed in order (prefetch).',
       'ours = bench/cases/engine-export.ts: exportCallLogs() with default options (Parquet, all four tables, month partitions, lock, manifest, atomic commit, completeness proven), as the CLI runs it.',
       "ours vs loop = loop wall ÷ ours (above 1: ours is faster); CPU ms = the process's CPU time, every thread (DuckDB's COPY uses every core).",

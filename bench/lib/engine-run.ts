@@ -28,16 +28,19 @@ const runs = new Map<string, Promise<EngineExportResult>>();
  * Runs (or reuses) the export of `expected` calls; rejects when the output is short.
  *
  * @example
- * const r = await runEngineExport(ctx, { baseUrl: replay.url }, 20_000, { env, cacheKey: '0 ms' });
+ * const r = await runEngineExport(ctx, { baseUrl: replay.url }, 20_000, { env, cacheKey: '0 ms', round: 0 });
  */
 export function runEngineExport(
   ctx: BenchContext,
   params: EngineExportParams,
   expected: number,
-  /** `cacheKey` (the server's state the parameters do not show, e.g. its latency) enables reuse. */
-  options: RunCaseOptions & { cacheKey?: string } = {},
+  /**
+   * `cacheKey` (the server's state the parameters do not show, e.g. its latency) enables reuse;
+   * `round` (repeat.ts) tells repeated runs apart, so round 2 of one goal reuses round 2 of another.
+   */
+  options: RunCaseOptions & { cacheKey?: string; round?: number } = {},
 ): Promise<EngineExportResult> {
-  const key = `${options.cacheKey ?? ''}${JSON.stringify(params)}:${JSON.stringify(options.env ?? {})}`;
+  const key = `${options.cacheKey ?? ''}#${options.round ?? 0}${JSON.stringify(params)}:${JSON.stringify(options.env ?? {})}`;
   const cacheable = options.cacheKey !== undefined && options.cpuProfDir === undefined;
   const cached = cacheable ? runs.get(key) : undefined;
   if (cached) return cached;
