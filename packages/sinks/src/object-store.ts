@@ -16,6 +16,17 @@ export interface StoredObject {
 }
 
 /**
+ * What a HEAD says of an object: its size and its ETag (quotes included, as sent; '' when the
+ * server sent none, which never equals a recorded one). An ETag changes
+ * whenever the object is written again with other bytes (and may change when rewritten with the
+ * same ones): a crash-resumed run compares it with the one its upload got, without downloading.
+ */
+export interface ObjectHead {
+  size: number;
+  etag: string;
+}
+
+/**
  * A condition on a put: `ifNoneMatch: '*'` creates only when the key is absent; `ifMatch`
  * replaces only the version with that ETag (S3 conditional writes).
  */
@@ -37,8 +48,8 @@ export interface ObjectStore {
   readonly location: string;
   /** The object at `key`, or undefined when there is none. */
   get(key: string): Promise<StoredObject | undefined>;
-  /** The size in bytes of the object at `key`, or undefined when there is none. */
-  size(key: string): Promise<number | undefined>;
+  /** The size and ETag of the object at `key` (one HEAD), or undefined when there is none. */
+  head(key: string): Promise<ObjectHead | undefined>;
   /** Writes `body` at `key` in one request, under `condition` when given. */
   put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult>;
   /**

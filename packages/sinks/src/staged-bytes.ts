@@ -14,7 +14,7 @@ import type { ByteWrite } from './byte-source.js';
 import { FILE_MODE } from './dataset-layout.js';
 import type { PartDestination } from './dataset-writers.js';
 import { SinkError } from './errors.js';
-import { openPartUpload } from './object-part-upload.js';
+import { openPartUpload, type PartUpload } from './object-part-upload.js';
 import { drained } from './table-writer.js';
 
 /** What a fill wrote, as it counted it, and what reached the destination. */
@@ -22,6 +22,16 @@ export interface StagedBytes {
   rows: number;
   bytes: number;
   sha256: string;
+  /** The object's ETag when the file was streamed to object storage (see {@link uploadedEtag}). */
+  etag?: string;
+}
+
+/**
+ * `{ etag }` of a finished part-file upload, to spread into the file's record (`{}` for a local
+ * file, or when the server answered none: a resume then re-exports rather than trust the object).
+ */
+export function uploadedEtag(upload: PartUpload | undefined): { etag?: string } {
+  return upload?.etag ? { etag: upload.etag } : {};
 }
 
 /**
@@ -36,10 +46,9 @@ export async function writeStagedBytes(
   destination: PartDestination,
   fill: (write: ByteWrite) => Promise<{ rows: number; bytes: number }>,
 ): Promise<StagedBytes> {
+  const upload = typeof destination === 'string' ? undefined : openPartUpload(destination);
   const stream: Writable =
-    typeof destination === 'string'
-      ? createWriteStream(destination, { flags: 'wx', mode: FILE_MODE })
-      : openPartUpload(destination);
+    upload ?? createWriteStream(destination as string, { flags: 'wx', mode: FILE_MODE });
   // Surfaced by drained()/finished() below; without a listener an idle failure would crash.
   stream.on('error', () => undefined);
   const hash = createHash('sha256');
@@ -57,7 +66,7 @@ export async function writeStagedBytes(
         `A merged part file got ${bytes} bytes, not ${counted.bytes}; nothing was committed`,
       );
     }
-    return { rows: counted.rows, bytes, sha256: hash.digest('hex') };
+    return { rows: counted.rows, bytes, sha256: hash.digest('hex'), ...uploadedEtag(upload) };
   } catch (error) {
     stream.destroy();
     await finished(stream).catch(() => undefined);
