@@ -22,8 +22,11 @@ const NO_IDS = { missing: [], duplicated: [], unexpected: [] };
 /** Pages of the whole list (400 calls, 20 a page): a rerun that starts over fetches them all. */
 const PAGES = 20;
 
-/** The export to `prefix`: NDJSON, uncompressed (a replaced object stays well-formed), a checkpoint every 3 pages. */
-function argvOf(prefix: string): string[] {
+/**
+ * The export to `prefix`: NDJSON, uncompressed (a replaced object stays well-formed), a checkpoint
+ * every 3 pages, part files written on the main thread (`workers` 0) or in worker threads.
+ */
+function argvOf(prefix: string, workers: number): string[] {
   return [
     ...exportArgv({
       out: `s3://lake/${prefix}`,
@@ -31,7 +34,7 @@ function argvOf(prefix: string): string[] {
       baseUrl: scope.sim!.url,
       pageSize: 20,
       concurrency: 1,
-      extra: ['--compression', 'none', '--checkpoint-pages', '3'],
+      extra: ['--compression', 'none', '--checkpoint-pages', '3', '--workers', String(workers)],
     }),
     '--s3-endpoint',
     scope.server.endpoint,
@@ -65,10 +68,10 @@ function withOneIdChanged(text: string, ids: readonly number[]): string {
 }
 
 /** Reruns the export after the kill; checks it started over with `reason` on stderr and the lake is complete. */
-async function expectFreshRerun(prefix: string, reason: RegExp): Promise<void> {
+async function expectFreshRerun(prefix: string, workers: number, reason: RegExp): Promise<void> {
   const sim = scope.sim!;
   const pagesBefore = sim.stats.listRequests;
-  const rerun = await spawnCli(argvOf(prefix), env(), ROOT).done;
+  const rerun = await spawnCli(argvOf(prefix, workers), env(), ROOT).done;
   expect(rerun.code, describeRun(rerun)).toBe(0);
   expect(rerun.stderr).toMatch(reason);
   // Started over: every page fetched again, nothing taken from the checkpoint.
@@ -82,12 +85,13 @@ async function expectFreshRerun(prefix: string, reason: RegExp): Promise<void> {
 }
 
 describe('a resumed run checks checkpointed part objects by ETag', () => {
-  it(
-    'a part object replaced by other bytes of the same size: the staging dir is discarded (said on stderr), the rerun exports every call again, exit 0, the lake exactly its manifest',
-    async () => {
-      scope.sim = await startSimulator({ seed: 211, records: 400, apiKey: LEAK_KEY });
-      const prefix = 'etag-replaced';
-      const { checkpoint, checkpointed } = await killAfterCheckpoint(scope, argvOf(prefix), env(), prefix);
+  it.each([0, 2])(
+    'workers %i: a part object replaced by other bytes of the same size: the staging dir is discarded (said on stderr), the rerun exports every call again, exit 0, the lake exactly its manifest',
+    async (workers) => {
+      scope.sim = await startSimulator({ seed: 211 + workers, records: 400, apiKey: LEAK_KEY });
+      const prefix = `etag-replaced-${workers}`;
+      const killed = await killAfterCheckpoint(scope, argvOf(prefix, workers), env(), prefix);
+      const { checkpoint, checkpointed } = killed;
       const index = checkpoint.files.findIndex((f) => f.table === 'calls');
       expect(index).toBeGreaterThanOrEqual(0);
       const key = checkpointed[index]!;
@@ -99,6 +103,7 @@ describe('a resumed run checks checkpointed part objects by ETag', () => {
       expect(etag).not.toBe(checkpoint.files[index]!.etag);
       await expectFreshRerun(
         prefix,
+        workers,
         /discarding the unfinished run .*was replaced in object storage since its checkpoint \(ETag/,
       );
     },
@@ -106,18 +111,37 @@ describe('a resumed run checks checkpointed part objects by ETag', () => {
   );
 
   it(
+    'workers 2: objects left as they were are adopted (files written in worker threads carry their ETags too): the rerun resumes, fewer pages, every call once',
+    async () => {
+      scope.sim = await startSimulator({ seed: 215, records: 400, apiKey: LEAK_KEY });
+      const prefix = 'etag-kept';
+      const { checkpoint } = await killAfterCheckpoint(scope, argvOf(prefix, 2), env(), prefix);
+      expect(checkpoint.files.every((f) => typeof f.etag === 'string' && f.etag.length > 2)).toBe(true);
+      const pagesBefore = scope.sim.stats.listRequests;
+      const rerun = await spawnCli(argvOf(prefix, 2), env(), ROOT).done;
+      expect(rerun.code, describeRun(rerun)).toBe(0);
+      expect(rerun.stderr).not.toMatch(/discarding/);
+      expect(summaryOf(rerun).resumedCalls).toBe(checkpoint.calls);
+      expect(scope.sim.stats.listRequests - pagesBefore, describeRun(rerun)).toBeLessThan(PAGES);
+      const { dir } = await expectExactlyTheManifest(scope, prefix, describeRun(rerun));
+      expect(compareIds(scope.sim.ids(), await scope.reader.ids(dir, 'ndjson'))).toEqual(NO_IDS);
+    },
+    SETTINGS.timeoutMs,
+  );
+
+  it(
     'a checkpoint without ETags (written before they were recorded): not trusted, the staging dir is discarded, every call exported again, exit 0',
     async () => {
-      scope.sim = await startSimulator({ seed: 212, records: 400, apiKey: LEAK_KEY });
+      scope.sim = await startSimulator({ seed: 216, records: 400, apiKey: LEAK_KEY });
       const prefix = 'etag-absent';
-      const { checkpoint, checkpointKey } = await killAfterCheckpoint(scope, argvOf(prefix), env(), prefix);
+      const killed = await killAfterCheckpoint(scope, argvOf(prefix, 0), env(), prefix);
       // The previous format: the same checkpoint, its files without `etag`.
       const previous: DatasetCheckpoint = {
-        ...checkpoint,
-        files: checkpoint.files.map(({ etag: _etag, ...file }) => file),
+        ...killed.checkpoint,
+        files: killed.checkpoint.files.map(({ etag: _etag, ...file }) => file),
       };
-      await replaceObject(prefix, checkpointKey, Buffer.from(JSON.stringify(previous)));
-      await expectFreshRerun(prefix, /discarding the unfinished run .*its checkpoint records no ETag/);
+      await replaceObject(prefix, killed.checkpointKey, Buffer.from(JSON.stringify(previous)));
+      await expectFreshRerun(prefix, 0, /discarding the unfinished run .*its checkpoint records no ETag/);
     },
     SETTINGS.timeoutMs,
   );
