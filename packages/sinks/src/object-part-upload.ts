@@ -81,6 +81,17 @@ export interface PartUpload extends Writable {
 }
 
 /**
+ * `{ etag }` of a finished part-file upload, to spread into the file's record (`{}` for a local
+ * file, or when the server answered none: a resume then re-exports rather than trust the object).
+ *
+ * @example
+ * const file = { ...written, ...uploadedEtag(upload) };
+ */
+export function uploadedEtag(upload: PartUpload | undefined): { etag?: string } {
+  return upload?.etag ? { etag: upload.etag } : {};
+}
+
+/**
  * Opens the byte stream of a part file uploaded to `target` while it is written.
  *
  * @example

@@ -14,7 +14,7 @@ import type { ByteWrite } from './byte-source.js';
 import { FILE_MODE } from './dataset-layout.js';
 import type { PartDestination } from './dataset-writers.js';
 import { SinkError } from './errors.js';
-import { openPartUpload, type PartUpload } from './object-part-upload.js';
+import { openPartUpload, uploadedEtag } from './object-part-upload.js';
 import { drained } from './table-writer.js';
 
 /** What a fill wrote, as it counted it, and what reached the destination. */
@@ -22,16 +22,8 @@ export interface StagedBytes {
   rows: number;
   bytes: number;
   sha256: string;
-  /** The object's ETag when the file was streamed to object storage (see {@link uploadedEtag}). */
+  /** The object's ETag when the file was streamed to object storage (see `uploadedEtag`). */
   etag?: string;
-}
-
-/**
- * `{ etag }` of a finished part-file upload, to spread into the file's record (`{}` for a local
- * file, or when the server answered none: a resume then re-exports rather than trust the object).
- */
-export function uploadedEtag(upload: PartUpload | undefined): { etag?: string } {
-  return upload?.etag ? { etag: upload.etag } : {};
 }
 
 /**

@@ -22,8 +22,8 @@ import {
 import type { PartDestination, WriterFactory } from './dataset-writers.js';
 import { SinkError } from './errors.js';
 import { type StreamedParts, streamedPartsOf } from './lake-file-fetch.js';
-import { openPartUpload, type PartUpload } from './object-part-upload.js';
-import { uploadedEtag, writeStagedBytes } from './staged-bytes.js';
+import { openPartUpload, type PartUpload, uploadedEtag } from './object-part-upload.js';
+import { writeStagedBytes } from './staged-bytes.js';
 import { drained, type TableWriter } from './table-writer.js';
 
 /** Part files flushing/closing in the background at once (open files stay ≤ tables + this). */
