@@ -20,7 +20,7 @@ import {
 } from './dataset-layout.js';
 import { SinkError } from './errors.js';
 import { streamedPartHead } from './lake-file-fetch.js';
-import type { ObjectHead } from './object-store.js';
+import { type ObjectHead, sameEtag } from './object-store.js';
 import { pathExists } from './path-exists.js';
 
 /** What {@link adoptCrashedRun} needs from the sink's options. */
@@ -150,7 +150,7 @@ function remoteProblem(path: string, f: StagedFileInfo, head: ObjectHead | undef
   if (f.etag === undefined) {
     return `staged file ${path} is in object storage and its checkpoint records no ETag to check it by`;
   }
-  if (head.etag !== f.etag) {
+  if (!sameEtag(head.etag, f.etag)) {
     return `staged file ${path} was replaced in object storage since its checkpoint (ETag ${head.etag || 'none'}, checkpointed ${f.etag})`;
   }
   return undefined;

@@ -27,6 +27,19 @@ export interface ObjectHead {
 }
 
 /**
+ * True when two ETags name the same object version: compared without their quotes and a weak
+ * `W/` mark, which some S3-compatible servers add or drop between a write's answer and a HEAD
+ * (a mismatch only of quoting would make every resume start over). An empty ETag matches nothing.
+ *
+ * @example
+ * sameEtag('"9b2cf535f27731c974343645a3985328"', '9b2cf535f27731c974343645a3985328'); // true
+ */
+export function sameEtag(a: string, b: string): boolean {
+  const bare = (etag: string) => etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return bare(a) !== '' && bare(a) === bare(b);
+}
+
+/**
  * A condition on a put: `ifNoneMatch: '*'` creates only when the key is absent; `ifMatch`
  * replaces only the version with that ETag (S3 conditional writes).
  */
