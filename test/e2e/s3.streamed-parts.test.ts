@@ -11,11 +11,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportCallLogs } from '@omnidim-stream/engine';
 import { startSimulator } from '@omnidim-stream/simulator';
-import type { DatasetCheckpoint } from '@omnidim-stream/sinks';
 import { describe, expect, it } from 'vitest';
 import { compareIds } from './harness/dataset.js';
 import { ROOT, spawnCli } from './harness/run-cli.js';
 import { expectExactlyTheManifest } from './harness/s3-bucket-check.js';
+import { killAfterCheckpoint } from './harness/s3-killed-run.js';
 import { s3Scope } from './harness/s3-scope.js';
 import type { S3Request } from './harness/s3-server.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
@@ -56,9 +56,6 @@ function listUnder(dir: string): string {
     )
     .join(', ');
 }
-
-/** A data (part) file key: under a table dir, not a `_` marker. */
-const isPart = (key: string) => /^(calls|interactions|function_calls|webhooks)\/.*part-[^/]+$/.test(key);
 
 /** Runs `exportCallLogs` with `TMPDIR` set to `tmp` (os.tmpdir() reads it on each call). */
 async function withTmpdir<T>(tmp: string, run: () => Promise<T>): Promise<T> {
@@ -226,30 +223,11 @@ describe('a pod killed after a checkpoint', () => {
       scope.cleanups.push(...pods.map((p) => p.remove));
       const env = (pod: number) => ({ ...keyEnv(), ...scope.server.env, TMPDIR: pods[pod]!.path });
       // Killed at the first part-file upload after its second checkpoint reached the bucket.
-      let checkpoints = 0;
-      let killed = false;
-      const first = spawnCli(argv, env(0), ROOT);
-      scope.server.fault = (r) => {
-        if (r.method === 'PUT' && r.key.endsWith('/_checkpoint.json')) checkpoints++;
-        else if (checkpoints >= 2 && !killed && isPart(r.key.slice(prefix.length + 1))) {
-          killed = true;
-          first.child.kill('SIGKILL');
-          return 'reset';
-        }
-        return undefined;
-      };
-      const dead = await first.done;
-      scope.server.fault = undefined;
-      expect(dead.signal, describeRun(dead)).toBe('SIGKILL');
-      // What the bucket holds for the resume: the checkpoint and the files it lists, complete.
-      const objects = await scope.server.objects(prefix);
-      const checkpointKey = [...objects.keys()].find((k) => k.endsWith('/_checkpoint.json'));
-      expect(checkpointKey, [...objects.keys()].join(' ')).toBeDefined();
-      const checkpoint = JSON.parse(readFileSync(objects.get(checkpointKey!)!, 'utf8')) as DatasetCheckpoint;
-      const checkpointed = checkpoint.files.map((f) => `${f.table}/${f.partition}/${f.name}`);
-      expect(checkpointed.length).toBeGreaterThan(0);
+      const { checkpoint, checkpointed } = await killAfterCheckpoint(scope, argv, env(0), prefix);
+      // Each file's ETag as its upload answered it, to check a resume by: what s3rver serves.
       for (const [i, key] of checkpointed.entries()) {
-        expect(statSync(objects.get(key) ?? '/nonexistent').size, key).toBe(checkpoint.files[i]!.bytes);
+        const head = await fetch(`${scope.server.plainEndpoint}/lake/${prefix}/${key}`, { method: 'HEAD' });
+        expect(checkpoint.files[i]!.etag, key).toBe(head.headers.get('etag'));
       }
       // A kill mid-file leaves a multipart upload open: the next success must abort it.
       await openStrayUpload(prefix);

@@ -8,7 +8,7 @@ import { constants } from 'node:fs';
 import { lstat, open, readdir, rename, rm, truncate } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { type DatasetCheckpoint, readCheckpoint } from './dataset-checkpoint.js';
+import { type DatasetCheckpoint, readCheckpoint, type StagedFileInfo } from './dataset-checkpoint.js';
 import {
   CHECKPOINT_NAME,
   confined,
@@ -19,7 +19,8 @@ import {
   stagingRel,
 } from './dataset-layout.js';
 import { SinkError } from './errors.js';
-import { streamedPartSize } from './lake-file-fetch.js';
+import { streamedPartHead } from './lake-file-fetch.js';
+import { type ObjectHead, sameEtag } from './object-store.js';
 import { pathExists } from './path-exists.js';
 
 /** What {@link adoptCrashedRun} needs from the sink's options. */
@@ -57,7 +58,7 @@ export async function adoptCrashedRun(
       continue;
     }
     const problem = await adoptCheckpoint(stagingRoot, crashed, runId, checkpoint, (rel) =>
-      streamedPartSize(root, rel),
+      streamedPartHead(root, rel),
     );
     if (problem !== undefined) {
       hooks.onDiscard?.(crashed, problem);
@@ -70,19 +71,21 @@ export async function adoptCrashedRun(
 
 /**
  * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
- * its size and, when it is local, its sha256 (a part file of the right size whose bytes changed
- * since the checkpoint, by a disk that lost writes or by hand, would otherwise be committed under
- * the checkpoint's hash: the manifest would lie), truncates sidecars to their checkpointed length, deletes every other file (written
- * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted
- * (the caller then discards it), undefined on success. A listed file absent from the dir is
- * looked up with `remoteSize` (its staged path): a part file streamed to object storage.
+ * its size and content (a part file of the right size whose bytes changed since the checkpoint,
+ * by a disk that lost writes, a second writer, a restored backup or by hand, would otherwise be
+ * committed under the checkpoint's sha256: the manifest would lie), truncates sidecars to their
+ * checkpointed length, deletes every other file (written after the checkpoint) and renames the
+ * dir. Returns a reason when the dir cannot be adopted (the caller then discards it), undefined
+ * on success. A local file's content is checked by its sha256; a listed file absent from the dir
+ * is looked up with `remoteHead` (its staged path): a part file streamed to object storage,
+ * checked by its ETag (see {@link remoteProblem}).
  */
 export async function adoptCheckpoint(
   stagingRoot: string,
   from: string,
   to: string,
   checkpoint: DatasetCheckpoint,
-  remoteSize: (stagedRel: string) => Promise<number | undefined> = async () => undefined,
+  remoteHead: (stagedRel: string) => Promise<ObjectHead | undefined> = async () => undefined,
 ): Promise<string | undefined> {
   const dir = datasetPath(stagingRoot, from);
   const keep = new Set<string>([CHECKPOINT_NAME]);
@@ -93,9 +96,12 @@ export async function adoptCheckpoint(
       (s) => (s.isFile() ? s.size : -1),
       () => undefined,
     );
-    const size = local ?? (await remoteSize(stagingRel(from, path))) ?? -1;
-    if (size !== f.bytes) return `staged file ${path} is missing or has the wrong size`;
-    if (local !== undefined && (await sha256Of(datasetPath(dir, path))) !== f.sha256) {
+    if (local === undefined) {
+      const problem = remoteProblem(path, f, await remoteHead(stagingRel(from, path)));
+      if (problem !== undefined) return problem;
+    } else if (local !== f.bytes) {
+      return `staged file ${path} is missing or has the wrong size`;
+    } else if ((await sha256Of(datasetPath(dir, path))) !== f.sha256) {
       return `staged file ${path} differs from its checkpoint (sha256)`;
     }
     keep.add(path);
@@ -124,6 +130,28 @@ export async function adoptCheckpoint(
     } catch (error) {
       throw new SinkError(`Cannot adopt the staging dir of run ${from}`, { cause: error });
     }
+  }
+  return undefined;
+}
+
+/**
+ * Why the checkpointed part file `f` (at `path` in the staging dir), streamed to object storage,
+ * cannot be adopted as the object `head` describes (undefined: absent), or undefined when it can.
+ * Hashing it would mean downloading it, so its ETag stands for its bytes: the one its upload's
+ * completion answered, recorded in the checkpoint, must be the one a HEAD answers now (an object
+ * replaced since, even by other bytes of the same size, gets another). A checkpoint without an
+ * ETag (written before they were recorded, or by a server that sent none) is not trusted either:
+ * the size alone is what let a replaced object through, and discarding costs one re-export,
+ * never a call.
+ */
+function remoteProblem(path: string, f: StagedFileInfo, head: ObjectHead | undefined): string | undefined {
+  if (head === undefined || head.size !== f.bytes)
+    return `staged file ${path} is missing or has the wrong size`;
+  if (f.etag === undefined) {
+    return `staged file ${path} is in object storage and its checkpoint records no ETag to check it by`;
+  }
+  if (!sameEtag(head.etag, f.etag)) {
+    return `staged file ${path} was replaced in object storage since its checkpoint (ETag ${head.etag || 'none'}, checkpointed ${f.etag})`;
   }
   return undefined;
 }

@@ -26,6 +26,13 @@ export interface StagedFileInfo {
   rows: number;
   bytes: number;
   sha256: string;
+  /**
+   * A part file streamed to object storage: its ETag as the upload's completion answered it (a
+   * resume compares it with a HEAD instead of downloading the object to hash it). Absent for a
+   * file on disk, and in checkpoints written before ETags were recorded (those objects are then
+   * not adopted: dataset-adoption.ts).
+   */
+  etag?: string;
 }
 
 /** A caller-written file in the staging dir (e.g. the quarantine), durable up to `bytes`. */
@@ -109,6 +116,7 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
       return undefined;
     }
     if (!Number.isSafeInteger(f.rows) || !Number.isSafeInteger(f.bytes)) return undefined;
+    if (f.etag !== undefined && typeof f.etag !== 'string') return undefined;
   }
   for (const s of c.sidecars) {
     if (typeof s.staged !== 'string' || !SIDECAR_PATH.test(s.staged) || !Number.isSafeInteger(s.bytes)) {

@@ -5,8 +5,8 @@
  */
 import type { TableSchema } from '@omnidim-stream/transform';
 import { DATASET_DEFAULTS, type ResolvedDatasetOptions } from './dataset-options.js';
-import { type ObjectPartTarget, openPartUpload } from './object-part-upload.js';
-import type { TableWriter } from './table-writer.js';
+import type { ObjectPartTarget } from './object-part-upload.js';
+import type { Destination, TableWriter } from './table-writer.js';
 
 /**
  * Where a part file goes: a local path, or an object key streamed while written (an `s3://`
@@ -14,13 +14,11 @@ import type { TableWriter } from './table-writer.js';
  */
 export type PartDestination = string | ObjectPartTarget;
 
-/** Opens a writer of `table`'s rows onto `destination`. */
-export type WriterFactory = (table: TableSchema, destination: PartDestination) => TableWriter;
-
-/** The TableWriter destination of a part file: the path, or the stream of its upload. */
-function sinkOf(destination: PartDestination): string | NodeJS.WritableStream {
-  return typeof destination === 'string' ? destination : openPartUpload(destination);
-}
+/**
+ * Opens a writer of `table`'s rows onto `destination`: a path, or the stream of a part file's
+ * upload (opened by the caller, which reads the upload's ETag once the writer finished).
+ */
+export type WriterFactory = (table: TableSchema, destination: Destination) => TableWriter;
 
 /** The options a writer factory is built from: plain data, so a worker thread can build it too. */
 export type WriterOptions = Pick<
@@ -39,7 +37,7 @@ export async function loadWriterFactory(o: WriterOptions): Promise<WriterFactory
     return (schema, destination) =>
       createParquetWriter({
         schema,
-        destination: sinkOf(destination),
+        destination,
         fsync: false,
         atomic: false,
         compression: o.compression as 'snappy',
@@ -54,7 +52,7 @@ export async function loadWriterFactory(o: WriterOptions): Promise<WriterFactory
     return (schema, destination) =>
       createCsvWriter({
         schema,
-        destination: sinkOf(destination),
+        destination,
         fsync: false,
         atomic: false,
         compression: o.compression as 'gzip',
@@ -65,7 +63,7 @@ export async function loadWriterFactory(o: WriterOptions): Promise<WriterFactory
   return (schema, destination) =>
     createNdjsonWriter({
       schema,
-      destination: sinkOf(destination),
+      destination,
       fsync: false,
       atomic: false,
       compression: o.compression as 'gzip',

@@ -14,7 +14,12 @@ export * from './ndjson.js';
 export * from './object-lake-mirror.js';
 export * from './object-lake-publish.js';
 export * from './object-lock.js';
-export { closePartUploadClients, type ObjectPartTarget, openPartUpload } from './object-part-upload.js';
+export {
+  closePartUploadClients,
+  type ObjectPartTarget,
+  openPartUpload,
+  type PartUpload,
+} from './object-part-upload.js';
 export * from './object-store.js';
 export type { ParquetCompression, ParquetWriterOptions } from './parquet.js';
 export { type S3Connection, s3Region } from './s3-client.js';

@@ -20,7 +20,7 @@ import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, normalize } from 'node:path';
 import { committedRelOfStaged, DIR_MODE, STAGING_DIR, tempPath } from './dataset-layout.js';
 import type { ObjectPartTarget } from './object-part-upload.js';
-import type { ObjectStore } from './object-store.js';
+import type { ObjectHead, ObjectStore } from './object-store.js';
 
 /** Where the part files of a run on a working copy are streamed: the target without its key. */
 export type StreamedParts = Omit<ObjectPartTarget, 'key'>;
@@ -56,14 +56,12 @@ export function streamedPartsOf(root: string): StreamedParts | undefined {
 }
 
 /**
- * The size in the bucket of a streamed staged file (`rel` is its staged path), or undefined when
- * `root` does not stream its parts or the object is absent.
+ * The size and ETag in the bucket of a streamed staged file (`rel` is its staged path: one HEAD),
+ * or undefined when `root` does not stream its parts or the object is absent.
  */
-export async function streamedPartSize(root: string, rel: string): Promise<number | undefined> {
-  const attachment = attached.get(normalize(root));
-  const committed = committedRelOfStaged(rel);
-  if (attachment?.streamParts === undefined || committed === undefined) return undefined;
-  return attachment.store.size(committed);
+export async function streamedPartHead(root: string, rel: string): Promise<ObjectHead | undefined> {
+  const remote = streamedStagedObject(root, rel);
+  return remote?.store.head(remote.key);
 }
 
 /**

@@ -90,7 +90,7 @@ export async function readLakeStream(root: string, rel: string): Promise<Readabl
 
 /** A file in the bucket as a {@link LakeFile}: each slice one ranged GET (a Parquet footer, a row group). */
 async function openRemoteFile(store: ObjectStore, key: string): Promise<LakeFile> {
-  const size = await store.size(key);
+  const size = (await store.head(key))?.size;
   if (size === undefined) throw new SinkError(`Cannot read ${key} from ${store.location} (it is not there)`);
   return {
     byteLength: size,

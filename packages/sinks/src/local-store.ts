@@ -14,19 +14,9 @@
  * proceed (a crash and a collision together). A lock file held past `lockAttempts` answers
  * `conflict`, as S3's 409 does. No multipart: `upload` copies the file.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import {
-  type FileHandle,
-  link,
-  lstat,
-  open,
-  readdir,
-  readFile,
-  rename,
-  stat,
-  unlink,
-} from 'node:fs/promises';
+import { type FileHandle, link, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -41,7 +31,7 @@ import {
   tempPath,
 } from './dataset-layout.js';
 import { SinkError } from './errors.js';
-import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
+import type { ObjectHead, ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
 
 /** How long a conditional write waits for another one on the same key before answering `conflict`. */
 export interface DirectoryStoreOptions {
@@ -56,7 +46,12 @@ const DEFAULTS: Required<DirectoryStoreOptions> = { lockAttempts: 50, retryDelay
 
 /** The quoted md5 of `body`, as S3 answers for a single-part object. */
 function etagOf(body: Buffer): string {
-  return `"${createHash('md5').update(body).digest('hex')}"`;
+  return quoted(createHash('md5').update(body));
+}
+
+/** The ETag of the bytes an md5 `hash` was fed (computed the same way for put, get and head). */
+function quoted(hash: Hash): string {
+  return `"${hash.digest('hex')}"`;
 }
 
 const absent = (error: unknown) =>
@@ -114,14 +109,14 @@ export class DirectoryObjectStore implements ObjectStore {
     });
   }
 
-  async size(key: string): Promise<number | undefined> {
-    const path = await this.#path(key);
-    try {
-      return (await lstat(path)).size;
-    } catch (error) {
-      if (absent(error)) return undefined;
-      throw this.#fail('read the size of', key, error);
-    }
+  /** Hashes the object to answer (a directory has no stored ETag): a HEAD that reads the file. */
+  head(key: string): Promise<ObjectHead | undefined> {
+    return this.#reading(key, true, async (handle) => {
+      const { size } = await handle.stat();
+      const md5 = createHash('md5');
+      await pipeline(handle.createReadStream({ autoClose: false, start: 0 }), md5);
+      return { size, etag: quoted(md5) };
+    });
   }
 
   async put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult> {

@@ -70,13 +70,37 @@ export function closePartUploadClients(): void {
 }
 
 /**
+ * The byte stream of a part file being uploaded. Once it has finished, `etag` is the object's ETag
+ * as the completing request (PutObject or CompleteMultipartUpload) answered it: a checkpoint
+ * records it, and a resumed run compares it with a HEAD (dataset-adoption.ts), so an object
+ * replaced since by other bytes of the same size is not adopted. Undefined before the finish, or
+ * when the server sent none.
+ */
+export interface PartUpload extends Writable {
+  readonly etag: string | undefined;
+}
+
+/**
+ * `{ etag }` of a finished part-file upload, to spread into the file's record (`{}` for a local
+ * file, or when the server answered none: a resume then re-exports rather than trust the object).
+ *
+ * @example
+ * const file = { ...written, ...uploadedEtag(upload) };
+ */
+export function uploadedEtag(upload: PartUpload | undefined): { etag?: string } {
+  return upload?.etag ? { etag: upload.etag } : {};
+}
+
+/**
  * Opens the byte stream of a part file uploaded to `target` while it is written.
  *
  * @example
  * const out = openPartUpload({ bucket: 'lake', prefix: 'calls', key: 'calls/date=2026-04-01/part-x-00000.parquet', partSize: 8 << 20, region: 'us-east-1' });
  * out.end(bytes);
+ * await finished(out);
+ * console.log(out.etag);
  */
-export function openPartUpload(target: ObjectPartTarget): Writable {
+export function openPartUpload(target: ObjectPartTarget): PartUpload {
   return new PartUploadStream(target);
 }
 
@@ -85,10 +109,11 @@ export function openPartUpload(target: ObjectPartTarget): Writable {
  * the Upload's queue frees up: backpressure reaches the writer through `write()` returning
  * false), `_final` waits for the completed object, `_destroy` for the abort.
  */
-class PartUploadStream extends Writable {
+class PartUploadStream extends Writable implements PartUpload {
   readonly #body = new PassThrough({ highWaterMark: 64 * 1024 });
   readonly #done: Promise<void>;
   readonly #where: string;
+  #etag: string | undefined;
 
   constructor(target: ObjectPartTarget) {
     super({ highWaterMark: 64 * 1024 });
@@ -103,12 +128,17 @@ class PartUploadStream extends Writable {
         // The default, stated: a failed multipart upload is aborted, no parts stay billed.
         leavePartsOnError: false,
       });
-      await upload.done();
+      const completed = await upload.done();
+      this.#etag = completed.ETag;
     });
     // Until _final or _destroy awaits it: a failed upload fails the writer at once (not at close).
     this.#done.catch((error: unknown) => {
       if (!this.destroyed) this.destroy(s3Failure('upload', this.#where, error));
     });
+  }
+
+  get etag(): string | undefined {
+    return this.#etag;
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {

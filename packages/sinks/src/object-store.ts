@@ -16,6 +16,30 @@ export interface StoredObject {
 }
 
 /**
+ * What a HEAD says of an object: its size and its ETag (quotes included, as sent; '' when the
+ * server sent none, which never equals a recorded one). An ETag changes
+ * whenever the object is written again with other bytes (and may change when rewritten with the
+ * same ones): a crash-resumed run compares it with the one its upload got, without downloading.
+ */
+export interface ObjectHead {
+  size: number;
+  etag: string;
+}
+
+/**
+ * True when two ETags name the same object version: compared without their quotes and a weak
+ * `W/` mark, which some S3-compatible servers add or drop between a write's answer and a HEAD
+ * (a mismatch only of quoting would make every resume start over). An empty ETag matches nothing.
+ *
+ * @example
+ * sameEtag('"9b2cf535f27731c974343645a3985328"', '9b2cf535f27731c974343645a3985328'); // true
+ */
+export function sameEtag(a: string, b: string): boolean {
+  const bare = (etag: string) => etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return bare(a) !== '' && bare(a) === bare(b);
+}
+
+/**
  * A condition on a put: `ifNoneMatch: '*'` creates only when the key is absent; `ifMatch`
  * replaces only the version with that ETag (S3 conditional writes).
  */
@@ -37,8 +61,8 @@ export interface ObjectStore {
   readonly location: string;
   /** The object at `key`, or undefined when there is none. */
   get(key: string): Promise<StoredObject | undefined>;
-  /** The size in bytes of the object at `key`, or undefined when there is none. */
-  size(key: string): Promise<number | undefined>;
+  /** The size and ETag of the object at `key` (one HEAD), or undefined when there is none. */
+  head(key: string): Promise<ObjectHead | undefined>;
   /** Writes `body` at `key` in one request, under `condition` when given. */
   put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult>;
   /**

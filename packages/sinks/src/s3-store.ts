@@ -13,9 +13,9 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { HeadObjectCommandOutput, ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { SinkError } from './errors.js';
-import type { ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
+import type { ObjectHead, ObjectStore, PutCondition, PutResult, StoredObject } from './object-store.js';
 import { createS3Client, type S3Connection, s3Failure, s3Region, statusOf } from './s3-client.js';
 import { parseS3Url } from './s3-url.js';
 
@@ -127,15 +127,19 @@ class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async size(key: string): Promise<number | undefined> {
+  async head(key: string): Promise<ObjectHead | undefined> {
     const { sdk, client, bucket } = this.#p;
+    let answer: HeadObjectCommandOutput;
     try {
-      const answer = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
-      return answer.ContentLength;
+      answer = await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: this.#full(key) }));
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw this.#fail('read the size of', key, error);
     }
+    if (answer.ContentLength === undefined) {
+      throw new SinkError(`Cannot read the size of ${this.location}/${key} (no Content-Length)`);
+    }
+    return { size: answer.ContentLength, etag: answer.ETag ?? '' };
   }
 
   async put(key: string, body: string | Buffer, condition?: PutCondition): Promise<PutResult> {

@@ -14,7 +14,7 @@ import type { ByteWrite } from './byte-source.js';
 import { FILE_MODE } from './dataset-layout.js';
 import type { PartDestination } from './dataset-writers.js';
 import { SinkError } from './errors.js';
-import { openPartUpload } from './object-part-upload.js';
+import { openPartUpload, uploadedEtag } from './object-part-upload.js';
 import { drained } from './table-writer.js';
 
 /** What a fill wrote, as it counted it, and what reached the destination. */
@@ -22,6 +22,8 @@ export interface StagedBytes {
   rows: number;
   bytes: number;
   sha256: string;
+  /** The object's ETag when the file was streamed to object storage (see `uploadedEtag`). */
+  etag?: string;
 }
 
 /**
@@ -36,10 +38,9 @@ export async function writeStagedBytes(
   destination: PartDestination,
   fill: (write: ByteWrite) => Promise<{ rows: number; bytes: number }>,
 ): Promise<StagedBytes> {
+  const upload = typeof destination === 'string' ? undefined : openPartUpload(destination);
   const stream: Writable =
-    typeof destination === 'string'
-      ? createWriteStream(destination, { flags: 'wx', mode: FILE_MODE })
-      : openPartUpload(destination);
+    upload ?? createWriteStream(destination as string, { flags: 'wx', mode: FILE_MODE });
   // Surfaced by drained()/finished() below; without a listener an idle failure would crash.
   stream.on('error', () => undefined);
   const hash = createHash('sha256');
@@ -57,7 +58,7 @@ export async function writeStagedBytes(
         `A merged part file got ${bytes} bytes, not ${counted.bytes}; nothing was committed`,
       );
     }
-    return { rows: counted.rows, bytes, sha256: hash.digest('hex') };
+    return { rows: counted.rows, bytes, sha256: hash.digest('hex'), ...uploadedEtag(upload) };
   } catch (error) {
     stream.destroy();
     await finished(stream).catch(() => undefined);

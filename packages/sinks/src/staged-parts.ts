@@ -22,6 +22,7 @@ import {
 import type { PartDestination, WriterFactory } from './dataset-writers.js';
 import { SinkError } from './errors.js';
 import { type StreamedParts, streamedPartsOf } from './lake-file-fetch.js';
+import { openPartUpload, type PartUpload, uploadedEtag } from './object-part-upload.js';
 import { writeStagedBytes } from './staged-bytes.js';
 import { drained, type TableWriter } from './table-writer.js';
 
@@ -60,6 +61,8 @@ interface OpenFile {
   date: string | null;
   name: string;
   writer: TableWriter;
+  /** The upload a streamed file's writer writes to (its ETag goes into the file's record). */
+  upload: PartUpload | undefined;
 }
 
 /** The staged part files of one run (see the module comment). */
@@ -306,13 +309,15 @@ export class StagedParts {
       this.#opening.delete(pending);
     }
     if (this.#destroyed) throw new SinkError('The run was stopped while a part file was being opened');
-    const writer = this.#factory!(this.#config.schemas[table], destination);
+    const sink = typeof destination === 'string' ? destination : openPartUpload(destination);
+    const writer = this.#factory!(this.#config.schemas[table], sink);
+    const upload = typeof sink === 'string' ? undefined : sink;
     // An idle writer can fail too (its file hit ENOSPC while flushing in the background): keep
     // the error for the next write, checkpoint or commit instead of an unhandled 'error' event.
     writer.on('error', (error: unknown) => {
       this.#closeError ??= error;
     });
-    const file: OpenFile = { partition, date, name, writer };
+    const file: OpenFile = { partition, date, name, writer, upload };
     this.#open.set(table, file);
     return file;
   }
@@ -346,6 +351,7 @@ export class StagedParts {
       rows: result.rows,
       bytes: result.bytes,
       sha256: result.sha256,
+      ...uploadedEtag(file.upload),
     });
   }
 }

@@ -37,7 +37,7 @@ async function onDisk(dir: string): Promise<string[]> {
 }
 
 describe('DirectoryObjectStore: put, get, ETags', () => {
-  it('writes the bytes at root/key; the ETag is the quoted md5 of the content, the same on put and get', async () => {
+  it('writes the bytes at root/key; the ETag is the quoted md5 of the content, the same on put, get and head', async () => {
     const { root, store } = await fresh();
     const put = await store.put('calls/date=2026-01-01/part-1.ndjson', 'hello\n');
     const md5 = `"${createHash('md5').update('hello\n').digest('hex')}"`;
@@ -46,9 +46,9 @@ describe('DirectoryObjectStore: put, get, ETags', () => {
     const got = await store.get('calls/date=2026-01-01/part-1.ndjson');
     expect(got?.body.toString()).toBe('hello\n');
     expect(got?.etag).toBe(md5);
-    expect(await store.size('calls/date=2026-01-01/part-1.ndjson')).toBe(6);
+    expect(await store.head('calls/date=2026-01-01/part-1.ndjson')).toEqual({ size: 6, etag: md5 });
     expect(await store.get('missing.json')).toBeUndefined();
-    expect(await store.size('missing.json')).toBeUndefined();
+    expect(await store.head('missing.json')).toBeUndefined();
     // No temp or lock file is left beside the object.
     expect(await onDisk(root)).toEqual(['calls/date=2026-01-01/part-1.ndjson']);
   });
