@@ -15,6 +15,7 @@ import { InvalidOptionError } from '@omnidim-stream/core';
 import {
   acquireObjectLock,
   attachLakeStore,
+  checkObjectStore,
   closePartUploadClients,
   hydrateWorkingCopy,
   isS3Url,
@@ -110,6 +111,7 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
   run: (workDir: string, onEvent: (event: E) => void) => Promise<R>,
 ): Promise<R> {
   if (target.storage === undefined) parseS3Url(target.outDir);
+  else checkObjectStore(target.storage);
   const warn = (message: string) => target.onEvent?.(target.warning(message));
   const store = target.storage ?? (await openS3Store(target.outDir, target.s3));
   let lock: ObjectLock | undefined;

@@ -127,4 +127,26 @@ describe('exportCallLogs on a DirectoryObjectStore', () => {
     expect(await idsOf(root)).toEqual([...sim.ids()].sort((a, b) => a - b));
     await expectExactlyTheManifest(root);
   });
+  it('a custom store without head() (written against size(), before 0.1) fails before any request, naming storage and what is missing', async () => {
+    const sim = await scope.start({ records: 30, seed: 43 });
+    const root = await scope.lake();
+    const { head: _head, ...rest } = Object.fromEntries(
+      ['get', 'head', 'put', 'upload', 'download', 'list', 'delete', 'close'].map((m) => [
+        m,
+        () => undefined,
+      ]),
+    );
+    const oldStore = { ...rest, location: root, size: async () => undefined };
+    const error = await exportCallLogs({
+      apiKey: sim.apiKey,
+      baseUrl: sim.url,
+      outDir: root,
+      storage: oldStore as never,
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INVALID_OPTION', option: 'storage' });
+    expect(String((error as Error).message)).toMatch(/missing: head;/);
+    expect(sim.stats.listRequests).toBe(0);
+    // Nothing was created: not even the directory.
+    expect(await readdir(root).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+  });
 });

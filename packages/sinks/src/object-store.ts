@@ -7,6 +7,7 @@
  * directory, for library users and tests). No rename: see object-lake-publish.ts for the commit.
  */
 import type { Readable } from 'node:stream';
+import { InvalidOptionError } from '@omnidim-stream/core';
 
 /** An object read back: its bytes, its ETag (quotes included, as sent) and when it was written. */
 export interface StoredObject {
@@ -86,4 +87,29 @@ export interface ObjectStore {
   abortUpload(key: string, uploadId: string): Promise<void>;
   /** Releases the client's connections. */
   close(): void;
+}
+
+/** The methods every {@link ObjectStore} has (`head()` replaced `size()` in 0.1: it also gives the ETag). */
+const OBJECT_STORE_METHODS = ['get', 'head', 'put', 'upload', 'download', 'list', 'delete', 'close'] as const;
+
+/**
+ * Throws `InvalidOptionError` (option `storage`) unless `store` has every {@link ObjectStore}
+ * method: a custom store written against an earlier version (with `size()`, without `head()`)
+ * fails before the run starts, naming what is missing, not in the middle of a resume.
+ *
+ * @example
+ * checkObjectStore(new DirectoryObjectStore('lake')); // ok
+ * checkObjectStore({ get() {} }); // throws: Invalid option "storage": expected an ObjectStore …
+ */
+export function checkObjectStore(store: unknown): asserts store is ObjectStore {
+  const missing =
+    typeof store === 'object' && store !== null
+      ? OBJECT_STORE_METHODS.filter((name) => typeof (store as Record<string, unknown>)[name] !== 'function')
+      : [...OBJECT_STORE_METHODS];
+  if (missing.length === 0) return;
+  throw new InvalidOptionError(
+    'storage',
+    `an ObjectStore with ${OBJECT_STORE_METHODS.join(', ')} (missing: ${missing.join(', ')}; head() replaced size() in 0.1 and returns { size, etag })`,
+    typeof store === 'object' && store !== null ? 'an object' : store,
+  );
 }
