@@ -8,6 +8,7 @@ import { type ParquetColumnOptions, parquetColumnOptions } from './parquet-colum
 import { PARQUET_CREATED_BY } from './parquet-created-by.js';
 import type { RowGroupBudget, RowGroupBuffer } from './row-group-budget.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
+import { Utf8Column } from './utf8-column.js';
 import { checkValue } from './values.js';
 import { loadZstdCompressor } from './zstd.js';
 
@@ -196,6 +197,38 @@ export function bufferedValueBytes(value: unknown): number {
   return SLOT_BYTES;
 }
 
+/** How the writer buffers a column's values until its row group is written. */
+enum Kind {
+  /** The checked value itself (float64, boolean, short text). */
+  AsIs,
+  /** int64: a BigInt, what hyparquet-writer writes INT64 from. */
+  Int64,
+  /**
+   * timestamp: its INT64 millis as a BigInt. A Date costs hyparquet-writer a conversion per
+   * value in its statistics (and again per page for the page index) besides the one for the page.
+   */
+  Millis,
+  /** date: days since 1970-01-01 (INT32), from the `YYYY-MM-DD` text. */
+  Days,
+  /** Long text written PLAIN without statistics: UTF-8 bytes off the JS heap (utf8-column.ts). */
+  Utf8,
+}
+
+function kindOf(type: LogicalType, options: ParquetColumnOptions): Kind {
+  if (type === 'int64') return Kind.Int64;
+  if (type === 'timestamp') return Kind.Millis;
+  if (type === 'date') return Kind.Days;
+  const text = type === 'string' || type === 'json';
+  return text && options.encoding === 'PLAIN' && !options.statistics ? Kind.Utf8 : Kind.AsIs;
+}
+
+/** The physical value of a checked, non-null value of a converted kind. */
+function physical(kind: Kind, value: NonNullable<unknown>): unknown {
+  if (kind === Kind.Int64) return BigInt(value as number);
+  if (kind === Kind.Millis) return BigInt((value as Date).getTime());
+  return calendarDateDays(value as string);
+}
+
 /** A Writable of one table's rows that writes a Parquet file, one row group at a time. */
 export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   readonly #rowGroupRows: number;
@@ -203,6 +236,10 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   readonly #bytes: ChunkingByteWriter;
   readonly #parquet: ParquetWriter;
   readonly #columnOptions: ParquetColumnOptions[];
+  /** How {@link encode} stores each column's values (schema order). */
+  readonly #kinds: Kind[];
+  /** The buffered bytes of the {@link Kind.Utf8} columns (undefined for the others). */
+  readonly #utf8: (Utf8Column | undefined)[];
   #columns: unknown[][];
   #bufferedRows = 0;
   #bufferedBytes = 0;
@@ -238,6 +275,8 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
       createdBy: PARQUET_CREATED_BY,
     });
     this.#columnOptions = parquetColumnOptions(options.schema);
+    this.#kinds = options.schema.columns.map((c, i) => kindOf(c.type, this.#columnOptions[i]!));
+    this.#utf8 = this.#kinds.map((k) => (k === Kind.Utf8 ? new Utf8Column() : undefined));
     this.#columns = this.#emptyColumns();
     this.#budget = options.rowGroupBudget;
     this.#budget?.join(this);
@@ -250,17 +289,19 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
 
   protected encode(rows: readonly Row[]): unknown[] {
     const columns = this.schema.columns;
+    const kinds = this.#kinds;
     for (const row of rows) {
       let rowBytes = 0;
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i]!;
         const checked = checkValue(column, row[column.name]);
+        const kind = kinds[i]!;
+        if (kind === Kind.Utf8) {
+          rowBytes += this.#utf8[i]!.push(checked as string | null);
+          continue;
+        }
         let value: unknown = checked;
-        if (checked !== null && column.type === 'int64') value = BigInt(checked as number);
-        // The physical INT64 millis: a Date costs hyparquet-writer a conversion per value in
-        // its statistics (and again per page for the page index) besides the one for the page.
-        else if (checked !== null && column.type === 'timestamp') value = BigInt((checked as Date).getTime());
-        else if (checked !== null && column.type === 'date') value = calendarDateDays(checked as string);
+        if (checked !== null && kind !== Kind.AsIs) value = physical(kind, checked);
         this.#columns[i]!.push(value);
         rowBytes += bufferedValueBytes(value);
       }
@@ -304,7 +345,7 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     // writes none for a one-page chunk, where the chunk statistics already say everything).
     const columnData = this.schema.columns.map((c, i) => ({
       name: c.name,
-      data: this.#columns[i]!,
+      data: this.#kinds[i] === Kind.Utf8 ? this.#utf8[i]!.take() : this.#columns[i]!,
       ...this.#columnOptions[i],
     }));
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
