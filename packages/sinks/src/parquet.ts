@@ -3,6 +3,7 @@ import { InvalidOptionError } from '@omnidim-stream/core';
 import { calendarDateDays, type LogicalType, type Row, type TableSchema } from '@omnidim-stream/transform';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import { SinkError } from './errors.js';
+import { NumberColumn } from './number-column.js';
 import { oneOf, positiveInteger } from './option-checks.js';
 import { type ParquetColumnOptions, parquetColumnOptions } from './parquet-column-options.js';
 import { PARQUET_CREATED_BY } from './parquet-created-by.js';
@@ -199,22 +200,26 @@ export function bufferedValueBytes(value: unknown): number {
 
 /** How the writer buffers a column's values until its row group is written. */
 enum Kind {
-  /** The checked value itself (float64, boolean, short text). */
+  /** The checked value itself (boolean, text that may get a dictionary or statistics). */
   AsIs,
-  /** int64: a BigInt, what hyparquet-writer writes INT64 from. */
+  /** float64: a double of a {@link NumberColumn}, off the JS heap. */
+  Float,
+  /** int64: a double of a {@link NumberColumn}; a BigInt (what INT64 is written from) at the write. */
   Int64,
   /**
-   * timestamp: its INT64 millis as a BigInt. A Date costs hyparquet-writer a conversion per
-   * value in its statistics (and again per page for the page index) besides the one for the page.
+   * timestamp: its INT64 millis, as {@link Kind.Int64}. A Date costs hyparquet-writer a
+   * conversion per value in its statistics (and again per page for the page index) besides the
+   * one for the page.
    */
   Millis,
-  /** date: days since 1970-01-01 (INT32), from the `YYYY-MM-DD` text. */
+  /** date: days since 1970-01-01 (INT32), from the `YYYY-MM-DD` text, in a {@link NumberColumn}. */
   Days,
   /** Long text written PLAIN without statistics: UTF-8 bytes off the JS heap (utf8-column.ts). */
   Utf8,
 }
 
 function kindOf(type: LogicalType, options: ParquetColumnOptions): Kind {
+  if (type === 'float64') return Kind.Float;
   if (type === 'int64') return Kind.Int64;
   if (type === 'timestamp') return Kind.Millis;
   if (type === 'date') return Kind.Days;
@@ -222,11 +227,11 @@ function kindOf(type: LogicalType, options: ParquetColumnOptions): Kind {
   return text && options.encoding === 'PLAIN' && !options.statistics ? Kind.Utf8 : Kind.AsIs;
 }
 
-/** The physical value of a checked, non-null value of a converted kind. */
-function physical(kind: Kind, value: NonNullable<unknown>): unknown {
-  if (kind === Kind.Int64) return BigInt(value as number);
-  if (kind === Kind.Millis) return BigInt((value as Date).getTime());
-  return calendarDateDays(value as string);
+/** The number a checked, non-null value of a numeric kind is buffered as. */
+function numeric(kind: Kind, value: NonNullable<unknown>): number {
+  if (kind === Kind.Millis) return (value as Date).getTime();
+  if (kind === Kind.Days) return calendarDateDays(value as string)!;
+  return value as number;
 }
 
 /** A Writable of one table's rows that writes a Parquet file, one row group at a time. */
@@ -239,7 +244,9 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   /** How {@link encode} stores each column's values (schema order). */
   readonly #kinds: Kind[];
   /** The buffered bytes of the {@link Kind.Utf8} columns (undefined for the others). */
-  readonly #utf8: (Utf8Column | undefined)[];
+  readonly #text: (Utf8Column | undefined)[];
+  /** The buffered numbers of the numeric kinds (undefined for the others). */
+  readonly #numbers: (NumberColumn | undefined)[];
   #columns: unknown[][];
   #bufferedRows = 0;
   #bufferedBytes = 0;
@@ -276,7 +283,10 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     });
     this.#columnOptions = parquetColumnOptions(options.schema);
     this.#kinds = options.schema.columns.map((c, i) => kindOf(c.type, this.#columnOptions[i]!));
-    this.#utf8 = this.#kinds.map((k) => (k === Kind.Utf8 ? new Utf8Column() : undefined));
+    this.#text = this.#kinds.map((k) => (k === Kind.Utf8 ? new Utf8Column() : undefined));
+    this.#numbers = this.#kinds.map((k) =>
+      k === Kind.AsIs || k === Kind.Utf8 ? undefined : new NumberColumn(),
+    );
     this.#columns = this.#emptyColumns();
     this.#budget = options.rowGroupBudget;
     this.#budget?.join(this);
@@ -296,14 +306,11 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
         const column = columns[i]!;
         const checked = checkValue(column, row[column.name]);
         const kind = kinds[i]!;
-        if (kind === Kind.Utf8) {
-          rowBytes += this.#utf8[i]!.push(checked as string | null);
-          continue;
-        }
-        let value: unknown = checked;
-        if (checked !== null && kind !== Kind.AsIs) value = physical(kind, checked);
-        this.#columns[i]!.push(value);
-        rowBytes += bufferedValueBytes(value);
+        if (kind === Kind.AsIs) {
+          this.#columns[i]!.push(checked);
+          rowBytes += bufferedValueBytes(checked);
+        } else if (kind === Kind.Utf8) rowBytes += this.#text[i]!.push(checked as string | null);
+        else rowBytes += this.#numbers[i]!.push(checked === null ? null : numeric(kind, checked));
       }
       this.#bufferedBytes += rowBytes;
       this.#budget?.add(rowBytes);
@@ -345,7 +352,7 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     // writes none for a one-page chunk, where the chunk statistics already say everything).
     const columnData = this.schema.columns.map((c, i) => ({
       name: c.name,
-      data: this.#kinds[i] === Kind.Utf8 ? this.#utf8[i]!.take() : this.#columns[i]!,
+      data: this.#take(i),
       ...this.#columnOptions[i],
     }));
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
@@ -354,6 +361,14 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     this.#bufferedRows = 0;
     this.#budget?.add(-this.#bufferedBytes);
     this.#bufferedBytes = 0;
+  }
+
+  /** Column `i`'s buffered values as hyparquet-writer takes them; its buffer starts empty again. */
+  #take(i: number): unknown[] {
+    const kind = this.#kinds[i]!;
+    if (kind === Kind.AsIs) return this.#columns[i]!;
+    if (kind === Kind.Utf8) return this.#text[i]!.take();
+    return this.#numbers[i]!.take(kind === Kind.Int64 || kind === Kind.Millis);
   }
 
   #emptyColumns(): unknown[][] {

@@ -12,7 +12,7 @@
  */
 
 /** First capacity of a column's buffer; it doubles from there. */
-const INITIAL_BYTES = 64 * 1024;
+const INITIAL_BYTES = 4 * 1024;
 /** UTF-8 bytes one UTF-16 code unit can take at most (a lone surrogate: U+FFFD, 3 bytes). */
 const MAX_BYTES_PER_UNIT = 3;
 /** Slot of a value: its end offset (a Float64Array entry). */

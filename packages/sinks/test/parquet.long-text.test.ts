@@ -51,7 +51,7 @@ const TEXT = [
 describe('Parquet long-text columns', () => {
   it('DuckDB and hyparquet read every transcript, link and JSON text back as written, across row groups', async () => {
     const rows = callsRows();
-    // 7 rows per row group: the byte buffer is emptied and grown again many times, past 64 KiB.
+    // 7 rows per row group: the byte buffer is emptied and grown again many times, past its first 4 KiB.
     const path = await write('calls', CALLS_SCHEMA, rows, { rowGroupRows: 7 });
     const expected = rows.map((r) =>
       Object.fromEntries([['id', String(r['id'])], ...TEXT.map((c) => [c, r[c]])]),
