@@ -25,13 +25,15 @@ export const FREE_TEXT_COLUMNS: Readonly<Record<TableName, readonly string[]>> =
 
 /**
  * Columns whose values rarely repeat within a row group: the natural keys of a row, the instants
- * of a call or delivery, continuous measurements (durations, latencies, costs, token counts) and
+ * of a call or delivery, fine-grained measurements (per-turn latencies, token counts) and
  * per-call text or JSON (a whole transcript, a signed link, a payload). A dictionary of them
  * never halves the column (hyparquet-writer's rule), so the writer is told PLAIN and skips the
  * trial: its 1,000-value sample and, where the sample passes (floats with a few repeats pass
  * it), a full build of a Map over every value that is then thrown away (issue 21: those late
  * rejections were most of `useDictionary`'s time in the Parquet export's profile). zstd still
- * compresses the repeats such a column has.
+ * compresses the repeats such a column has. Left to the trial, measured (bench/parquet-codecs.ts
+ * data): costs, p50/p99, TTS seconds and call durations, whose few hundred distinct values a
+ * dictionary halves in row groups of thousands of rows (PLAIN cost up to +18% on those columns).
  */
 export const PLAIN_COLUMNS: Readonly<Record<TableName, readonly string[]>> = Object.freeze({
   calls: Object.freeze([
@@ -43,10 +45,6 @@ export const PLAIN_COLUMNS: Readonly<Record<TableName, readonly string[]>> = Obj
     'call_conversation',
     'transcript',
     'extracted_variables',
-    'call_duration',
-    'call_duration_in_seconds',
-    'call_duration_in_minutes',
-    'call_duration_seconds',
     'prompt_tokens',
     'total_tokens',
   ]),
@@ -72,7 +70,6 @@ export const PLAIN_COLUMNS: Readonly<Record<TableName, readonly string[]>> = Obj
     'payload_call_date',
     'payload_start_time',
     'payload_end_time',
-    'payload_call_duration',
   ]),
 });
 
