@@ -33,8 +33,9 @@ export interface ParquetWriterOptions extends TableWriterBaseOptions {
   rowGroupRows?: number;
   /**
    * A row group is also closed once its buffered values reach about this many bytes, which
-   * bounds memory for tables with long transcripts: what they take in the JS heap, see
-   * {@link bufferedValueBytes}. Default 32 MiB.
+   * bounds memory for tables with long transcripts: the buffers of the numeric and long-text
+   * columns (number-column.ts, utf8-column.ts: their allocated bytes), and what the other values
+   * take in the JS heap, see {@link bufferedValueBytes}. Default 32 MiB.
    */
   rowGroupBytes?: number;
   /**
@@ -185,9 +186,10 @@ const SLOT_BYTES = 8;
 const TWO_BYTE = /[^\u0000-\u00ff]/;
 
 /**
- * What a buffered value takes in the JS heap, roughly: a string's characters (one or two bytes
- * each, as V8 stores it: counting `length` alone undercounted non-Latin-1 text by half) plus the
- * slot; a BigInt (int64) 24; other values their slot.
+ * What a value buffered as itself (a boolean, text of a column with a dictionary trial or
+ * statistics) takes in the JS heap, roughly: a string's characters (one or two bytes each, as V8
+ * stores it: counting `length` alone undercounted non-Latin-1 text by half) plus the slot; a
+ * BigInt 24; other values their slot.
  *
  * @example
  * bufferedValueBytes('añb'); // 11: one byte per char + the slot
