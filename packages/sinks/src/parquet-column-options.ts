@@ -4,9 +4,9 @@ import type { ColumnSchema, TableName, TableSchema } from '@omnidim-stream/trans
  * Columns of long free text (transcripts, prompts, remarks, bodies, signed links): min/max
  * statistics of them prune nothing (no reader filters a transcript by range) and cost the most
  * of any column to compute, since hyparquet-writer compares the whole strings code point by code
- * point and transcripts share long prefixes ("Bot: Hello…"). Their dictionary trial stays: the
- * writer rejects a column of distinct texts from a 1,000-value sample, and keeps a dictionary
- * where texts do repeat (templated bot answers).
+ * point and transcripts share long prefixes ("Bot: Hello…"). The dictionary trial stays for those
+ * whose texts can repeat (templated bot answers, one agent prompt on every call); the per-call
+ * ones (a whole transcript, a signed link) are {@link PLAIN_COLUMNS} too.
  */
 export const FREE_TEXT_COLUMNS: Readonly<Record<TableName, readonly string[]>> = Object.freeze({
   calls: Object.freeze([
@@ -24,15 +24,53 @@ export const FREE_TEXT_COLUMNS: Readonly<Record<TableName, readonly string[]>> =
 });
 
 /**
- * Columns that hold a distinct value on every row (the natural keys of one row): a dictionary
- * never wins, so the writer is told PLAIN and skips the trial (its sample and, where the sample
- * passes, the full build).
+ * Columns whose values rarely repeat within a row group: the natural keys of a row, the instants
+ * of a call or delivery, fine-grained measurements (per-turn latencies, token counts) and
+ * per-call text or JSON (a whole transcript, a signed link, a payload). A dictionary of them
+ * never halves the column (hyparquet-writer's rule), so the writer is told PLAIN and skips the
+ * trial: its 1,000-value sample and, where the sample passes (floats with a few repeats pass
+ * it), a full build of a Map over every value that is then thrown away (issue 21: those late
+ * rejections were most of `useDictionary`'s time in the Parquet export's profile). zstd still
+ * compresses the repeats such a column has. Left to the trial, measured (bench/parquet-codecs.ts
+ * data): costs, p50/p99, TTS seconds and call durations, whose few hundred distinct values a
+ * dictionary halves in row groups of thousands of rows (PLAIN cost up to +18% on those columns).
  */
-export const UNIQUE_COLUMNS: Readonly<Record<TableName, readonly string[]>> = Object.freeze({
-  calls: Object.freeze(['id']),
-  interactions: Object.freeze(['id']),
-  function_calls: Object.freeze([]),
-  webhooks: Object.freeze(['id']),
+export const PLAIN_COLUMNS: Readonly<Record<TableName, readonly string[]>> = Object.freeze({
+  calls: Object.freeze([
+    'id',
+    'time_of_call',
+    'recording_available_at',
+    'recording_url',
+    'internal_recording_url',
+    'call_conversation',
+    'transcript',
+    'extracted_variables',
+    'prompt_tokens',
+    'total_tokens',
+  ]),
+  interactions: Object.freeze([
+    'id',
+    'time_of_call',
+    'llm2_time',
+    'asr_time',
+    'tts_time',
+    'latency_llm',
+    'latency_tts',
+    'total_response_time',
+    'total_tokens',
+  ]),
+  function_calls: Object.freeze(['interaction_id', 'time_taken']),
+  webhooks: Object.freeze([
+    'id',
+    'call_id',
+    'call_recording_id',
+    'payload_call_id',
+    'create_date',
+    'payload',
+    'payload_call_date',
+    'payload_start_time',
+    'payload_end_time',
+  ]),
 });
 
 /** The per-column part of hyparquet-writer's `ColumnSource` that this sink sets. */
@@ -66,8 +104,8 @@ function prunable(table: TableName, column: ColumnSchema): boolean {
 export function parquetColumnOptions(schema: TableSchema): ParquetColumnOptions[] {
   return schema.columns.map((column) => {
     const keep = prunable(schema.name, column);
-    const unique = UNIQUE_COLUMNS[schema.name]?.includes(column.name) ?? false;
-    return unique
+    const plain = PLAIN_COLUMNS[schema.name]?.includes(column.name) ?? false;
+    return plain
       ? { statistics: keep, columnIndex: keep, encoding: 'PLAIN' }
       : { statistics: keep, columnIndex: keep };
   });

@@ -3,11 +3,13 @@ import { InvalidOptionError } from '@omnidim-stream/core';
 import { calendarDateDays, type LogicalType, type Row, type TableSchema } from '@omnidim-stream/transform';
 import { ByteWriter, ParquetWriter, type SchemaElement } from 'hyparquet-writer';
 import { SinkError } from './errors.js';
+import { NumberColumn } from './number-column.js';
 import { oneOf, positiveInteger } from './option-checks.js';
 import { type ParquetColumnOptions, parquetColumnOptions } from './parquet-column-options.js';
 import { PARQUET_CREATED_BY } from './parquet-created-by.js';
 import type { RowGroupBudget, RowGroupBuffer } from './row-group-budget.js';
 import { TableWriter, type TableWriterBaseOptions } from './table-writer.js';
+import { Utf8Column } from './utf8-column.js';
 import { checkValue } from './values.js';
 import { loadZstdCompressor } from './zstd.js';
 
@@ -31,8 +33,9 @@ export interface ParquetWriterOptions extends TableWriterBaseOptions {
   rowGroupRows?: number;
   /**
    * A row group is also closed once its buffered values reach about this many bytes, which
-   * bounds memory for tables with long transcripts: what they take in the JS heap, see
-   * {@link bufferedValueBytes}. Default 32 MiB.
+   * bounds memory for tables with long transcripts: the buffers of the numeric and long-text
+   * columns (number-column.ts, utf8-column.ts: their allocated bytes), and what the other values
+   * take in the JS heap, see {@link bufferedValueBytes}. Default 32 MiB.
    */
   rowGroupBytes?: number;
   /**
@@ -183,9 +186,10 @@ const SLOT_BYTES = 8;
 const TWO_BYTE = /[^\u0000-\u00ff]/;
 
 /**
- * What a buffered value takes in the JS heap, roughly: a string's characters (one or two bytes
- * each, as V8 stores it: counting `length` alone undercounted non-Latin-1 text by half) plus the
- * slot; a BigInt (int64) 24; other values their slot.
+ * What a value buffered as itself (a boolean, text of a column with a dictionary trial or
+ * statistics) takes in the JS heap, roughly: a string's characters (one or two bytes each, as V8
+ * stores it: counting `length` alone undercounted non-Latin-1 text by half) plus the slot; a
+ * BigInt 24; other values their slot.
  *
  * @example
  * bufferedValueBytes('añb'); // 11: one byte per char + the slot
@@ -196,6 +200,42 @@ export function bufferedValueBytes(value: unknown): number {
   return SLOT_BYTES;
 }
 
+/** How the writer buffers a column's values until its row group is written. */
+enum Kind {
+  /** The checked value itself (boolean, text that may get a dictionary or statistics). */
+  AsIs,
+  /** float64: a double of a {@link NumberColumn}, off the JS heap. */
+  Float,
+  /** int64: a double of a {@link NumberColumn}; a BigInt (what INT64 is written from) at the write. */
+  Int64,
+  /**
+   * timestamp: its INT64 millis, as {@link Kind.Int64}. A Date costs hyparquet-writer a
+   * conversion per value in its statistics (and again per page for the page index) besides the
+   * one for the page.
+   */
+  Millis,
+  /** date: days since 1970-01-01 (INT32), from the `YYYY-MM-DD` text, in a {@link NumberColumn}. */
+  Days,
+  /** Long text written PLAIN without statistics: UTF-8 bytes off the JS heap (utf8-column.ts). */
+  Utf8,
+}
+
+function kindOf(type: LogicalType, options: ParquetColumnOptions): Kind {
+  if (type === 'float64') return Kind.Float;
+  if (type === 'int64') return Kind.Int64;
+  if (type === 'timestamp') return Kind.Millis;
+  if (type === 'date') return Kind.Days;
+  const text = type === 'string' || type === 'json';
+  return text && options.encoding === 'PLAIN' && !options.statistics ? Kind.Utf8 : Kind.AsIs;
+}
+
+/** The number a checked, non-null value of a numeric kind is buffered as. */
+function numeric(kind: Kind, value: NonNullable<unknown>): number {
+  if (kind === Kind.Millis) return (value as Date).getTime();
+  if (kind === Kind.Days) return calendarDateDays(value as string)!;
+  return value as number;
+}
+
 /** A Writable of one table's rows that writes a Parquet file, one row group at a time. */
 export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   readonly #rowGroupRows: number;
@@ -203,6 +243,12 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
   readonly #bytes: ChunkingByteWriter;
   readonly #parquet: ParquetWriter;
   readonly #columnOptions: ParquetColumnOptions[];
+  /** How {@link encode} stores each column's values (schema order). */
+  readonly #kinds: Kind[];
+  /** The buffered bytes of the {@link Kind.Utf8} columns (undefined for the others). */
+  readonly #text: (Utf8Column | undefined)[];
+  /** The buffered numbers of the numeric kinds (undefined for the others). */
+  readonly #numbers: (NumberColumn | undefined)[];
   #columns: unknown[][];
   #bufferedRows = 0;
   #bufferedBytes = 0;
@@ -238,6 +284,11 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
       createdBy: PARQUET_CREATED_BY,
     });
     this.#columnOptions = parquetColumnOptions(options.schema);
+    this.#kinds = options.schema.columns.map((c, i) => kindOf(c.type, this.#columnOptions[i]!));
+    this.#text = this.#kinds.map((k) => (k === Kind.Utf8 ? new Utf8Column() : undefined));
+    this.#numbers = this.#kinds.map((k) =>
+      k === Kind.AsIs || k === Kind.Utf8 ? undefined : new NumberColumn(),
+    );
     this.#columns = this.#emptyColumns();
     this.#budget = options.rowGroupBudget;
     this.#budget?.join(this);
@@ -250,19 +301,18 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
 
   protected encode(rows: readonly Row[]): unknown[] {
     const columns = this.schema.columns;
+    const kinds = this.#kinds;
     for (const row of rows) {
       let rowBytes = 0;
       for (let i = 0; i < columns.length; i++) {
         const column = columns[i]!;
         const checked = checkValue(column, row[column.name]);
-        let value: unknown = checked;
-        if (checked !== null && column.type === 'int64') value = BigInt(checked as number);
-        // The physical INT64 millis: a Date costs hyparquet-writer a conversion per value in
-        // its statistics (and again per page for the page index) besides the one for the page.
-        else if (checked !== null && column.type === 'timestamp') value = BigInt((checked as Date).getTime());
-        else if (checked !== null && column.type === 'date') value = calendarDateDays(checked as string);
-        this.#columns[i]!.push(value);
-        rowBytes += bufferedValueBytes(value);
+        const kind = kinds[i]!;
+        if (kind === Kind.AsIs) {
+          this.#columns[i]!.push(checked);
+          rowBytes += bufferedValueBytes(checked);
+        } else if (kind === Kind.Utf8) rowBytes += this.#text[i]!.push(checked as string | null);
+        else rowBytes += this.#numbers[i]!.push(checked === null ? null : numeric(kind, checked));
       }
       this.#bufferedBytes += rowBytes;
       this.#budget?.add(rowBytes);
@@ -304,7 +354,7 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     // writes none for a one-page chunk, where the chunk statistics already say everything).
     const columnData = this.schema.columns.map((c, i) => ({
       name: c.name,
-      data: this.#columns[i]!,
+      data: this.#take(i),
       ...this.#columnOptions[i],
     }));
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
@@ -313,6 +363,14 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     this.#bufferedRows = 0;
     this.#budget?.add(-this.#bufferedBytes);
     this.#bufferedBytes = 0;
+  }
+
+  /** Column `i`'s buffered values as hyparquet-writer takes them; its buffer starts empty again. */
+  #take(i: number): unknown[] {
+    const kind = this.#kinds[i]!;
+    if (kind === Kind.AsIs) return this.#columns[i]!;
+    if (kind === Kind.Utf8) return this.#text[i]!.take();
+    return this.#numbers[i]!.take(kind === Kind.Int64 || kind === Kind.Millis);
   }
 
   #emptyColumns(): unknown[][] {
