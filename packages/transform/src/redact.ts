@@ -118,7 +118,9 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
     }
     let copy: Record<string, unknown> | null = null;
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    const keys = Object.keys(record);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       const item = record[key];
       // The original key picks the field action: a masked key is never a phone/URL field name.
       const next = scrubValue(item, key, depth + 1);
@@ -128,7 +130,8 @@ export function createRedactor(options: ResolvedTransformOptions): Redactor {
       }
     }
     // Keys are text too: `extracted_variables: {"secret_key_…": 1}` used to reach the tables.
-    return maskKeys(copy ?? record, scrubText);
+    // The copy has the record's keys, in its order: the list is not made a second time.
+    return maskKeys(copy ?? record, scrubText, keys);
   };
 
   return {
@@ -214,8 +217,9 @@ function maskSecretText(text: string): string {
 export function maskKeys(
   record: Record<string, unknown>,
   mask: (key: string) => string,
+  /** `Object.keys(record)`, when the caller has it already. */
+  keys: readonly string[] = Object.keys(record),
 ): Record<string, unknown> {
-  const keys = Object.keys(record);
   let names: string[] | null = null;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;

@@ -53,6 +53,15 @@ describe('transcripts', () => {
     expect(cleanTranscript('a <br b')).toBe('a <br b');
   });
 
+  it('finds a separator at the very start and after a `<` that starts none', () => {
+    // The separators are found by trying each `<` (no match array per turn): the first character,
+    // a `<` right before one, and a `<br` without its `>` right before one are all tried.
+    expect(cleanTranscript('<br/>first<br>second')).toBe('first\nsecond');
+    expect(cleanTranscript('a <<br/>b')).toBe('a <\nb');
+    expect(cleanTranscript('x <br<br >y')).toBe('x <br\ny');
+    expect(cleanTranscript('1 < 2<BR/>3 > 2')).toBe('1 < 2\n3 > 2');
+  });
+
   it('gives the same answer on a second call (no state left between calls)', () => {
     const text = 'a<br/>b<br/>c';
     expect(cleanTranscript(text)).toBe('a\nb\nc');
