@@ -6,7 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   checkpointRequest,
@@ -35,7 +35,7 @@ interface Written {
   growing: Entry[];
 }
 
-async function writeAll(sink: NodeJS.WritableStream, items: unknown[]): Promise<void> {
+async function writeAll(sink: Writable, items: unknown[]): Promise<void> {
   for (const item of items) {
     await new Promise<void>((resolve, reject) => sink.write(item, (e) => (e ? reject(e) : resolve())));
   }
