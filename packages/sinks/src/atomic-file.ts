@@ -16,6 +16,8 @@ export class AtomicFileStream extends Writable {
   readonly tempPath: string;
   #handle: FileHandle | undefined;
   #committed = false;
+  /** Set by {@link sync}: a prefix of the file is recorded as durable, so destroy() keeps it. */
+  #durable = false;
   readonly #fsync: boolean;
   readonly #atomic: boolean;
 
@@ -47,9 +49,38 @@ export class AtomicFileStream extends Writable {
     );
   }
 
+  /**
+   * fsyncs the bytes written so far without closing the file (a part file kept open across a
+   * checkpoint). From here on `destroy()` closes the file but leaves it in place: its owner
+   * recorded that prefix (a checkpoint) and decides whether the file stays.
+   */
+  async sync(): Promise<void> {
+    // A file that got no byte yet may still be opening (_construct).
+    if (!this.#handle && !this.destroyed && !this.#committed) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.off('ready', done).off('close', done);
+          resolve();
+        };
+        this.on('ready', done).on('close', done);
+      });
+    }
+    const handle = this.#handle;
+    if (!handle) throw new SinkError(`Cannot sync ${this.tempPath}: it is not open`);
+    try {
+      await handle.sync();
+    } catch (error) {
+      throw new SinkError(`Cannot sync ${this.tempPath} (${errnoOf(error)})`, { cause: error });
+    }
+    this.#durable = true;
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.#handle!.write(chunk).then(
-      () => callback(),
+      () => {
+        callback();
+        this.emit('written');
+      },
       (error: unknown) =>
         callback(new SinkError(`Cannot write ${this.tempPath} (${errnoOf(error)})`, { cause: error })),
     );
@@ -57,7 +88,10 @@ export class AtomicFileStream extends Writable {
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
     this.#handle!.writev(chunks.map((c) => c.chunk)).then(
-      () => callback(),
+      () => {
+        callback();
+        this.emit('written');
+      },
       (error: unknown) =>
         callback(new SinkError(`Cannot write ${this.tempPath} (${errnoOf(error)})`, { cause: error })),
     );
@@ -88,6 +122,13 @@ export class AtomicFileStream extends Writable {
     this.#handle = undefined;
     if (this.#committed) {
       callback(error);
+      return;
+    }
+    if (this.#durable) {
+      handle?.close().then(
+        () => callback(error),
+        () => callback(error),
+      );
       return;
     }
     (async () => {

@@ -16,6 +16,14 @@ export class ByteMeter extends Transform {
     callback(null, chunk);
   }
 
+  /**
+   * Hex sha256 of the bytes passed through so far, from a copy of the running hash: the meter
+   * keeps hashing (a part file that stays open across a checkpoint, staged-parts.ts).
+   */
+  prefixSha256(): string {
+    return this.#hash.copy().digest('hex');
+  }
+
   /** Hex sha256 of every byte passed through; call only after the stream has finished. */
   sha256(): string {
     this.#digest ??= this.#hash.digest('hex');

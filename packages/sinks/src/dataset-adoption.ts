@@ -73,12 +73,12 @@ export async function adoptCrashedRun(
  * Makes `<staging>/<from>` the staging dir of run `to`: checks every listed file is there with
  * its size and content (a part file of the right size whose bytes changed since the checkpoint,
  * by a disk that lost writes, a second writer, a restored backup or by hand, would otherwise be
- * committed under the checkpoint's sha256: the manifest would lie), truncates sidecars to their
- * checkpointed length, deletes every other file (written after the checkpoint) and renames the
- * dir. Returns a reason when the dir cannot be adopted (the caller then discards it), undefined
- * on success. A local file's content is checked by its sha256; a listed file absent from the dir
- * is looked up with `remoteHead` (its staged path): a part file streamed to object storage,
- * checked by its ETag (see {@link remoteProblem}).
+ * committed under the checkpoint's sha256: the manifest would lie), cuts the files that were
+ * still growing and the sidecars to their checkpointed length, deletes every other file (written
+ * after the checkpoint) and renames the dir. Returns a reason when the dir cannot be adopted (the
+ * caller then discards it), undefined on success. A local file's content is checked by its
+ * sha256; a listed file absent from the dir is looked up with `remoteHead` (its staged path): a
+ * part file streamed to object storage, checked by its ETag (see {@link remoteProblem}).
  */
 export async function adoptCheckpoint(
   stagingRoot: string,
@@ -105,6 +105,11 @@ export async function adoptCheckpoint(
       return `staged file ${path} differs from its checkpoint (sha256)`;
     }
     keep.add(path);
+  }
+  for (const f of checkpoint.growing) {
+    const problem = await cutGrowingFile(dir, f);
+    if (problem !== undefined) return problem;
+    keep.add(stagedPartInRun(f));
   }
   for (const s of checkpoint.sidecars) {
     const full = await confined(dir, s.staged, 'a checkpointed sidecar');
@@ -157,11 +162,35 @@ function remoteProblem(path: string, f: StagedFileInfo, head: ObjectHead | undef
 }
 
 /**
- * Hex sha256 of a regular file's bytes, or undefined when it cannot be read. A link is not
+ * A part file the checkpoint caught open (`growing`): it must be local, at least as long as its
+ * durable prefix, with that prefix's sha256; it is then truncated to the prefix (the bytes after
+ * it hold rows of calls the checkpoint does not cover, which the resumed run fetches again).
+ * Returns why it cannot be adopted, or undefined once it is cut.
+ */
+async function cutGrowingFile(
+  dir: string,
+  f: DatasetCheckpoint['growing'][number],
+): Promise<string | undefined> {
+  const path = stagedPartInRun(f);
+  const full = await confined(dir, path, 'a checkpointed file');
+  const size = await lstat(full).then(
+    (s) => (s.isFile() ? s.size : -1),
+    () => -1,
+  );
+  if (size < f.bytes) return `staged file ${path} is missing or shorter than its checkpoint`;
+  if ((await sha256Of(full, f.bytes)) !== f.sha256) {
+    return `staged file ${path} differs from its checkpoint (sha256 of its first ${f.bytes} bytes)`;
+  }
+  if (size > f.bytes) await truncate(full, f.bytes);
+  return undefined;
+}
+
+/**
+ * Hex sha256 of a regular file's bytes (its first `length` when given), or undefined when it cannot be read. A link is not
  * followed, and the file is checked to be regular once open: a FIFO swapped in after the size
  * check would otherwise block the open or the read (O_NONBLOCK does not change regular files).
  */
-async function sha256Of(path: string): Promise<string | undefined> {
+async function sha256Of(path: string, length?: number): Promise<string | undefined> {
   const hash = createHash('sha256');
   try {
     const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -169,7 +198,10 @@ async function sha256Of(path: string): Promise<string | undefined> {
       await file.close();
       return undefined;
     }
-    await pipeline(file.createReadStream(), hash);
+    // `end` is inclusive; an empty prefix reads nothing (end -1 would be refused).
+    const range = length === undefined ? {} : { start: 0, end: Math.max(length - 1, 0) };
+    if (length === 0) await file.close();
+    else await pipeline(file.createReadStream(range), hash);
   } catch {
     return undefined;
   }

@@ -12,8 +12,13 @@ import { CHECKPOINT_NAME, datasetPath } from './dataset-layout.js';
 import { isCalendarDate, partitionDir, partitionGrainOf } from './partition.js';
 
 export { CHECKPOINT_NAME } from './dataset-layout.js';
-/** Format version of {@link DatasetCheckpoint}; other versions are never adopted. */
-export const DATASET_CHECKPOINT_VERSION = 1;
+/**
+ * Format version of {@link DatasetCheckpoint}. 2 added `growing` (part files kept open across the
+ * checkpoint); a version-1 checkpoint is still read (it has none: every file it lists is closed),
+ * any other version is never adopted.
+ */
+export const DATASET_CHECKPOINT_VERSION = 2;
+const READABLE_VERSIONS: readonly unknown[] = [1, DATASET_CHECKPOINT_VERSION];
 
 /** A part file that is complete, closed and fsync'd in the staging dir. */
 export interface StagedFileInfo {
@@ -42,9 +47,9 @@ export interface StagedSidecarInfo {
   bytes: number;
 }
 
-/** Contents of `_checkpoint.json`. */
+/** Contents of `_checkpoint.json` (as read: a version-1 file gets an empty `growing`). */
 export interface DatasetCheckpoint {
-  version: typeof DATASET_CHECKPOINT_VERSION;
+  version: 1 | typeof DATASET_CHECKPOINT_VERSION;
   /** The run that wrote it (a run that adopts it renames the dir to its own id). */
   runId: string;
   writtenAt: string;
@@ -54,6 +59,12 @@ export interface DatasetCheckpoint {
   /** Next part-file sequence number. */
   seq: number;
   files: StagedFileInfo[];
+  /**
+   * Part files still open when the checkpoint was written (plain NDJSON/CSV, staged-parts.ts),
+   * durable up to `bytes`, with `rows` and the sha256 of that prefix: a resume checks the prefix
+   * and cuts the file there (the bytes after it belong to calls the checkpoint does not cover).
+   */
+  growing: StagedFileInfo[];
   sidecars: StagedSidecarInfo[];
   /** The caller's state, as given to {@link checkpointRequest} (JSON). */
   state: unknown;
@@ -70,7 +81,8 @@ export interface CheckpointRequest {
 
 /**
  * A checkpoint request to write into a dataset sink, in order with the data: when the sink
- * reaches it, every FlatCallLog written before it is in closed, fsync'd files, and the sink
+ * reaches it, every FlatCallLog written before it is durable (in closed, fsync'd files, or in the
+ * fsync'd prefix of a file kept open: `growing`), and the sink
  * writes `_checkpoint.json` with those files, `sidecars` (already fsync'd by the caller) and
  * `state` (JSON, e.g. the source's checkpoint). Writing it in order needs no barrier.
  *
@@ -105,23 +117,28 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
     return undefined;
   }
   const c = value as Partial<DatasetCheckpoint> | null;
-  if (typeof c !== 'object' || c === null || c.version !== DATASET_CHECKPOINT_VERSION) return undefined;
-  if (!Array.isArray(c.files) || !Array.isArray(c.sidecars)) return undefined;
+  if (typeof c !== 'object' || c === null || !READABLE_VERSIONS.includes(c.version)) return undefined;
+  if (c.version === 1 && c.growing === undefined) c.growing = [];
+  if (!Array.isArray(c.files) || !Array.isArray(c.growing) || !Array.isArray(c.sidecars)) return undefined;
   if (!Number.isSafeInteger(c.calls) || !Number.isSafeInteger(c.seq)) return undefined;
-  for (const f of c.files) {
-    if (!(TABLE_NAMES as readonly string[]).includes(f.table)) return undefined;
-    if (f.date !== null && !isCalendarDate(f.date)) return undefined;
-    const grain = typeof f.partition === 'string' ? partitionGrainOf(f.partition) : undefined;
-    if (grain === undefined || f.partition !== partitionDir(f.date, grain) || !PART_NAME.test(f.name)) {
-      return undefined;
-    }
-    if (!Number.isSafeInteger(f.rows) || !Number.isSafeInteger(f.bytes)) return undefined;
-    if (f.etag !== undefined && typeof f.etag !== 'string') return undefined;
-  }
+  if (![...c.files, ...c.growing].every(isStagedFileInfo)) return undefined;
   for (const s of c.sidecars) {
     if (typeof s.staged !== 'string' || !SIDECAR_PATH.test(s.staged) || !Number.isSafeInteger(s.bytes)) {
       return undefined;
     }
   }
   return c as DatasetCheckpoint;
+}
+
+/** True for a well-formed file entry (its name confined to its partition's staging dir). */
+function isStagedFileInfo(f: StagedFileInfo): boolean {
+  if (typeof f !== 'object' || f === null) return false;
+  if (!(TABLE_NAMES as readonly string[]).includes(f.table)) return false;
+  if (f.date !== null && !isCalendarDate(f.date)) return false;
+  const grain = typeof f.partition === 'string' ? partitionGrainOf(f.partition) : undefined;
+  if (grain === undefined || f.partition !== partitionDir(f.date, grain) || !PART_NAME.test(f.name)) {
+    return false;
+  }
+  if (f.etag !== undefined && typeof f.etag !== 'string') return false;
+  return Number.isSafeInteger(f.rows) && Number.isSafeInteger(f.bytes) && f.bytes >= 0;
 }

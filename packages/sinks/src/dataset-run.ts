@@ -202,7 +202,8 @@ export class DatasetRun {
   }
 
   /**
-   * Closes every open file, fsyncs what is staged and writes `_checkpoint.json` atomically. Runs
+   * Makes every written row durable (closes the open files, or flushes and fsyncs those that keep
+   * growing: `StagedParts.checkpoint`), fsyncs what is staged and writes `_checkpoint.json` atomically. Runs
    * in the write path (the request is written in order with the data), so it covers exactly the
    * FlatCallLogs written before the request.
    */
@@ -212,7 +213,7 @@ export class DatasetRun {
   }
 
   async #writeCheckpoint(request: CheckpointRequest): Promise<void> {
-    await this.#parts.closeAll();
+    const growing = await this.#parts.checkpoint();
     await this.#parts.sync([]);
     await makeDir(this.stagingDir);
     const checkpoint: DatasetCheckpoint = {
@@ -223,6 +224,7 @@ export class DatasetRun {
       rows: { ...this.#rows },
       seq: this.#parts.seq,
       files: this.#parts.files,
+      growing,
       sidecars: request.sidecars.map((s) => ({ staged: s.staged, bytes: s.bytes })),
       state: request.state,
     };
@@ -324,7 +326,9 @@ export class DatasetRun {
   }
 
   #resume(checkpoint: DatasetCheckpoint): void {
-    this.#parts.adopt(checkpoint.files, checkpoint.seq);
+    // Files that were growing were cut to their checkpointed prefix by the adoption: from here
+    // on they are closed files like the others (new rows go to new files).
+    this.#parts.adopt([...checkpoint.files, ...checkpoint.growing], checkpoint.seq);
     this.#calls = checkpoint.calls;
     Object.assign(this.#rows, checkpoint.rows);
     this.#resumedFrom = checkpoint;

@@ -108,10 +108,14 @@ export class NdjsonWriter extends TableWriter {
     return full;
   }
 
-  protected finishEncoding(): unknown[] {
+  protected override flushEncoding(): unknown[] {
     const full: Buffer[] = [];
     this.#encoder.flush(full);
     return full;
+  }
+
+  protected finishEncoding(): unknown[] {
+    return this.flushEncoding();
   }
 }
 

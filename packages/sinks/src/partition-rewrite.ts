@@ -1,6 +1,7 @@
 /**
  * Right-sized files and merge-on-write (issue 16), run at commit before the journal is planned:
- * each partition this run wrote in several part files (a checkpoint closes every open file) is
+ * each partition this run wrote in several part files (a checkpoint closes the open Parquet, gzip
+ * and streamed files; plain NDJSON/CSV ones keep growing across it, staged-parts.ts) is
  * rewritten into files of up to the target size, and with `mergePartitions` each partition this
  * run wrote is rewritten as this run's rows followed by the lake's rows of the calls this run did
  * not write (latest version wins, by call id; child tables follow their call: the rows of a
@@ -67,7 +68,7 @@ export async function rewritePartitions(input: RewriteInput): Promise<RewriteRes
     const inPartition = staged.filter((f) => f.partition === partition);
     for (const table of input.tables) {
       // Files that rolled over at a limit are right-sized already; only the small ones (closed by
-      // a checkpoint, or by the partition coming back out of order) are merged.
+      // a checkpoint, by a worker's flush, or by the partition coming back out of order) are merged.
       const ownAll = inPartition.filter((f) => f.table === table);
       const rel = tablePartitionRel(table, partition);
       const carried = lake ? lakeFilesOf(lake, table, rel) : [];

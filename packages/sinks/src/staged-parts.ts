@@ -37,6 +37,13 @@ const MAX_CLOSING_STREAMED = 4;
 /** fsyncs in flight at once at a checkpoint or the commit (the libuv pool has 4 threads; the disk queues the rest). */
 const FSYNC_CONCURRENCY = 32;
 
+/**
+ * Part-file extensions whose files a checkpoint keeps open (see {@link StagedParts.checkpoint}):
+ * plain NDJSON and CSV can be cut after any flushed byte. Not gzip (the compressor holds bytes
+ * back and a cut member has no trailer) nor Parquet (a file needs its footer).
+ */
+const GROWING_EXTENSIONS: ReadonlySet<string> = new Set(['ndjson', 'csv']);
+
 /** What {@link StagedParts} needs to know about the run. */
 export interface StagedPartsConfig {
   /** The dataset root. */
@@ -222,6 +229,31 @@ export class StagedParts {
     }
   }
 
+  /**
+   * Makes every row written so far durable for a checkpoint, and returns the files that stay
+   * open. A local file of a format that can be cut at any byte (GROWING_EXTENSIONS) is flushed
+   * and fsync'd, not closed: it keeps growing until it rolls over, its partition changes or the
+   * run ends, so a partition spanning several checkpoints is one file the commit need not merge
+   * (issue 21). Its entry holds the durable length, rows and the sha256 of that prefix; a resume
+   * truncates the file to it (dataset-adoption.ts). Every other file is closed, as by
+   * {@link closeAll}. Call {@link sync} next: it fsyncs the closed files and every staging dir.
+   */
+  async checkpoint(): Promise<StagedFileInfo[]> {
+    const grows = this.#streamTo === undefined && GROWING_EXTENSIONS.has(this.#config.extension);
+    if (!grows) {
+      await this.closeAll();
+      return [];
+    }
+    const open = [...this.#open];
+    const prefixes = await Promise.all(open.map(([, file]) => file.writer.durablePrefix()));
+    await Promise.all(this.#closing);
+    this.throwIfFailed();
+    return open.map(([table, file], i) => {
+      const { rows, bytes, sha256 } = prefixes[i]!;
+      return { table, partition: file.partition, date: file.date, name: file.name, rows, bytes, sha256 };
+    });
+  }
+
   /** Closes every open file and waits for every close: all staged files are then complete. */
   async closeAll(): Promise<void> {
     for (const [table, file] of [...this.#open]) await this.#close(table, file);
@@ -231,7 +263,8 @@ export class StagedParts {
 
   /**
    * fsyncs the staged files closed since the last sync, the staging dirs that got entries since
-   * then, and `extra` paths. Call after {@link closeAll} (every staged file is complete).
+   * then, and `extra` paths. Call after {@link closeAll} or {@link checkpoint} (every staged file
+   * is complete; a file still open was fsync'd by the checkpoint).
    */
   async sync(extra: readonly string[]): Promise<void> {
     // Streamed part files are complete objects in the bucket once closed: nothing local to fsync.

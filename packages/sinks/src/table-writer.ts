@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidOptionError } from '@omnidim-stream/core';
 import type { Row, TableSchema } from '@omnidim-stream/transform';
@@ -56,6 +56,8 @@ export abstract class TableWriter extends Writable {
   readonly schema: TableSchema;
   #rows = 0;
   readonly #head: NodeJS.WritableStream & Writable;
+  /** The stages and the meter, in order: a durable prefix waits for all of them to be empty. */
+  readonly #chain: (NodeJS.ReadWriteStream & Writable)[];
   readonly #meter = new ByteMeter();
   readonly #path: string | undefined;
   readonly #file: AtomicFileStream | undefined;
@@ -92,6 +94,7 @@ export abstract class TableWriter extends Writable {
       throw new InvalidOptionError('destination', 'a file path or a writable stream', destination);
     }
     const chain = [...stages, this.#meter];
+    this.#chain = chain;
     this.#head = chain[0]!;
     this.#done = (pipeline as (...streams: unknown[]) => Promise<void>)(...chain, target).catch(
       (error: unknown) => {
@@ -129,8 +132,70 @@ export abstract class TableWriter extends Writable {
     return this.write(new RowBatch(rows));
   }
 
+  /**
+   * Makes every row written so far durable without ending the file (a part file kept open across
+   * a checkpoint, staged-parts.ts): waits until those rows' bytes went through every stage into
+   * the file, fsyncs it, and returns rows, bytes and the sha256 of that prefix (the meter's
+   * running hash, copied). Only meaningful for a format that can be cut at any byte (plain NDJSON
+   * or CSV: a gzip stage holds bytes back, Parquet needs its footer). Call with no write pending
+   * from the caller's side; from then on `destroy()` leaves the file in place.
+   */
+  async durablePrefix(): Promise<WrittenFile> {
+    const file = this.#file;
+    if (!file) throw new SinkError('durablePrefix() needs a file destination');
+    await new Promise<void>((resolve, reject) =>
+      this.write(BARRIER, (error) => (error ? reject(asSinkError(error)) : resolve())),
+    );
+    await this.#settled(file);
+    await file.sync();
+    return {
+      path: this.#path,
+      rows: this.#rows,
+      bytes: this.#meter.bytes,
+      sha256: this.#meter.prefixSha256(),
+    };
+  }
+
+  /**
+   * Resolves once no stage and not the file hold bytes: every byte encoded so far is written.
+   * Stages transform synchronously, so each turn of the event loop moves bytes on; the file's
+   * writes complete in the thread pool ('written'). Bounded by SETTLE_TURNS turns of the stages.
+   */
+  async #settled(file: AtomicFileStream): Promise<void> {
+    for (let turns = 0; ; ) {
+      if (this.#pipelineError !== undefined || this.destroyed || file.destroyed) {
+        throw asSinkError(this.#pipelineError ?? new SinkError('The writer was destroyed'));
+      }
+      const staged = this.#chain.some(
+        (s) => s.writableLength > 0 || (s as unknown as Readable).readableLength > 0,
+      );
+      if (!staged && file.writableLength === 0) return;
+      if (staged) {
+        if (++turns > SETTLE_TURNS)
+          throw new SinkError('A part file did not take its bytes (stalled pipeline)');
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } else {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            file.off('written', done).off('close', done);
+            resolve();
+          };
+          file.on('written', done).on('close', done);
+        });
+      }
+    }
+  }
+
   /** Encodes rows into chunks for the first stage. Throws `SinkError` on a row that breaks the schema. */
   protected abstract encode(rows: readonly Row[]): unknown[];
+
+  /**
+   * Chunks the encoder holds back (e.g. NDJSON's partly filled chunk), for a durable prefix to
+   * cover every row written; the encoder goes on after it. Default: nothing is held.
+   */
+  protected flushEncoding(): unknown[] {
+    return [];
+  }
 
   /** Chunks that end the output (e.g. a Parquet footer). */
   protected abstract finishEncoding(): unknown[];
@@ -144,20 +209,32 @@ export abstract class TableWriter extends Writable {
   }
 
   override _write(
-    chunk: Row | RowBatch,
+    chunk: Row | RowBatch | typeof BARRIER,
     _encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
+    if (chunk === BARRIER) {
+      this.#send(this.flushEncoding()).then(() => callback(), callback);
+      return;
+    }
     this.#push(chunk instanceof RowBatch ? chunk.rows : [chunk]).then(() => callback(), callback);
   }
 
-  override _writev(chunks: { chunk: Row | RowBatch }[], callback: (error?: Error | null) => void): void {
+  override _writev(
+    chunks: { chunk: Row | RowBatch | typeof BARRIER }[],
+    callback: (error?: Error | null) => void,
+  ): void {
     const rows: Row[] = [];
+    let barrier = false;
     for (const { chunk } of chunks) {
-      if (chunk instanceof RowBatch) for (const row of chunk.rows) rows.push(row);
+      if (chunk === BARRIER) barrier = true;
+      else if (chunk instanceof RowBatch) for (const row of chunk.rows) rows.push(row);
       else rows.push(chunk);
     }
-    this.#push(rows).then(() => callback(), callback);
+    // A barrier is the last chunk (durablePrefix waits for it before anything else is written).
+    this.#push(rows)
+      .then(() => (barrier ? this.#send(this.flushEncoding()) : undefined))
+      .then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -202,6 +279,12 @@ export abstract class TableWriter extends Writable {
     }
   }
 }
+
+/** Written by {@link TableWriter.durablePrefix}: its callback runs once every earlier row is encoded. */
+const BARRIER = Symbol('omnidim-stream.table-writer-barrier');
+
+/** Event-loop turns {@link TableWriter.durablePrefix} waits for the stages to empty before failing. */
+const SETTLE_TURNS = 100_000;
 
 /** Rows written together by {@link TableWriter.writeRows}. */
 class RowBatch {

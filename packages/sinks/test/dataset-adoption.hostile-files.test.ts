@@ -9,7 +9,7 @@ import { chmod, mkdir, open, symlink, truncate, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adoptCheckpoint } from '../src/dataset-adoption.js';
-import type { DatasetCheckpoint } from '../src/dataset-checkpoint.js';
+import { DATASET_CHECKPOINT_VERSION, type DatasetCheckpoint } from '../src/dataset-checkpoint.js';
 import { tempDir } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
@@ -31,7 +31,7 @@ async function staging(plant: (partPath: string) => Promise<void>, bytes = body.
   await mkdir(part, { recursive: true });
   await plant(join(part, `${NAME}.staged`));
   const checkpoint: DatasetCheckpoint = {
-    version: 1 as never,
+    version: DATASET_CHECKPOINT_VERSION,
     runId: from,
     writtenAt: new Date().toISOString(),
     calls: 1,
@@ -48,6 +48,7 @@ async function staging(plant: (partPath: string) => Promise<void>, bytes = body.
         sha256: hash,
       },
     ],
+    growing: [],
     sidecars: [],
     state: null,
   };

@@ -9,7 +9,11 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adoptCheckpoint } from '../src/dataset-adoption.js';
-import type { DatasetCheckpoint, StagedFileInfo } from '../src/dataset-checkpoint.js';
+import {
+  DATASET_CHECKPOINT_VERSION,
+  type DatasetCheckpoint,
+  type StagedFileInfo,
+} from '../src/dataset-checkpoint.js';
 import { committedRelOfStaged } from '../src/dataset-layout.js';
 import { DirectoryObjectStore } from '../src/local-store.js';
 import { sameEtag } from '../src/object-store.js';
@@ -43,13 +47,14 @@ async function crashedRun(body: string, etag: string | undefined) {
     ...(etag === undefined ? {} : { etag }),
   };
   const checkpoint: DatasetCheckpoint = {
-    version: 1,
+    version: DATASET_CHECKPOINT_VERSION,
     runId: 'crashed',
     writtenAt: '2026-01-01T00:00:00.000Z',
     calls: 2,
     rows: { calls: 2 },
     seq: 1,
     files: [file],
+    growing: [],
     sidecars: [],
     state: null,
   };

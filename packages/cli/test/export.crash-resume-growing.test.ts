@@ -1,0 +1,204 @@
+/**
+ * Part files kept open across checkpoints (issue 21, plain NDJSON and CSV): a checkpoint records a
+ * growing file's durable length, rows and the sha256 of that prefix, and the file keeps growing.
+ * A run SIGKILLed while such a file holds rows past its checkpoint must resume with the file cut
+ * back to that prefix (every call once); a file shorter than its checkpoint, or with a changed
+ * prefix, makes the rerun discard the staging dir and start over (still every call once). Files
+ * beside `--out` are never touched.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { open, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { RunningSimulator } from '@omnidim-stream/simulator';
+import { verifyManifestFiles } from '@omnidim-stream/sinks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { duck, envFor, listFiles, runMain, simulator, tempDir } from './helpers.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../../..');
+const ENTRY = join(HERE, 'fixtures/run-cli.ts');
+const RECORDS = 900;
+
+interface Growing {
+  table: string;
+  partition: string;
+  name: string;
+  bytes: number;
+  rows: number;
+}
+interface Checkpoint {
+  version: number;
+  runId: string;
+  calls: number;
+  growing: Growing[];
+}
+
+/** The checkpoint a run durably wrote in `<out>/_staging/*`, if any. */
+async function readCheckpoint(out: string): Promise<Checkpoint | undefined> {
+  for (const run of await readdir(join(out, '_staging')).catch(() => [] as string[])) {
+    const text = await readFile(join(out, '_staging', run, '_checkpoint.json'), 'utf8').catch(
+      () => undefined,
+    );
+    if (text !== undefined) return JSON.parse(text) as Checkpoint;
+  }
+  return undefined;
+}
+
+/** Path of a checkpointed growing file in its staging dir. */
+function stagedPath(out: string, checkpoint: Checkpoint, g: Growing): string {
+  return join(out, '_staging', checkpoint.runId, g.table, g.partition, `${g.name}.staged`);
+}
+
+/** The checkpoint's growing files that hold bytes past their checkpointed prefix. */
+async function grownPast(out: string, checkpoint: Checkpoint | undefined): Promise<Growing[]> {
+  const past: Growing[] = [];
+  for (const g of checkpoint?.growing ?? []) {
+    const size = await stat(stagedPath(out, checkpoint!, g)).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size > g.bytes) past.push(g);
+  }
+  return past;
+}
+
+/**
+ * Runs the export and sends it `signal` once its checkpoint covers ≥ 200 calls and one of the
+ * files that checkpoint caught open already holds rows written after it. Polls: the child has no
+ * other channel.
+ */
+async function killPastCheckpoint(
+  args: string[],
+  env: Record<string, string>,
+  out: string,
+  signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL',
+): Promise<Checkpoint & { exitCode: number | null }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', ENTRY, ...args],
+    { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = once(child, 'exit');
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the export ended before it could be killed: ${stderr}`);
+    const checkpoint = await readCheckpoint(out);
+    if (checkpoint && checkpoint.calls >= 200 && (await grownPast(out, checkpoint)).length > 0) break;
+    await delay(2);
+  }
+  child.kill(signal);
+  const [exitCode] = (await exited) as [number | null];
+  const checkpoint = (await readCheckpoint(out))!;
+  expect(checkpoint.version).toBe(2);
+  // The scenario under test: the checkpoint on disk names a file that grew past it (SIGKILL) or
+  // that the stopping run closed without deleting it (SIGTERM keeps the checkpoint).
+  const grown = await grownPast(out, checkpoint);
+  if (signal === 'SIGKILL') expect(grown.length).toBeGreaterThan(0);
+  return { ...checkpoint, exitCode };
+}
+
+const READERS = {
+  ndjson: (out: string, table: string) =>
+    `read_json('${out}/${table}/**/*.ndjson', format = 'newline_delimited', hive_partitioning = false)`,
+  csv: (out: string, table: string) => `read_csv('${out}/${table}/**/*.csv', header = true)`,
+} as const;
+
+describe('crash resume with part files kept open across checkpoints', () => {
+  let sim: RunningSimulator | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  /** Starts the simulator and a lake dir with a file beside it; returns the export's argv. */
+  async function setUp(label: string, format: 'ndjson' | 'csv') {
+    sim = await simulator({ records: RECORDS, pageLatencyMs: 30, seed: 11 });
+    const dir = await tempDir(label);
+    cleanups.push(dir.remove);
+    const out = join(dir.path, 'lake');
+    const beside = join(dir.path, 'beside.txt');
+    await writeFile(beside, 'not the export’s\n');
+    const args = ['export', '--out', out, '--format', format, '--page-size', '50', '--concurrency', '1'];
+    return { out, beside, args: [...args, '--checkpoint-pages', '3', '--json'] };
+  }
+
+  /** The rerun exits 0 and the lake holds every call of the simulator, and each interaction, once. */
+  async function expectComplete(out: string, format: 'ndjson' | 'csv', result: { code: number }) {
+    expect(result.code).toBe(0);
+    const calls = READERS[format](out, 'calls');
+    const [counts] = await duck(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${calls}`);
+    expect([Number(counts!['n']), Number(counts!['d'])]).toEqual([RECORDS, RECORDS]);
+    const ids = (await duck(`SELECT id FROM ${calls} ORDER BY id DESC`)).map((r) => Number(r['id']));
+    expect(ids).toEqual(sim!.ids());
+    const [dup] = await duck(
+      `SELECT count(*) AS n FROM (SELECT call_id, id, count(*) AS c FROM ${READERS[format](out, 'interactions')} GROUP BY call_id, id HAVING c > 1)`,
+    );
+    expect(Number(dup!['n'])).toBe(0);
+    expect(await verifyManifestFiles(out)).toEqual([]);
+    expect((await listFiles(out)).filter((f) => f.startsWith('_staging') || f === '_lock')).toEqual([]);
+  }
+
+  for (const format of ['ndjson', 'csv'] as const) {
+    it(`${format}: killed with rows past the checkpoint in an open file, the rerun cuts it there: every call once`, async () => {
+      const { out, beside, args } = await setUp(`grow-${format}`, format);
+      await killPastCheckpoint(args, envFor(sim!), out);
+      const rerun = await runMain(args, { env: envFor(sim!) });
+      expect(rerun.stderr).toContain('resuming an interrupted run');
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ records: RECORDS });
+      expect(JSON.parse(rerun.stdout).resumedFrom).not.toBeNull();
+      await expectComplete(out, format, rerun);
+      expect(await readFile(beside, 'utf8')).toBe('not the export’s\n');
+    }, 90_000);
+  }
+
+  it('SIGTERM after a checkpoint keeps the files it caught open: the rerun resumes and is complete', async () => {
+    const { out, args } = await setUp('grow-term', 'ndjson');
+    const stopped = await killPastCheckpoint(args, envFor(sim!), out, 'SIGTERM');
+    expect(stopped.exitCode).toBe(143);
+    const rerun = await runMain(args, { env: envFor(sim!) });
+    expect(rerun.stderr).toContain('resuming an interrupted run');
+    expect(JSON.parse(rerun.stdout).resumedFrom).not.toBeNull();
+    await expectComplete(out, 'ndjson', rerun);
+  }, 90_000);
+
+  it('a growing file shorter than its checkpoint: the staging dir is discarded, the rerun starts over and is complete', async () => {
+    const { out, beside, args } = await setUp('grow-short', 'ndjson');
+    const checkpoint = await killPastCheckpoint(args, envFor(sim!), out);
+    const g = checkpoint.growing[0]!;
+    await truncate(stagedPath(out, checkpoint, g), g.bytes - 1);
+    const rerun = await runMain(args, { env: envFor(sim!) });
+    expect(rerun.stderr).toMatch(/discarding the unfinished run .*shorter than its checkpoint/);
+    expect(JSON.parse(rerun.stdout).resumedFrom).toBeNull();
+    await expectComplete(out, 'ndjson', rerun);
+    expect(await readFile(beside, 'utf8')).toBe('not the export’s\n');
+  }, 90_000);
+
+  it('a growing file whose checkpointed prefix changed: the staging dir is discarded, the rerun is complete', async () => {
+    const { out, args } = await setUp('grow-changed', 'ndjson');
+    const checkpoint = await killPastCheckpoint(args, envFor(sim!), out);
+    const g = checkpoint.growing[0]!;
+    // One byte inside the prefix flips; the file's length and its bytes past the prefix stay.
+    const handle = await open(stagedPath(out, checkpoint, g), 'r+');
+    try {
+      const at = Math.floor(g.bytes / 2);
+      const byte = Buffer.alloc(1);
+      await handle.read(byte, 0, 1, at);
+      byte[0] = byte[0]! ^ 0x01;
+      await handle.write(byte, 0, 1, at);
+    } finally {
+      await handle.close();
+    }
+    const rerun = await runMain(args, { env: envFor(sim!) });
+    expect(rerun.stderr).toMatch(/discarding the unfinished run .*differs from its checkpoint/);
+    expect(JSON.parse(rerun.stdout).resumedFrom).toBeNull();
+    await expectComplete(out, 'ndjson', rerun);
+  }, 90_000);
+});
