@@ -181,8 +181,30 @@ async function cutGrowingFile(
   if ((await sha256Of(full, f.bytes)) !== f.sha256) {
     return `staged file ${path} differs from its checkpoint (sha256 of its first ${f.bytes} bytes)`;
   }
+  // Plain NDJSON and CSV rows end with a newline: a prefix cut elsewhere ends mid-row (the
+  // commit's merge would then fail on every rerun, review28).
+  if (f.bytes > 0 && !(await endsWithNewline(full, f.bytes))) {
+    return `staged file ${path} is not cut at the end of a row at its checkpointed length`;
+  }
   if (size > f.bytes) await truncate(full, f.bytes);
   return undefined;
+}
+
+/** True when the byte before `length` in the regular file `path` is a newline (links not followed). */
+async function endsWithNewline(path: string, length: number): Promise<boolean> {
+  try {
+    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) return false;
+      const byte = Buffer.alloc(1);
+      const { bytesRead } = await file.read(byte, 0, 1, length - 1);
+      return bytesRead === 1 && byte[0] === 0x0a;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
