@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readdir, rename, rm, truncate } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type DatasetCheckpoint, readCheckpoint, type StagedFileInfo } from './dataset-checkpoint.js';
@@ -119,7 +119,9 @@ export async function adoptCheckpoint(
     );
     if (size < s.bytes) return `staged file ${s.staged} is shorter than its checkpoint`;
     // Bytes after the checkpoint belong to records whose rows were not checkpointed.
-    if (size > s.bytes) await truncate(full, s.bytes);
+    if (size > s.bytes && !(await truncateRegular(full, s.bytes))) {
+      return `staged file ${s.staged} could not be cut to its checkpoint`;
+    }
     keep.add(s.staged);
   }
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -186,8 +188,30 @@ async function cutGrowingFile(
   if (f.bytes > 0 && !(await endsWithNewline(full, f.bytes))) {
     return `staged file ${path} is not cut at the end of a row at its checkpointed length`;
   }
-  if (size > f.bytes) await truncate(full, f.bytes);
+  if (size > f.bytes && !(await truncateRegular(full, f.bytes))) {
+    return `staged file ${path} could not be cut to its checkpoint`;
+  }
   return undefined;
+}
+
+/**
+ * Cuts the regular file `path` to `length` through a handle opened without following a link
+ * (truncate(path) follows one: a link swapped in after the lstat would cut a file outside the
+ * staging dir, review28). False when it is not a regular file or cannot be cut.
+ */
+async function truncateRegular(path: string, length: number): Promise<boolean> {
+  try {
+    const file = await open(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) return false;
+      await file.truncate(length);
+      return true;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** True when the byte before `length` in the regular file `path` is a newline (links not followed). */
