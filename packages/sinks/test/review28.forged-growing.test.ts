@@ -6,7 +6,8 @@
  * match its files, or the resume must be refused.
  */
 import { createHash } from 'node:crypto';
-import { readFile, truncate, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -69,6 +70,7 @@ async function scenario(label: string, forge: (c: Written, out: string) => Promi
     resume: () => true,
     onDiscard: (_run, reason) => discarded.push(reason),
   });
+  second.on('error', () => undefined);
   await second.ready();
   const from = second.resumedFrom?.calls ?? 0;
   await pipeline(Readable.from(logs.slice(from)), second);
@@ -167,6 +169,39 @@ describe('review28: forged growing entries', () => {
       }));
       expect(r.resumed).toBe(0);
       expect({ n: r.n, d: r.d }).toEqual({ n: 30, d: 30 });
+    }
+  });
+
+  it('a symlink (to an intact copy outside) or a FIFO planted as the growing file: refused, no hang, outside file untouched', async () => {
+    for (const kind of ['symlink', 'fifo'] as const) {
+      let outside = '';
+      let before = Buffer.alloc(0);
+      const r = await scenario(`plant-${kind}`, async (c, out) => {
+        for (const g of c.growing) {
+          const p = stagedOf(out, g);
+          if (kind === 'symlink') {
+            outside = join(out, '..', `outside-${g.table}`);
+            await copyFile(p, outside);
+            before = await readFile(outside);
+            await rm(p);
+            await symlink(outside, p);
+          } else {
+            await rm(p);
+            execFileSync('mkfifo', [p]);
+          }
+        }
+        return c;
+      }).catch((error: Error) => error);
+      if (outside) expect((await readFile(outside)).equals(before)).toBe(true);
+      // A link is refused by name (the operator removes it), as for closed files.
+      if (r instanceof Error) {
+        expect(r.message).toMatch(/is a symbolic link/);
+        continue;
+      }
+      expect(r.resumed, kind).toBe(0);
+      expect(r.discarded.join(' '), kind).toMatch(/missing|shorter/);
+      expect({ n: r.n, d: r.d }).toEqual({ n: 30, d: 30 });
+      if (outside) expect((await readFile(outside)).equals(before)).toBe(true);
     }
   });
 });
