@@ -204,4 +204,16 @@ describe('review28: forged growing entries', () => {
       if (outside) expect((await readFile(outside)).equals(before)).toBe(true);
     }
   });
+
+  it('growing rows not matching its bytes (rows + 5): the commit neither fails forever nor lies', async () => {
+    const r = await scenario('rows', async (c) => ({
+      ...c,
+      growing: c.growing.map((g) => ({ ...g, rows: g.rows + 5 })),
+    })).catch((error: Error) => error);
+    expect(r instanceof Error ? r.message : { n: r.n, d: r.d, manifestRows: r.manifestRows }).toEqual({
+      n: 30,
+      d: 30,
+      manifestRows: 30,
+    });
+  });
 });
