@@ -188,6 +188,14 @@ async function cutGrowingFile(
   if (f.bytes > 0 && !(await endsWithNewline(full, f.bytes))) {
     return `staged file ${path} is not cut at the end of a row at its checkpointed length`;
   }
+  // Its rows must be in that prefix: one line per NDJSON row (JSON text holds no raw newline); a
+  // CSV header line and at least one line per record (a quoted cell may hold newlines). A count
+  // that does not fit would fail the commit's merge check on every rerun (review28).
+  const lines = await newlinesIn(full, f.bytes);
+  const fits = f.name.endsWith('.ndjson') ? lines === f.rows : lines === undefined || lines >= f.rows + 1;
+  if (lines === undefined || !fits) {
+    return `staged file ${path} does not hold the ${f.rows} rows its checkpoint records`;
+  }
   if (size > f.bytes && !(await truncateRegular(full, f.bytes))) {
     return `staged file ${path} could not be cut to its checkpoint`;
   }
@@ -211,6 +219,27 @@ async function truncateRegular(path: string, length: number): Promise<boolean> {
     }
   } catch {
     return false;
+  }
+}
+
+/** Newlines in the first `length` bytes of the regular file `path`, or undefined when unreadable. */
+async function newlinesIn(path: string, length: number): Promise<number | undefined> {
+  if (length === 0) return 0;
+  try {
+    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) return undefined;
+      let count = 0;
+      for await (const chunk of file.createReadStream({ start: 0, end: length - 1, autoClose: false })) {
+        const bytes = chunk as Buffer;
+        for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) count++;
+      }
+      return count;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
   }
 }
 
