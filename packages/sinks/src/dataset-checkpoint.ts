@@ -120,7 +120,7 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
   if (typeof c !== 'object' || c === null || !READABLE_VERSIONS.includes(c.version)) return undefined;
   // A version-1 checkpoint has no growing files: one that lists some was not written by this code.
   if (c.version === 1) {
-    if (c.growing !== undefined) return undefined;
+    if (c.growing !== undefined && !(Array.isArray(c.growing) && c.growing.length === 0)) return undefined;
     c.growing = [];
   }
   if (!Array.isArray(c.files) || !Array.isArray(c.growing) || !Array.isArray(c.sidecars)) return undefined;
