@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, open, readdir, rename, rm, truncate } from 'node:fs/promises';
+import { lstat, open, readdir, rename, rm } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { type DatasetCheckpoint, readCheckpoint, type StagedFileInfo } from './dataset-checkpoint.js';
@@ -119,7 +119,9 @@ export async function adoptCheckpoint(
     );
     if (size < s.bytes) return `staged file ${s.staged} is shorter than its checkpoint`;
     // Bytes after the checkpoint belong to records whose rows were not checkpointed.
-    if (size > s.bytes) await truncate(full, s.bytes);
+    if (size > s.bytes && !(await truncateRegular(full, s.bytes))) {
+      return `staged file ${s.staged} could not be cut to its checkpoint`;
+    }
     keep.add(s.staged);
   }
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -181,8 +183,81 @@ async function cutGrowingFile(
   if ((await sha256Of(full, f.bytes)) !== f.sha256) {
     return `staged file ${path} differs from its checkpoint (sha256 of its first ${f.bytes} bytes)`;
   }
-  if (size > f.bytes) await truncate(full, f.bytes);
+  // Plain NDJSON and CSV rows end with a newline: a prefix cut elsewhere ends mid-row (the
+  // commit's merge would then fail on every rerun, review28).
+  if (f.bytes > 0 && !(await endsWithNewline(full, f.bytes))) {
+    return `staged file ${path} is not cut at the end of a row at its checkpointed length`;
+  }
+  // Its rows must be in that prefix: one line per NDJSON row (JSON text holds no raw newline); a
+  // CSV header line and at least one line per record (a quoted cell may hold newlines). A count
+  // that does not fit would fail the commit's merge check on every rerun (review28).
+  const lines = await newlinesIn(full, f.bytes);
+  const fits = f.name.endsWith('.ndjson') ? lines === f.rows : lines === undefined || lines >= f.rows + 1;
+  if (lines === undefined || !fits) {
+    return `staged file ${path} does not hold the ${f.rows} rows its checkpoint records`;
+  }
+  if (size > f.bytes && !(await truncateRegular(full, f.bytes))) {
+    return `staged file ${path} could not be cut to its checkpoint`;
+  }
   return undefined;
+}
+
+/**
+ * Cuts the regular file `path` to `length` through a handle opened without following a link
+ * (truncate(path) follows one: a link swapped in after the lstat would cut a file outside the
+ * staging dir, review28). False when it is not a regular file or cannot be cut.
+ */
+async function truncateRegular(path: string, length: number): Promise<boolean> {
+  try {
+    const file = await open(path, constants.O_WRONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) return false;
+      await file.truncate(length);
+      return true;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Newlines in the first `length` bytes of the regular file `path`, or undefined when unreadable. */
+async function newlinesIn(path: string, length: number): Promise<number | undefined> {
+  if (length === 0) return 0;
+  try {
+    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) return undefined;
+      let count = 0;
+      for await (const chunk of file.createReadStream({ start: 0, end: length - 1, autoClose: false })) {
+        const bytes = chunk as Buffer;
+        for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) count++;
+      }
+      return count;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the byte before `length` in the regular file `path` is a newline (links not followed). */
+async function endsWithNewline(path: string, length: number): Promise<boolean> {
+  try {
+    const file = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (!(await file.stat()).isFile()) return false;
+      const byte = Buffer.alloc(1);
+      const { bytesRead } = await file.read(byte, 0, 1, length - 1);
+      return bytesRead === 1 && byte[0] === 0x0a;
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**

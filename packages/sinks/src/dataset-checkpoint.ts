@@ -118,10 +118,22 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
   }
   const c = value as Partial<DatasetCheckpoint> | null;
   if (typeof c !== 'object' || c === null || !READABLE_VERSIONS.includes(c.version)) return undefined;
-  if (c.version === 1 && c.growing === undefined) c.growing = [];
+  // A version-1 checkpoint has no growing files: one that lists some was not written by this code.
+  if (c.version === 1) {
+    if (c.growing !== undefined && !(Array.isArray(c.growing) && c.growing.length === 0)) return undefined;
+    c.growing = [];
+  }
   if (!Array.isArray(c.files) || !Array.isArray(c.growing) || !Array.isArray(c.sidecars)) return undefined;
   if (!Number.isSafeInteger(c.calls) || !Number.isSafeInteger(c.seq)) return undefined;
-  if (![...c.files, ...c.growing].every(isStagedFileInfo)) return undefined;
+  const entries = [...c.files, ...c.growing];
+  if (!entries.every(isStagedFileInfo)) return undefined;
+  // Each part file once (files and growing together): an entry listed twice would be adopted and
+  // committed twice, its rows duplicated in the lake (review28).
+  if (new Set(entries.map((f) => `${f.table}/${f.partition}/${f.name}`)).size !== entries.length) {
+    return undefined;
+  }
+  // A growing file's rows are in its durable prefix: rows without bytes cannot be.
+  if (c.growing.some((f) => f.rows > 0 && f.bytes === 0)) return undefined;
   for (const s of c.sidecars) {
     if (typeof s.staged !== 'string' || !SIDECAR_PATH.test(s.staged) || !Number.isSafeInteger(s.bytes)) {
       return undefined;

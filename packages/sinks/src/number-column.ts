@@ -29,7 +29,19 @@ export class NumberColumn {
   #length = 0;
 
   /** Appends a value (null as NaN); returns the bytes of memory that took (0 when there was room). */
+  /**
+   * True when a -0 was pushed since the last take: hyparquet-writer's dictionary is a Map, whose
+   * keys equate -0 and 0, so a dictionary-encoded chunk would read every 0 back as the first of
+   * them seen (review28); the writer writes such a chunk PLAIN.
+   */
+  get hasNegativeZero(): boolean {
+    return this.#negativeZero;
+  }
+
+  #negativeZero = false;
+
   push(value: number | null): number {
+    if (value === 0 && Object.is(value, -0)) this.#negativeZero = true;
     let grown = 0;
     if (this.#values === undefined || this.#length === this.#values.length) grown = this.#grow();
     this.#values![this.#length++] = value === null ? Number.NaN : value;
@@ -50,6 +62,7 @@ export class NumberColumn {
     }
     this.#values = undefined;
     this.#length = 0;
+    this.#negativeZero = false;
     return out;
   }
 

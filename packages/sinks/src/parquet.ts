@@ -352,11 +352,16 @@ export class ParquetTableWriter extends TableWriter implements RowGroupBuffer {
     // columnIndex (where parquet-column-options.ts keeps it): a page index wherever a chunk spans
     // several pages, so readers can skip pages by min/max, not only row groups (hyparquet-writer
     // writes none for a one-page chunk, where the chunk statistics already say everything).
-    const columnData = this.schema.columns.map((c, i) => ({
-      name: c.name,
-      data: this.#take(i),
-      ...this.#columnOptions[i],
-    }));
+    const columnData = this.schema.columns.map((c, i) => {
+      // -0 and 0 share one dictionary entry in hyparquet-writer (a Map): keep them apart (PLAIN).
+      const plain = this.#kinds[i] === Kind.Float && this.#numbers[i]!.hasNegativeZero;
+      return {
+        name: c.name,
+        data: this.#take(i),
+        ...this.#columnOptions[i],
+        ...(plain ? { encoding: 'PLAIN' as const } : {}),
+      };
+    });
     // One call = one row group: rowGroupSize is the buffered count, so the library never splits.
     this.#parquet.write({ columnData: columnData as never, rowGroupSize: this.#bufferedRows });
     this.#columns = this.#emptyColumns();

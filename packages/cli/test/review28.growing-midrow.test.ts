@@ -1,0 +1,154 @@
+/**
+ * review28 (helpers copied from export.crash-resume-growing.test.ts). Part files kept open across checkpoints (issue 21, plain NDJSON and CSV): a checkpoint records a
+ * growing file's durable length, rows and the sha256 of that prefix, and the file keeps growing.
+ * A run SIGKILLed while such a file holds rows past its checkpoint must resume with the file cut
+ * back to that prefix (every call once); a file shorter than its checkpoint, or with a changed
+ * prefix, makes the rerun discard the staging dir and start over (still every call once). Files
+ * beside `--out` are never touched.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { RunningSimulator } from '@omnidim-stream/simulator';
+import { verifyManifestFiles } from '@omnidim-stream/sinks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { duck, envFor, listFiles, runMain, simulator, tempDir } from './helpers.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../../..');
+const ENTRY = join(HERE, 'fixtures/run-cli.ts');
+const RECORDS = 900;
+
+interface Growing {
+  table: string;
+  partition: string;
+  name: string;
+  bytes: number;
+  rows: number;
+}
+interface Checkpoint {
+  version: number;
+  runId: string;
+  calls: number;
+  growing: Growing[];
+}
+
+/** The checkpoint a run durably wrote in `<out>/_staging/*`, if any. */
+async function readCheckpoint(out: string): Promise<Checkpoint | undefined> {
+  for (const run of await readdir(join(out, '_staging')).catch(() => [] as string[])) {
+    const text = await readFile(join(out, '_staging', run, '_checkpoint.json'), 'utf8').catch(
+      () => undefined,
+    );
+    if (text !== undefined) return JSON.parse(text) as Checkpoint;
+  }
+  return undefined;
+}
+
+/** Path of a checkpointed growing file in its staging dir. */
+function stagedPath(out: string, checkpoint: Checkpoint, g: Growing): string {
+  return join(out, '_staging', checkpoint.runId, g.table, g.partition, `${g.name}.staged`);
+}
+
+/** The checkpoint's growing files that hold bytes past their checkpointed prefix. */
+async function grownPast(out: string, checkpoint: Checkpoint | undefined): Promise<Growing[]> {
+  const past: Growing[] = [];
+  for (const g of checkpoint?.growing ?? []) {
+    const size = await stat(stagedPath(out, checkpoint!, g)).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size > g.bytes) past.push(g);
+  }
+  return past;
+}
+
+/**
+ * Runs the export and sends it `signal` once its checkpoint covers ≥ 200 calls and one of the
+ * files that checkpoint caught open already holds rows written after it. Polls: the child has no
+ * other channel.
+ */
+async function killPastCheckpoint(
+  args: string[],
+  env: Record<string, string>,
+  out: string,
+  signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL',
+): Promise<Checkpoint & { exitCode: number | null }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', ENTRY, ...args],
+    { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const exited = once(child, 'exit');
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the export ended before it could be killed: ${stderr}`);
+    const checkpoint = await readCheckpoint(out);
+    if (checkpoint && checkpoint.calls >= 200 && (await grownPast(out, checkpoint)).length > 0) break;
+    await delay(2);
+  }
+  child.kill(signal);
+  const [exitCode] = (await exited) as [number | null];
+  const checkpoint = (await readCheckpoint(out))!;
+  expect(checkpoint.version).toBe(2);
+  // The scenario under test: the checkpoint on disk names a file that grew past it (SIGKILL) or
+  // that the stopping run closed without deleting it (SIGTERM keeps the checkpoint).
+  const grown = await grownPast(out, checkpoint);
+  if (signal === 'SIGKILL') expect(grown.length).toBeGreaterThan(0);
+  return { ...checkpoint, exitCode };
+}
+
+const READERS = {
+  ndjson: (out: string, table: string) =>
+    `read_json('${out}/${table}/**/*.ndjson', format = 'newline_delimited', hive_partitioning = false)`,
+  csv: (out: string, table: string) => `read_csv('${out}/${table}/**/*.csv', header = true)`,
+} as const;
+
+
+describe('review28: forged growing prefix cut mid-row', () => {
+  let sim: RunningSimulator | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await sim?.close();
+    sim = undefined;
+    for (const c of cleanups.splice(0)) await c();
+  });
+
+  it('a growing entry whose length (and sha256) ends mid-row: the reruns do not fail forever, every call once', async () => {
+    sim = await simulator({ records: RECORDS, pageLatencyMs: 30, seed: 11 });
+    const dir = await tempDir('r28-midrow');
+    cleanups.push(dir.remove);
+    const out = join(dir.path, 'lake');
+    const args = ['export', '--out', out, '--format', 'ndjson', '--page-size', '50', '--concurrency', '1', '--checkpoint-pages', '3', '--json'];
+    const checkpoint = await killPastCheckpoint(args, envFor(sim), out);
+    const path = join(out, '_staging', checkpoint.runId, '_checkpoint.json');
+    const raw = JSON.parse(await readFile(path, 'utf8')) as Checkpoint & { growing: (Growing & { sha256: string })[] };
+    for (const g of raw.growing) {
+      const bytes = (await readFile(stagedPath(out, checkpoint, g))).subarray(0, g.bytes - 5);
+      g.bytes = bytes.length;
+      g.sha256 = createHash('sha256').update(bytes).digest('hex');
+    }
+    await writeFile(path, JSON.stringify(raw));
+    const codes: number[] = [];
+    let last = await runMain(args, { env: envFor(sim) });
+    codes.push(last.code);
+    if (last.code !== 0) {
+      last = await runMain(args, { env: envFor(sim) });
+      codes.push(last.code);
+    }
+    expect(codes, last.stderr).toEqual([0]);
+    const calls = READERS.ndjson(out, 'calls');
+    const ids = (await duck(`SELECT id FROM ${calls} ORDER BY id DESC`)).map((r) => Number(r['id']));
+    expect(ids).toEqual(sim.ids());
+    expect(await verifyManifestFiles(out)).toEqual([]);
+    void stat;
+    void truncate;
+    void listFiles;
+  }, 120_000);
+});
