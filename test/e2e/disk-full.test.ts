@@ -17,26 +17,9 @@ import { checkDataset, compareIds, DuckReader, FORMATS } from './harness/dataset
 import { ROOT, runCliInProcess, spawnCli } from './harness/run-cli.js';
 import { describeRun, exportArgv, keyEnv, tempDir } from './harness/scenario.js';
 import { LEAK_KEY, replayHint, SETTINGS, scenarioSeed } from './harness/settings.js';
+import { mountTmpfs, tmpfsUnavailable } from './harness/tmpfs.js';
 
-/** Mounts a 2 MB tmpfs at `dir`; returns why not when this machine does not allow it. */
-function mountSmallDisk(dir: string): string | undefined {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', dir], { stdio: 'pipe' });
-    return undefined;
-  } catch (error) {
-    return (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
-  }
-}
-
-const probe = await tempDir('disk-full-probe');
-const cannotMount = mountSmallDisk(probe.path);
-if (cannotMount === undefined) execFileSync('umount', [probe.path]);
-await probe.remove();
-if (cannotMount !== undefined) {
-  console.warn(
-    `\n*** disk-full tests SKIPPED: cannot mount a tmpfs (${cannotMount}); run as root to cover ENOSPC ***\n`,
-  );
-}
+const cannotMount = await tmpfsUnavailable('disk-full tests');
 
 let reader: DuckReader;
 const sims: RunningSimulator[] = [];
@@ -62,7 +45,7 @@ describe.skipIf(cannotMount !== undefined)('disk full while staging', () => {
       cleanups.push(dir.remove);
       const volume = join(dir.path, 'vol');
       await mkdir(volume);
-      expect(mountSmallDisk(volume)).toBeUndefined();
+      expect(mountTmpfs(volume, '2m')).toBeUndefined();
       cleanups.push(async () => {
         execFileSync('umount', [volume]);
       });

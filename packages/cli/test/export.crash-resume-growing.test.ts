@@ -7,6 +7,7 @@
  * beside `--out` are never touched.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { open, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -199,6 +200,25 @@ describe('crash resume with part files kept open across checkpoints', () => {
     const rerun = await runMain(args, { env: envFor(sim!) });
     expect(rerun.stderr).toMatch(/discarding the unfinished run .*differs from its checkpoint/);
     expect(JSON.parse(rerun.stdout).resumedFrom).toBeNull();
+    await expectComplete(out, 'ndjson', rerun);
+  }, 90_000);
+  it('a growing entry forged to end mid-row (its sha256 matching): discarded, not resumed into a commit that fails on every rerun', async () => {
+    // Review of 2026-12-01: before the newline checks of cutGrowingFile every rerun resumed the
+    // cut file and exited 6 ("A part file does not end with a newline"), forever.
+    const { out, args } = await setUp('grow-midrow', 'ndjson');
+    const checkpoint = await killPastCheckpoint(args, envFor(sim!), out);
+    const path = join(out, '_staging', checkpoint.runId, '_checkpoint.json');
+    const raw = JSON.parse(await readFile(path, 'utf8')) as Checkpoint & {
+      growing: (Growing & { sha256: string })[];
+    };
+    for (const g of raw.growing) {
+      const bytes = (await readFile(stagedPath(out, checkpoint, g))).subarray(0, g.bytes - 5);
+      g.bytes = bytes.length;
+      g.sha256 = createHash('sha256').update(bytes).digest('hex');
+    }
+    await writeFile(path, JSON.stringify(raw));
+    const rerun = await runMain(args, { env: envFor(sim!) });
+    expect(rerun.stderr).toMatch(/discarding the unfinished run/);
     await expectComplete(out, 'ndjson', rerun);
   }, 90_000);
 });

@@ -1,5 +1,5 @@
 /**
- * review28: the Parquet writer's off-heap buffers (number-column.ts: Float64Array with NaN as
+ * Hostile cases from the review of 2026-12-01: the Parquet writer's off-heap buffers (number-column.ts: Float64Array with NaN as
  * null; utf8-column.ts: long text as UTF-8 bytes) read back value for value by DuckDB and
  * hyparquet: -0, ±(2^53-1), extreme doubles, empty vs null text, lone surrogates (as U+FFFD, like
  * every UTF-8 encoder), 4-byte UTF-8, a 6 MB transcript, row groups cut by rowGroupBytes mid-batch.
@@ -19,9 +19,29 @@ beforeAll(async () => {
 afterAll(() => dir.remove());
 
 const MAX = Number.MAX_SAFE_INTEGER;
-const FLOATS = [-0, 0, 5e-324, -5e-324, 1.7976931348623157e308, -1.7976931348623157e308, 0.1 + 0.2, 2 ** 53 + 2, null];
+const FLOATS = [
+  -0,
+  0,
+  5e-324,
+  -5e-324,
+  1.7976931348623157e308,
+  -1.7976931348623157e308,
+  0.1 + 0.2,
+  2 ** 53 + 2,
+  null,
+];
 const INTS = [MAX, -MAX, 0, -0, 1, null, 2 ** 52 + 1, -1, 123];
-const TEXTS = ['', null, '\uD800 lone high', 'lone low \uDC00 end', '🚀𝄞 4-byte', 'x'.repeat(6 * 1024 * 1024) + '€', '\u0000nul', 'é', 'plain'];
+const TEXTS = [
+  '',
+  null,
+  '\uD800 lone high',
+  'lone low \uDC00 end',
+  '🚀𝄞 4-byte',
+  'x'.repeat(6 * 1024 * 1024) + '€',
+  '\u0000nul',
+  'é',
+  'plain',
+];
 
 function rows(): Row[] {
   const logs = simulatedLogs(FLOATS.length, 33);
@@ -37,12 +57,15 @@ function rows(): Row[] {
 
 const wellFormed = (s: string | null) => (s === null ? null : Buffer.from(s, 'utf8').toString('utf8'));
 
-describe('review28: Parquet edge values', () => {
+describe('Parquet edge values', () => {
   for (const options of [{}, { rowGroupBytes: 1024 * 1024 }, { rowGroupRows: 2 }]) {
     it(`read back identical (${JSON.stringify(options)})`, async () => {
       const input = rows();
       const path = join(dir.path, `edges-${Object.keys(options).join('') || 'default'}.parquet`);
-      await pipeline(Readable.from(input), createParquetWriter({ schema: CALLS_SCHEMA, destination: path, ...options }));
+      await pipeline(
+        Readable.from(input),
+        createParquetWriter({ schema: CALLS_SCHEMA, destination: path, ...options }),
+      );
       const fromDuck = await duck(
         `SELECT id::BIGINT::VARCHAR AS id, cqs_score, prompt_tokens::VARCHAR AS prompt_tokens, transcript, bot_name FROM read_parquet('${path}') ORDER BY id::BIGINT`,
       );
@@ -57,8 +80,14 @@ describe('review28: Parquet edge values', () => {
         const d = fromDuck[i]!;
         const h = fromHyp[i]!;
         const label = `row ${i}`;
-        expect(Object.is(Number(d['cqs_score'] ?? Number.NaN), r['cqs_score'] ?? Number.NaN), `${label} duck float ${String(d['cqs_score'])}`).toBe(true);
-        expect(Object.is(h['cqs_score'] ?? Number.NaN, r['cqs_score'] ?? Number.NaN), `${label} hyparquet float ${String(h['cqs_score'])}`).toBe(true);
+        expect(
+          Object.is(Number(d['cqs_score'] ?? Number.NaN), r['cqs_score'] ?? Number.NaN),
+          `${label} duck float ${String(d['cqs_score'])}`,
+        ).toBe(true);
+        expect(
+          Object.is(h['cqs_score'] ?? Number.NaN, r['cqs_score'] ?? Number.NaN),
+          `${label} hyparquet float ${String(h['cqs_score'])}`,
+        ).toBe(true);
         const int = r['prompt_tokens'] === null ? null : String(BigInt(r['prompt_tokens'] as number));
         expect(d['prompt_tokens'], label).toBe(int);
         expect(h['prompt_tokens'] === null ? null : String(h['prompt_tokens']), label).toBe(int);
@@ -68,7 +97,9 @@ describe('review28: Parquet edge values', () => {
         }
       }
       if ('rowGroupBytes' in options) {
-        const [g] = await duck(`SELECT count(DISTINCT row_group_id)::INT AS n FROM parquet_metadata('${path}')`);
+        const [g] = await duck(
+          `SELECT count(DISTINCT row_group_id)::INT AS n FROM parquet_metadata('${path}')`,
+        );
         expect(g!['n']).toBeGreaterThanOrEqual(2);
       }
     }, 120_000);

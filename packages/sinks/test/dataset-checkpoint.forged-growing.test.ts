@@ -1,17 +1,23 @@
 /**
- * review28: forged `_checkpoint.json` growing entries. A run writes 20 calls, checkpoints (its
+ * Hostile cases from the review of 2026-12-01: forged `_checkpoint.json` growing entries. A run writes 20 calls, checkpoints (its
  * NDJSON part files stay open: `growing`), writes 10 more and is stopped. The checkpoint is then
  * forged; a second run resumes (or discards), writes the calls the checkpoint does not cover and
  * commits. Whatever the forgery, the lake must hold each call exactly once and the manifest must
  * match its files, or the resume must be refused.
  */
-import { createHash } from 'node:crypto';
+
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { copyFile, readFile, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { checkpointRequest, createDatasetSink, readManifest, verifyManifestFiles } from '@omnidim-stream/sinks';
+import {
+  checkpointRequest,
+  createDatasetSink,
+  readManifest,
+  verifyManifestFiles,
+} from '@omnidim-stream/sinks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { duck, simulatedLogs, tempDir } from './helpers.js';
 
@@ -42,7 +48,8 @@ async function writeAll(sink: Writable, items: unknown[]): Promise<void> {
   }
 }
 
-const stagedOf = (out: string, e: Entry) => join(out, '_staging', 'first', e.table, e.partition, `${e.name}.staged`);
+const stagedOf = (out: string, e: Entry) =>
+  join(out, '_staging', 'first', e.table, e.partition, `${e.name}.staged`);
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 async function scenario(label: string, forge: (c: Written, out: string) => Promise<Written>) {
@@ -90,7 +97,7 @@ async function scenario(label: string, forge: (c: Written, out: string) => Promi
   };
 }
 
-describe('review28: forged growing entries', () => {
+describe('forged growing entries', () => {
   it('the same growing file listed twice: each call once, manifest lists it once', async () => {
     const r = await scenario('twice', async (c) => ({ ...c, growing: [...c.growing, ...c.growing] }));
     expect({ n: r.n, d: r.d, manifestRows: r.manifestRows, problems: r.problems }).toEqual({
