@@ -110,7 +110,10 @@ const HOSTILE: (string | Buffer)[] = [
   '{"a":{"call_log_data":[{"id":1}]},"b":[{"id":2}]}',
   '{"call_log_data":[{"id":{"id":1}},{"id":[1]},{"id":null},{"id":true}]}',
   '{"__proto__":{"id":1},"call_log_data":[{"__proto__":{"id":2},"id":3}]}',
-  `{"call_log_data":[${'['.repeat(5000)}${']'.repeat(5000)},{"id":1}]}`,
+  // 1,000 deep inside the list (its element is compared by vitest's recursive deep equality, which
+  // overflowed the stack at 5,000 once on Node 24 in a loaded run); the scan's own depth is
+  // covered by the 100,000-deep page below, never compared element by element.
+  `{"call_log_data":[${'['.repeat(1000)}${']'.repeat(1000)},{"id":1}]}`,
   `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
   Buffer.from([
     ...Buffer.from('{"call_log_data":[{"id":"'),
