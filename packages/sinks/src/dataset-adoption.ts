@@ -184,13 +184,13 @@ async function cutGrowingFile(
     return `staged file ${path} differs from its checkpoint (sha256 of its first ${f.bytes} bytes)`;
   }
   // Plain NDJSON and CSV rows end with a newline: a prefix cut elsewhere ends mid-row (the
-  // commit's merge would then fail on every rerun, review28).
+  // commit's merge would then fail on every rerun, the review of 2026-12-01).
   if (f.bytes > 0 && !(await endsWithNewline(full, f.bytes))) {
     return `staged file ${path} is not cut at the end of a row at its checkpointed length`;
   }
   // Its rows must be in that prefix: one line per NDJSON row (JSON text holds no raw newline); a
   // CSV header line and at least one line per record (a quoted cell may hold newlines). A count
-  // that does not fit would fail the commit's merge check on every rerun (review28).
+  // that does not fit would fail the commit's merge check on every rerun (the review of 2026-12-01).
   const lines = await newlinesIn(full, f.bytes);
   const fits = f.name.endsWith('.ndjson') ? lines === f.rows : lines === undefined || lines >= f.rows + 1;
   if (lines === undefined || !fits) {
@@ -205,7 +205,7 @@ async function cutGrowingFile(
 /**
  * Cuts the regular file `path` to `length` through a handle opened without following a link
  * (truncate(path) follows one: a link swapped in after the lstat would cut a file outside the
- * staging dir, review28). False when it is not a regular file or cannot be cut.
+ * staging dir, the review of 2026-12-01). False when it is not a regular file or cannot be cut.
  */
 async function truncateRegular(path: string, length: number): Promise<boolean> {
   try {

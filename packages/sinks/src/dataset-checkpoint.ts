@@ -128,7 +128,7 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
   const entries = [...c.files, ...c.growing];
   if (!entries.every(isStagedFileInfo)) return undefined;
   // Each part file once (files and growing together): an entry listed twice would be adopted and
-  // committed twice, its rows duplicated in the lake (review28).
+  // committed twice, its rows duplicated in the lake (the review of 2026-12-01).
   if (new Set(entries.map((f) => `${f.table}/${f.partition}/${f.name}`)).size !== entries.length) {
     return undefined;
   }

@@ -32,7 +32,7 @@ export class NumberColumn {
   /**
    * True when a -0 was pushed since the last take: hyparquet-writer's dictionary is a Map, whose
    * keys equate -0 and 0, so a dictionary-encoded chunk would read every 0 back as the first of
-   * them seen (review28); the writer writes such a chunk PLAIN.
+   * them seen (the review of 2026-12-01); the writer writes such a chunk PLAIN.
    */
   get hasNegativeZero(): boolean {
     return this.#negativeZero;
