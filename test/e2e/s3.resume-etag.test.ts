@@ -13,8 +13,8 @@ import { compareIds } from './harness/dataset.js';
 import { ROOT, spawnCli } from './harness/run-cli.js';
 import { expectExactlyTheManifest } from './harness/s3-bucket-check.js';
 import { killAfterCheckpoint } from './harness/s3-killed-run.js';
-import { s3Scope } from './harness/s3-scope.js';
-import { describeRun, exportArgv, keyEnv, summaryOf } from './harness/scenario.js';
+import { s3NdjsonExportArgv, s3Scope } from './harness/s3-scope.js';
+import { describeRun, keyEnv, summaryOf } from './harness/scenario.js';
 import { LEAK_KEY, SETTINGS } from './harness/settings.js';
 
 const scope = s3Scope();
@@ -27,19 +27,7 @@ const PAGES = 20;
  * every 3 pages, part files written on the main thread (`workers` 0) or in worker threads.
  */
 function argvOf(prefix: string, workers: number): string[] {
-  return [
-    ...exportArgv({
-      out: `s3://lake/${prefix}`,
-      format: 'ndjson',
-      baseUrl: scope.sim!.url,
-      pageSize: 20,
-      concurrency: 1,
-      extra: ['--compression', 'none', '--checkpoint-pages', '3', '--workers', String(workers)],
-    }),
-    '--s3-endpoint',
-    scope.server.endpoint,
-    '--s3-force-path-style',
-  ];
+  return s3NdjsonExportArgv(scope, prefix, { workers, pageSize: 20, concurrency: 1, checkpointPages: 3 });
 }
 
 const env = () => ({ ...keyEnv(), ...scope.server.env });

@@ -137,7 +137,12 @@ export async function runOnObjectStore<E extends { type: string }, R extends { o
       singleWriter: target.singleWriter === true,
     });
     workDir = await mkdtemp(join(tmpdir(), 'omnidim-stream-'));
-    await hydrateWorkingCopy(store, workDir, target.stateKey ? [target.stateKey] : []);
+    const ignored = await hydrateWorkingCopy(store, workDir, target.stateKey ? [target.stateKey] : []);
+    for (const key of ignored) {
+      warn(
+        `ignoring ${JSON.stringify(`${store.location}/${key}`.slice(0, 200))}: not a key this tool writes (a path with . or .. segments); it was left alone, remove it to silence this warning`,
+      );
+    }
     const dir = workDir;
     // Merge-on-write and compact read the partitions they rewrite from the bucket, on first open;
     // on an `s3://` target the part files are streamed to the bucket while written.

@@ -79,6 +79,7 @@ function assembleManifest(input: CommitPlanInput): DatasetManifest {
     bytes: f.bytes,
     sha256: f.sha256,
     runId,
+    ...(f.etag === undefined ? {} : { etag: f.etag }),
   }));
   const keeps = mode !== 'overwrite';
   const kept = (keeps ? (previous?.files ?? []) : []).filter((f) => !touched.has(parentRel(f.path)));

@@ -29,7 +29,12 @@ export type {
   DatasetSinkOptions,
 } from './dataset-options.js';
 export { DATASET_DEFAULTS } from './dataset-options.js';
-export { CommittedWithCleanupError, DatasetLockedError, SinkError } from './errors.js';
+export {
+  CommittedWithCleanupError,
+  DatasetLockedError,
+  SinkError,
+  StagedPartChangedError,
+} from './errors.js';
 export type {
   DatasetManifest,
   ManifestFile,

@@ -32,6 +32,20 @@ export class DatasetLockedError extends OmnidimError {
   }
 }
 
+/**
+ * A part object this run streamed to object storage no longer has the size and ETag its upload
+ * got (replaced or deleted since, by another writer or by hand): the commit is refused before the
+ * manifest names it, the previous version stays live (code `SINK`, exit 6 in the CLI). `key` is
+ * the dataset-relative key of the object.
+ */
+export class StagedPartChangedError extends SinkError {
+  readonly key: string;
+  constructor(key: string, detail: string) {
+    super(detail);
+    this.key = key;
+  }
+}
+
 /** Thrown when a commit failed after its commit point: the new dataset is in place (code `SINK`). */
 export class CommittedWithCleanupError extends SinkError {}
 

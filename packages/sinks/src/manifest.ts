@@ -23,6 +23,12 @@ export interface ManifestFile {
   sha256: string;
   /** The run that wrote the file (differs from the manifest's run for partitions kept by `replacePartitions`). */
   runId: string;
+  /**
+   * The object's ETag as its upload answered it, for a part file streamed to object storage
+   * (absent for a file on disk or uploaded at the commit): the commit HEADs the run's own
+   * objects and refuses one whose ETag or size changed since (staged-object-check.ts).
+   */
+  etag?: string;
 }
 
 /**

@@ -28,22 +28,27 @@ import type { DatasetManifest } from './manifest.js';
 import type { ObjectStore } from './object-store.js';
 
 /**
- * Downloads into `dir` the manifest, `extraKeys` (the state) and every object under `_staging/`.
- * A key that is not a plain relative path is refused: a hostile bucket cannot make the run write
- * outside its working copy.
+ * Downloads into `dir` the manifest, `extraKeys` (the state) and every object under `_staging/`;
+ * returns the keys under `_staging/` it left alone. A key that is not a plain relative path
+ * (`_staging/../x`: S3 keys are free text, anyone who can write the prefix can plant one) is no
+ * key this tool writes: it is neither downloaded (a hostile bucket cannot make the run write
+ * outside its working copy) nor deleted (a server that normalises paths would delete `x`), and
+ * it does not stop the run either (refusing would make every later run fail until someone
+ * removes it): the caller warns, naming it.
  *
  * @example
- * await hydrateWorkingCopy(store, workDir, ['_state.json']);
+ * const ignored = await hydrateWorkingCopy(store, workDir, ['_state.json']);
  */
 export async function hydrateWorkingCopy(
   store: ObjectStore,
   dir: string,
   extraKeys: readonly string[] = [],
-): Promise<void> {
+): Promise<string[]> {
   const staging = await store.list(`${STAGING_DIR}/`);
   const root = [MANIFEST_NAME, ...extraKeys];
   const present = new Set(await store.list('_'));
-  for (const key of [...root.filter((k) => present.has(k)), ...staging]) {
+  const ignored = staging.filter((key) => !isSafeRelative(key));
+  for (const key of [...root.filter((k) => present.has(k)), ...staging.filter(isSafeRelative)]) {
     if (!isSafeRelative(key)) {
       throw new SinkError(
         `Refusing ${JSON.stringify(String(key).slice(0, 80))} in ${store.location}: not a plain dataset path`,
@@ -53,6 +58,7 @@ export async function hydrateWorkingCopy(
     await mkdir(dirname(file), { recursive: true, mode: DIR_MODE });
     await store.download(key, file);
   }
+  return ignored;
 }
 
 /**
@@ -95,7 +101,9 @@ export async function uploadCheckpoint(
 /**
  * After a failed run: uploads its checkpoint (if it kept one) and then deletes every other object
  * under `_staging/` (the interrupted runs it adopted or discarded at its start), so the bucket
- * holds what the local dataset would. Without a checkpoint of its own nothing is deleted.
+ * holds what the local dataset would. Without a checkpoint of its own (none written, or the run
+ * failed after its local commit removed it: a refused publish) only the run's own staging objects
+ * are deleted: a checkpoint copied there earlier names part objects that are deleted next.
  */
 export async function saveCheckpointForResume(
   store: ObjectStore,
@@ -104,9 +112,13 @@ export async function saveCheckpointForResume(
   uploaded: Set<string>,
 ): Promise<boolean> {
   const kept = await uploadCheckpoint(store, dir, runId, uploaded);
-  if (kept === undefined) return false;
+  if (kept === undefined) {
+    await store.delete((await store.list(`${stagingRel(runId)}/`)).filter(isSafeRelative));
+    return false;
+  }
   const keep = new Set(kept);
-  const stale = (await store.list(`${STAGING_DIR}/`)).filter((key) => !keep.has(key));
+  // Only plain dataset paths: a planted `_staging/../x` is not ours to delete (see hydrateWorkingCopy).
+  const stale = (await store.list(`${STAGING_DIR}/`)).filter((key) => !keep.has(key) && isSafeRelative(key));
   await store.delete(stale);
   return true;
 }
@@ -134,6 +146,8 @@ export async function removeUnkeptUploads(store: ObjectStore, dir: string, runId
   const doomed: string[] = [];
   for (const table of TABLE_NAMES) {
     for (const key of await store.list(`${table}/`)) {
+      // A planted `calls/../../part-<runId>-…` carries this run's name but is no key it wrote.
+      if (!isSafeRelative(key)) continue;
       if (key.slice(key.lastIndexOf('/') + 1).startsWith(mine) && !keep.has(key)) doomed.push(key);
     }
   }

@@ -3,7 +3,9 @@
  * engine has committed the run in the working copy (object-lake-mirror.ts); then:
  * 1. every file the new manifest lists that the bucket lacks is uploaded (multipart, streamed):
  *    part names carry the run id, so no existing object is ever overwritten;
- * 2. the lock is confirmed (renewed with `If-Match`): a run that lost it stops here;
+ * 2. the run's part objects streamed earlier are HEADed (staged-object-check.ts): one replaced
+ *    since its upload refuses the commit; then the lock is confirmed (renewed with `If-Match`):
+ *    a run that lost it stops here;
  * 3. `_manifest.json` is written: the commit point. A reader that follows the manifest sees
  *    exactly the old version before this PUT and exactly the new one after it;
  * 4. the state (`_state.json`) follows, then the `_SUCCESS` markers;
@@ -23,6 +25,7 @@ import { SinkError } from './errors.js';
 import { type DatasetManifest, readManifest } from './manifest.js';
 import type { ObjectLock } from './object-lock.js';
 import type { ObjectStore } from './object-store.js';
+import { checkStreamedParts } from './staged-object-check.js';
 
 /** Uploads in flight at once (each holds at most a few parts in memory). */
 const UPLOAD_CONCURRENCY = 4;
@@ -69,6 +72,9 @@ export async function publishWorkingCopy(
       const failed = batch.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;
     }
+    // The run's streamed part objects still hold what the manifest says (a HEAD each), checked
+    // before the lock's confirmation so that confirmation and the manifest PUT stay back to back.
+    await checkStreamedParts(store, manifest, (path) => existing.has(path));
     await options.lock.confirm();
     await store.upload(MANIFEST_NAME, datasetPath(dir, MANIFEST_NAME));
   } catch (error) {

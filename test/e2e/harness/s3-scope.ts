@@ -7,6 +7,7 @@ import type { RunningSimulator } from '@omnidim-stream/simulator';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { DuckReader } from './dataset.js';
 import { type S3TestServer, startS3Server } from './s3-server.js';
+import { exportArgv } from './scenario.js';
 
 export interface S3Scope {
   server: S3TestServer;
@@ -35,4 +36,30 @@ export function s3Scope(): S3Scope {
     for (const c of scope.cleanups.splice(0)) await c();
   });
   return scope;
+}
+
+/**
+ * The argv of an NDJSON export (uncompressed: a test can replace a part object by other bytes of
+ * the same size and keep it well-formed) to `s3://lake/<prefix>` through the scope's proxy, with
+ * a checkpoint every `checkpointPages` pages and `workers` worker threads.
+ */
+export function s3NdjsonExportArgv(
+  scope: S3Scope,
+  prefix: string,
+  o: { workers: number; pageSize: number; concurrency: number; checkpointPages: number },
+): string[] {
+  return [
+    ...exportArgv({
+      out: `s3://lake/${prefix}`,
+      format: 'ndjson',
+      baseUrl: scope.sim!.url,
+      pageSize: o.pageSize,
+      concurrency: o.concurrency,
+      extra: [
+        ...['--compression', 'none', '--checkpoint-pages', String(o.checkpointPages)],
+        ...['--workers', String(o.workers)],
+      ],
+    }),
+    ...['--s3-endpoint', scope.server.endpoint, '--s3-force-path-style'],
+  ];
 }
