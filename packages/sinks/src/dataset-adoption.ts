@@ -205,7 +205,10 @@ async function cutGrowingFile(
 /**
  * Cuts the regular file `path` to `length` through a handle opened without following a link
  * (truncate(path) follows one: a link swapped in after the lstat would cut a file outside the
- * staging dir, the review of 2026-12-01). False when it is not a regular file or cannot be cut.
+ * staging dir, the review of 2026-12-01), and fsyncs the cut before the run goes on: otherwise a
+ * power loss after the resumed run appended to the file (or wrote its next checkpoint) could
+ * bring back the old tail, rows of calls the checkpoint does not cover, under the new rows.
+ * False when it is not a regular file or cannot be cut.
  */
 async function truncateRegular(path: string, length: number): Promise<boolean> {
   try {
@@ -213,6 +216,7 @@ async function truncateRegular(path: string, length: number): Promise<boolean> {
     try {
       if (!(await file.stat()).isFile()) return false;
       await file.truncate(length);
+      await file.sync();
       return true;
     } finally {
       await file.close();
