@@ -5,77 +5,15 @@
  * next checkpoint, mid-page), and the next round resumes what is left. A last clean run must exit
  * 0 with every call of the simulator exactly once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunningSimulator } from '@omnidim-stream/simulator';
 import { verifyManifestFiles } from '@omnidim-stream/sinks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { duck, envFor, listFiles, runMain, simulator, tempDir } from './helpers.js';
+import { checkpointCalls, killedRound, LAKE_READERS } from './killed-run.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../../..');
-const ENTRY = join(HERE, 'fixtures/run-cli.ts');
 const RECORDS = 900;
-
-async function checkpointCalls(out: string): Promise<number> {
-  for (const run of await readdir(join(out, '_staging')).catch(() => [] as string[])) {
-    const text = await readFile(join(out, '_staging', run, '_checkpoint.json'), 'utf8').catch(
-      () => undefined,
-    );
-    if (text !== undefined) {
-      try {
-        return (JSON.parse(text) as { calls: number }).calls;
-      } catch {
-        return -1;
-      }
-    }
-  }
-  return -1;
-}
-
-/** One killed round: returns how the child ended (it may finish before the signal). */
-async function killedRound(
-  args: string[],
-  env: Record<string, string>,
-  out: string,
-  after: number,
-  wait: number,
-  signal: NodeJS.Signals,
-): Promise<{ code: number | null; signal: string | null; stderr: string }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', ENTRY, ...args],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = once(child, 'exit');
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
-    if ((await checkpointCalls(out)) > after) break;
-    await delay(2);
-  }
-  await delay(wait);
-  child.kill(signal);
-  const [code, sig] = (await exited) as [number | null, string | null];
-  return { code, signal: sig, stderr };
-}
-
-const READERS = {
-  ndjson: (out: string, table: string) =>
-    `read_json('${out}/${table}/**/*.ndjson*', format = 'newline_delimited', hive_partitioning = false)`,
-  csv: (out: string, table: string) => `read_csv('${out}/${table}/**/*.csv*', header = true)`,
-} as const;
 
 describe('repeated kills with growing part files', () => {
   let sim: RunningSimulator | undefined;
@@ -135,7 +73,8 @@ describe('repeated kills with growing part files', () => {
       };
       for (let round = 0; round < rounds; round++) {
         const before = await checkpointCalls(out);
-        const r = await killedRound(args, envFor(sim), out, before, rand(60), c.signal);
+        const grown = async () => (await checkpointCalls(out)) > before;
+        const r = await killedRound(args, envFor(sim), grown, c.signal, rand(60));
         log.push(
           `round ${round}: ckpt ${before} -> ${await checkpointCalls(out)} exit ${r.code}/${r.signal}`,
         );
@@ -145,13 +84,13 @@ describe('repeated kills with growing part files', () => {
       }
       const rerun = await runMain(args, { env: envFor(sim) });
       expect(rerun.code, `${rerun.stderr}\n${log.join('\n')}`).toBe(0);
-      const calls = READERS[c.format](out, 'calls');
+      const calls = LAKE_READERS[c.format](out, 'calls');
       const [counts] = await duck(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${calls}`);
       expect([Number(counts!['n']), Number(counts!['d'])], log.join('\n')).toEqual([RECORDS, RECORDS]);
       const ids = (await duck(`SELECT id FROM ${calls} ORDER BY id DESC`)).map((r) => Number(r['id']));
       expect(ids).toEqual(sim.ids());
       const [dup] = await duck(
-        `SELECT count(*) AS n FROM (SELECT call_id, id, count(*) AS k FROM ${READERS[c.format](out, 'interactions')} GROUP BY call_id, id HAVING k > 1)`,
+        `SELECT count(*) AS n FROM (SELECT call_id, id, count(*) AS k FROM ${LAKE_READERS[c.format](out, 'interactions')} GROUP BY call_id, id HAVING k > 1)`,
       );
       expect(Number(dup!['n'])).toBe(0);
       expect(await verifyManifestFiles(out)).toEqual([]);

@@ -6,21 +6,15 @@
  * prefix, makes the rerun discard the staging dir and start over (still every call once). Files
  * beside `--out` are never touched.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { open, readdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
+import { open, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunningSimulator } from '@omnidim-stream/simulator';
 import { verifyManifestFiles } from '@omnidim-stream/sinks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { duck, envFor, listFiles, runMain, simulator, tempDir } from './helpers.js';
+import { killedRound, LAKE_READERS, stagedCheckpoint } from './killed-run.js';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = resolve(HERE, '../../..');
-const ENTRY = join(HERE, 'fixtures/run-cli.ts');
 const RECORDS = 900;
 
 interface Growing {
@@ -35,17 +29,6 @@ interface Checkpoint {
   runId: string;
   calls: number;
   growing: Growing[];
-}
-
-/** The checkpoint a run durably wrote in `<out>/_staging/*`, if any. */
-async function readCheckpoint(out: string): Promise<Checkpoint | undefined> {
-  for (const run of await readdir(join(out, '_staging')).catch(() => [] as string[])) {
-    const text = await readFile(join(out, '_staging', run, '_checkpoint.json'), 'utf8').catch(
-      () => undefined,
-    );
-    if (text !== undefined) return JSON.parse(text) as Checkpoint;
-  }
-  return undefined;
 }
 
 /** Path of a checkpointed growing file in its staging dir. */
@@ -77,25 +60,16 @@ async function killPastCheckpoint(
   out: string,
   signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL',
 ): Promise<Checkpoint & { exitCode: number | null }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', ENTRY, ...args],
-    { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const exited = once(child, 'exit');
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr += d.toString();
-  });
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the export ended before it could be killed: ${stderr}`);
-    const checkpoint = await readCheckpoint(out);
-    if (checkpoint && checkpoint.calls >= 200 && (await grownPast(out, checkpoint)).length > 0) break;
-    await delay(2);
-  }
-  child.kill(signal);
-  const [exitCode] = (await exited) as [number | null];
-  const checkpoint = (await readCheckpoint(out))!;
+  const past = async () => {
+    const checkpoint = await stagedCheckpoint<Checkpoint>(out);
+    return (
+      checkpoint !== undefined && checkpoint.calls >= 200 && (await grownPast(out, checkpoint)).length > 0
+    );
+  };
+  const round = await killedRound(args, env, past, signal);
+  if (round.endedFirst) throw new Error(`the export ended before it could be killed: ${round.stderr}`);
+  const exitCode = round.code;
+  const checkpoint = (await stagedCheckpoint<Checkpoint>(out))!;
   expect(checkpoint.version).toBe(2);
   // The scenario under test: the checkpoint on disk names a file that grew past it (SIGKILL) or
   // that the stopping run closed without deleting it (SIGTERM keeps the checkpoint).
@@ -103,12 +77,6 @@ async function killPastCheckpoint(
   if (signal === 'SIGKILL') expect(grown.length).toBeGreaterThan(0);
   return { ...checkpoint, exitCode };
 }
-
-const READERS = {
-  ndjson: (out: string, table: string) =>
-    `read_json('${out}/${table}/**/*.ndjson', format = 'newline_delimited', hive_partitioning = false)`,
-  csv: (out: string, table: string) => `read_csv('${out}/${table}/**/*.csv', header = true)`,
-} as const;
 
 describe('crash resume with part files kept open across checkpoints', () => {
   let sim: RunningSimulator | undefined;
@@ -134,13 +102,13 @@ describe('crash resume with part files kept open across checkpoints', () => {
   /** The rerun exits 0 and the lake holds every call of the simulator, and each interaction, once. */
   async function expectComplete(out: string, format: 'ndjson' | 'csv', result: { code: number }) {
     expect(result.code).toBe(0);
-    const calls = READERS[format](out, 'calls');
+    const calls = LAKE_READERS[format](out, 'calls');
     const [counts] = await duck(`SELECT count(*) AS n, count(DISTINCT id) AS d FROM ${calls}`);
     expect([Number(counts!['n']), Number(counts!['d'])]).toEqual([RECORDS, RECORDS]);
     const ids = (await duck(`SELECT id FROM ${calls} ORDER BY id DESC`)).map((r) => Number(r['id']));
     expect(ids).toEqual(sim!.ids());
     const [dup] = await duck(
-      `SELECT count(*) AS n FROM (SELECT call_id, id, count(*) AS c FROM ${READERS[format](out, 'interactions')} GROUP BY call_id, id HAVING c > 1)`,
+      `SELECT count(*) AS n FROM (SELECT call_id, id, count(*) AS c FROM ${LAKE_READERS[format](out, 'interactions')} GROUP BY call_id, id HAVING c > 1)`,
     );
     expect(Number(dup!['n'])).toBe(0);
     expect(await verifyManifestFiles(out)).toEqual([]);
