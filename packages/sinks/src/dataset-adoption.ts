@@ -103,6 +103,10 @@ export async function adoptCheckpoint(
       return `staged file ${path} is missing or has the wrong size`;
     } else if ((await sha256Of(datasetPath(dir, path))) !== f.sha256) {
       return `staged file ${path} differs from its checkpoint (sha256)`;
+    } else {
+      // The bytes are the checkpoint's; its row count must be theirs too (the manifest reports it).
+      const problem = await rowsProblem(datasetPath(dir, path), path, f, f.bytes);
+      if (problem !== undefined) return problem;
     }
     keep.add(path);
   }
@@ -174,6 +178,8 @@ async function cutGrowingFile(
   f: DatasetCheckpoint['growing'][number],
 ): Promise<string | undefined> {
   const path = stagedPartInRun(f);
+  // Only plain NDJSON and CSV files keep growing across a checkpoint (staged-parts.ts).
+  if (!/\.(ndjson|csv)$/.test(f.name)) return `staged file ${path} cannot be a growing file`;
   const full = await confined(dir, path, 'a checkpointed file');
   const size = await lstat(full).then(
     (s) => (s.isFile() ? s.size : -1),
@@ -188,16 +194,34 @@ async function cutGrowingFile(
   if (f.bytes > 0 && !(await endsWithNewline(full, f.bytes))) {
     return `staged file ${path} is not cut at the end of a row at its checkpointed length`;
   }
-  // Its rows must be in that prefix: one line per NDJSON row (JSON text holds no raw newline); a
-  // CSV header line and at least one line per record (a quoted cell may hold newlines). A count
-  // that does not fit would fail the commit's merge check on every rerun (the review of 2026-12-01).
-  const lines = await newlinesIn(full, f.bytes);
-  const fits = f.name.endsWith('.ndjson') ? lines === f.rows : lines === undefined || lines >= f.rows + 1;
-  if (lines === undefined || !fits) {
-    return `staged file ${path} does not hold the ${f.rows} rows its checkpoint records`;
-  }
+  const problem = await rowsProblem(full, path, f, f.bytes);
+  if (problem !== undefined) return problem;
   if (size > f.bytes && !(await truncateRegular(full, f.bytes))) {
     return `staged file ${path} could not be cut to its checkpoint`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the first `length` bytes of the plain NDJSON or CSV part file at `full` cannot hold the
+ * `f.rows` rows its checkpoint records, or undefined when they can (a Parquet file is not
+ * counted here). One line per NDJSON row (JSON text holds no raw newline); a CSV header line and
+ * at least one line per record (a quoted cell may hold newlines). A count that does not fit would
+ * fail the commit's merge check on every rerun, or be committed as the manifest's row count (the
+ * review of 2026-12-01; a forged `rows` of a closed file, the hardening of 2026-12-01).
+ */
+async function rowsProblem(
+  full: string,
+  path: string,
+  f: StagedFileInfo,
+  length: number,
+): Promise<string | undefined> {
+  const ndjson = f.name.endsWith('.ndjson');
+  if (!ndjson && !f.name.endsWith('.csv')) return undefined;
+  const lines = await newlinesIn(full, length);
+  const fits = ndjson ? lines === f.rows : lines === undefined || lines >= f.rows + 1;
+  if (lines === undefined || !fits) {
+    return `staged file ${path} does not hold the ${f.rows} rows its checkpoint records`;
   }
   return undefined;
 }

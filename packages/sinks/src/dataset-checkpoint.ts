@@ -132,6 +132,9 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
   if (new Set(entries.map((f) => `${f.table}/${f.partition}/${f.name}`)).size !== entries.length) {
     return undefined;
   }
+  // The row counts a resumed run starts from (and the manifest reports) are the files' own: a
+  // table's count that is not the sum of its entries' rows was not written by this code.
+  if (!rowsAddUp(c.rows, entries)) return undefined;
   // A growing file's rows are in its durable prefix: rows without bytes cannot be.
   if (c.growing.some((f) => f.rows > 0 && f.bytes === 0)) return undefined;
   for (const s of c.sidecars) {
@@ -140,6 +143,16 @@ export async function readCheckpoint(runDir: string): Promise<DatasetCheckpoint 
     }
   }
   return c as DatasetCheckpoint;
+}
+
+/** True when `rows` has, for every table, the sum of `entries`' rows of that table (absent: 0). */
+function rowsAddUp(rows: unknown, entries: readonly StagedFileInfo[]): boolean {
+  if (typeof rows !== 'object' || rows === null) return false;
+  const sums = new Map<string, number>();
+  for (const f of entries) sums.set(f.table, (sums.get(f.table) ?? 0) + f.rows);
+  const counts = rows as Record<string, unknown>;
+  if (Object.keys(counts).some((table) => !(TABLE_NAMES as readonly string[]).includes(table))) return false;
+  return TABLE_NAMES.every((table) => (counts[table] ?? 0) === (sums.get(table) ?? 0));
 }
 
 /** True for a well-formed file entry (its name confined to its partition's staging dir). */
