@@ -2,12 +2,13 @@ import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isOmnidimError, materializeRecord } from '@omnidim-stream/core';
-import type {
-  CheckpointRequest,
-  DatasetMode,
-  DatasetSidecar,
-  DatasetSink,
-  PartitionGrain,
+import {
+  type CheckpointRequest,
+  type DatasetMode,
+  type DatasetSidecar,
+  type DatasetSink,
+  type PartitionGrain,
+  warmUpWriterCodec,
 } from '@omnidim-stream/sinks';
 import {
   type FlatCallLog,
@@ -19,6 +20,7 @@ import {
   tryFlattenCallLog,
 } from '@omnidim-stream/transform';
 import { createSink, type SinkResult, sinkResult } from './dataset-sink.js';
+import { afterFirstRequestSent } from './first-request-idle.js';
 import { FlattenWorkers } from './flatten-workers.js';
 import {
   CheckpointMark,
@@ -194,7 +196,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           fingerprint: options.resume?.fingerprint,
         })
       : flattenedRows(source, options, transform, logs, { quarantine, raw: archive });
-    await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
+    // The codec's one-time cost is paid while page 1 is in flight (first-request-idle.ts).
+    const stopWarmUp = afterFirstRequestSent(() =>
+      warmUpWriterCodec({ format: options.format, compression: options.compression }),
+    );
+    try {
+      await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
+    } finally {
+      stopWarmUp();
+    }
     await workers?.terminate();
   } catch (error) {
     // No worker writes on while the sink deletes or keeps the staging dir.

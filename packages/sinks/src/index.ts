@@ -26,3 +26,4 @@ export { type S3Connection, s3Region } from './s3-client.js';
 export { openS3Store, S3_DEFAULT_PART_SIZE, type S3StoreOptions, s3ConnectionOf } from './s3-store.js';
 export * from './s3-url.js';
 export { UTF8_CHUNK_BYTES, Utf8Chunks } from './utf8-chunks.js';
+export { warmUpWriterCodec } from './writer-warm-up.js';
