@@ -1,14 +1,75 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Files that stay one at a time even where the rest of the packages' tests run two at a time:
+ * they spawn the CLI or other processes and kill or signal them at chosen points, measure memory
+ * or the young generation, or depend on lock/heartbeat timing, so a second test file competing
+ * for the two cores could move what they observe. Everything under `test/` (end-to-end chaos,
+ * S3, the packed install, the bench smoke, the examples) is serial too.
+ */
+const SERIAL_PACKAGE_TESTS = [
+  'packages/cli/test/bin.built-binary.test.ts',
+  'packages/cli/test/bin.heap-growth.test.ts',
+  'packages/cli/test/compact.sigterm.test.ts',
+  'packages/cli/test/export.concurrent-run-locked.test.ts',
+  'packages/cli/test/export.crash-resume*.test.ts',
+  'packages/cli/test/export.failures-exit-codes.test.ts',
+  'packages/cli/test/simulate.command.test.ts',
+  'packages/cli/test/young-generation.cap.test.ts',
+  'packages/core/test/http-client.undici-modules.test.ts',
+  'packages/core/test/source.error-codes.test.ts',
+  'packages/engine/test/workers.failure-abort.test.ts',
+  'packages/simulator/test/simulator.faults.test.ts',
+  'packages/sinks/test/dataset-adoption.hostile-files.test.ts',
+  'packages/sinks/test/dataset-checkpoint.forged-growing.test.ts',
+  'packages/sinks/test/dataset-lock.heartbeat.test.ts',
+  'packages/sinks/test/dataset.atomic-commit.test.ts',
+  'packages/sinks/test/dataset.checkpoint-growing.test.ts',
+  'packages/sinks/test/dataset.checkpoint-on-destroy.test.ts',
+  'packages/sinks/test/dataset.commit-order.test.ts',
+  'packages/sinks/test/local-store.contract.test.ts',
+  'packages/sinks/test/object-lock.conditional-writes.test.ts',
+  'packages/sinks/test/sinks.lazy-parquet.test.ts',
+];
+
+/**
+ * How many of the packages' other test files run at once: 2 (the machine's cores) by default;
+ * scripts/test-on-node.ts sets 1 when it runs Node 22 and 24 side by side, which fills the two
+ * cores already.
+ */
+const PARALLEL = Number(process.env['OMNIDIM_TEST_PARALLEL'] ?? 2);
+
 // Tests run against the TypeScript sources: every package's `exports` map has a
 // `source` condition pointing at src/, so no build is needed before `pnpm test`.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   ssr: { resolve: { conditions: ['source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Two groups, one after the other: the packages' in-process tests two files at a time, then
+    // the serial ones alone (README "Development").
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'parallel',
+          include: ['packages/*/test/**/*.test.ts'],
+          exclude: SERIAL_PACKAGE_TESTS,
+          maxWorkers: PARALLEL,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'serial',
+          include: [...SERIAL_PACKAGE_TESTS, 'test/**/*.test.ts'],
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
