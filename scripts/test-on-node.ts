@@ -86,6 +86,7 @@ async function runOnNode(
   major: string,
   vitestArgs: string[],
   write: (text: string) => void,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<number> {
   let node: { execPath: string; version: string };
   try {
