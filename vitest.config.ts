@@ -4,8 +4,10 @@ import { defineConfig } from 'vitest/config';
  * Files that stay one at a time even where the rest of the packages' tests run two at a time:
  * they spawn the CLI or other processes and kill or signal them at chosen points, measure memory
  * or the young generation, or depend on lock/heartbeat timing, so a second test file competing
- * for the two cores could move what they observe. Everything under `test/` (end-to-end chaos,
- * S3, the packed install, the bench smoke, the examples) is serial too.
+ * for the two cores could move what they observe. The end-to-end files (`test/e2e`: chaos,
+ * kills, signals, S3, disk full) are serial too. The other files under `test/` (the packed
+ * install, the bench smoke, the examples, test-on-node) run beside the packages' tests: each is
+ * mostly one child process (npm, tsc, the bench, vitest on another Node) and asserts no timing.
  */
 const SERIAL_PACKAGE_TESTS = [
   'packages/cli/test/bin.built-binary.test.ts',
@@ -48,14 +50,14 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
-    // Two groups, one after the other: the packages' in-process tests two files at a time, then
-    // the serial ones alone (README "Development").
+    // Two groups, one after the other: the packages' in-process tests and test/*.test.ts two
+    // files at a time, then the serial ones alone (README "Development").
     projects: [
       {
         extends: true,
         test: {
           name: 'parallel',
-          include: ['packages/*/test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.ts', 'test/*.test.ts'],
           exclude: SERIAL_PACKAGE_TESTS,
           maxWorkers: PARALLEL,
           sequence: { groupOrder: 0 },
@@ -65,7 +67,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'serial',
-          include: [...SERIAL_PACKAGE_TESTS, 'test/**/*.test.ts'],
+          include: [...SERIAL_PACKAGE_TESTS, 'test/e2e/**/*.test.ts'],
           maxWorkers: 1,
           sequence: { groupOrder: 1 },
         },
