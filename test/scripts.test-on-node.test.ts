@@ -34,4 +34,29 @@ describe('scripts/test-on-node.ts', () => {
     const result = await testOnNode(['22', 'test/no-such-file.test.ts']);
     expect(result.code, describeResult('test-on-node 22 (no file)', result)).toBe(1);
   }, 180_000);
+
+  it('runs Node 22 and 24 side by side: each log printed whole between its markers, both versions and exits said', async () => {
+    const result = await testOnNode(['22,24', 'test/install.pinned-recipes.test.ts']);
+    expect(result.code, describeResult('test-on-node 22,24', result)).toBe(0);
+    for (const major of ['22', '24']) {
+      const other = major === '22' ? '24' : '22';
+      const start = result.stdout.indexOf(`===== Node ${major}: output =====`);
+      const end = result.stdout.indexOf(`===== Node ${major}: end (exit 0) =====`);
+      expect(start, result.stdout).toBeGreaterThanOrEqual(0);
+      expect(end, result.stdout).toBeGreaterThan(start);
+      const block = result.stdout.slice(start, end);
+      // One Node's log, whole: its own version and vitest's result, nothing of the other's.
+      expect(block).toMatch(new RegExp(`Node v${major}\\.\\d+\\.\\d+: vitest exited 0`));
+      expect(block).toContain('install.pinned-recipes.test.ts');
+      expect(block).not.toMatch(new RegExp(`Node v${other}\\.`));
+      expect(result.stdout).toMatch(new RegExp(`summary: Node v${major}\\.\\d+\\.\\d+: exit 0`));
+    }
+  }, 300_000);
+
+  it('side by side, a failure on either Node is the exit code (a filter matching no test file: 1)', async () => {
+    const result = await testOnNode(['22,24', 'test/no-such-file.test.ts']);
+    expect(result.code, describeResult('test-on-node 22,24 (no file)', result)).toBe(1);
+    expect(result.stdout).toMatch(/summary: Node v22\.\d+\.\d+: exit 1/);
+    expect(result.stdout).toMatch(/summary: Node v24\.\d+\.\d+: exit 1/);
+  }, 300_000);
 });

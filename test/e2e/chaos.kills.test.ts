@@ -46,13 +46,20 @@ interface KillCase {
   drift: number;
 }
 
-const CASES: KillCase[] = [
+const ALL_CASES: KillCase[] = [
   // The scenario: faults + drift + kills.
   { format: 'parquet', concurrency: 4, drift: 3 },
   { format: 'ndjson', concurrency: 8, drift: 3 },
   // Faults + kills without drift: isolates the kill/rerun path from drift reconciliation.
   { format: 'csv', concurrency: 4, drift: 0 },
 ];
+/**
+ * The default run keeps the issue's scenario (Parquet, faults + drift + kills, ~11 s); the other
+ * formats and the drift-free case are a soak run (OMNIDIM_SOAK=1), so the README's test command
+ * stays under 20 minutes. Kill-and-rerun in NDJSON and CSV stays in the default run through
+ * packages/cli/test/export.crash-resume-growing.test.ts (both formats) and its kill loop.
+ */
+const CASES = process.env['OMNIDIM_SOAK'] === '1' ? ALL_CASES : ALL_CASES.slice(0, 1);
 
 describe('scenario 3: faults + drift + kills', () => {
   it.each(CASES)(

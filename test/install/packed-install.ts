@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packedTarballs } from './packed-tarballs-cache.js';
 import { describeResult, runCommand } from './run-command.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -70,23 +71,13 @@ export interface PackedInstall {
 }
 
 /**
- * `pnpm -r pack` (each package's `prepack` compiles its dist first), then one
- * `npm install -g --prefix` of every tarball. Throws with the command's output on failure.
+ * The tarballs of `pnpm -r pack` (each package's `prepack` compiles its dist first; packed once
+ * per content, see packed-tarballs-cache.ts), then one `npm install -g --prefix` of every
+ * tarball. Throws with the command's output on failure.
  */
 export async function packAndInstall(work: string): Promise<PackedInstall> {
-  const tarballDir = join(work, 'tarballs');
   const prefix = join(work, 'prefix');
-  await mkdir(tarballDir, { recursive: true });
-  const pack = await runCommand(
-    'npx',
-    ['--yes', pinnedPnpm(), '-r', '--filter', './packages/*', 'pack', '--pack-destination', tarballDir],
-    { cwd: ROOT, env: cleanEnv() },
-  );
-  if (pack.code !== 0) throw new Error(describeResult('pnpm pack', pack));
-  const tarballs = readdirSync(tarballDir)
-    .filter((f) => f.endsWith('.tgz'))
-    .sort()
-    .map((f) => join(tarballDir, f));
+  const { tarballs } = await packedTarballs(ROOT, pinnedPnpm(), cleanEnv());
   // --prefer-offline: third-party dependencies come from npm's cache when it has them.
   const install = await runCommand(
     'npm',
