@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeUtf8, InternalError, idOf } from '@omnidim-stream/core';
-import { PartsWriter } from '@omnidim-stream/sinks';
+import { PartsWriter, warmUpWriterCodec } from '@omnidim-stream/sinks';
 import { resolveTransformOptions, tryFlattenCallLog } from '@omnidim-stream/transform';
 import { serializeWorkerError } from './worker-error.js';
 import type { IndexedQuarantine, ToWorker, WorkerBatch, WorkerInit } from './worker-messages.js';
@@ -18,7 +18,8 @@ type WorkerPage = Extract<WorkerBatch, { type: 'page' }>;
 
 /**
  * Test hook (documented in docs/testing.md): fail as a bug would after this many calls, to check
- * that a worker's failure fails the run with nothing committed. Never set in production.
+ * that a worker's failure fails the run with nothing committed; `start` fails the worker's start
+ * (as a writer that cannot load would), `exit` ends its thread at start. Never set in production.
  */
 const FAULT_ENV = 'OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER';
 
@@ -69,7 +70,14 @@ async function main(): Promise<void> {
   let calls = 0;
   let quarantine: IndexedQuarantine[] = [];
   let failed = false;
-  let chain = writer.open();
+  // The writer's module, then its codec's one-time cost (sinks writer-warm-up.ts), both paid while
+  // the main thread waits for page 1: the pool does not wait for its workers (flatten-workers.ts).
+  let chain = writer.open().then(() => {
+    const fault = process.env[FAULT_ENV];
+    if (fault === 'exit') process.exit(7);
+    if (fault === 'start') throw new Error(`injected worker fault at start (${FAULT_ENV})`);
+    return warmUpWriterCodec(init.config.writer);
+  });
 
   const handle = async (message: ToWorker): Promise<void> => {
     if (message.type === 'flush') {
@@ -100,13 +108,10 @@ async function main(): Promise<void> {
         return writer.destroy().catch(() => undefined);
       });
   });
-  chain = chain.then(
-    () => port.postMessage({ type: 'ready' }),
-    (error: unknown) => {
-      failed = true;
-      port.postMessage({ type: 'error', error: serializeWorkerError(error) });
-    },
-  );
+  chain = chain.catch((error: unknown) => {
+    failed = true;
+    port.postMessage({ type: 'error', error: serializeWorkerError(error) });
+  });
 }
 
 void main();

@@ -50,16 +50,15 @@ export class FlattenWorkers {
 
   private constructor() {}
 
-  /** Starts `count` workers and waits until each loaded its writer (a bad setup fails here). */
-  static async start(count: number, init: WorkerInit): Promise<FlattenWorkers> {
+  /**
+   * Starts `count` workers without waiting for them: each loads its modules and codec (~0.3 s of
+   * start-up) while the run's first request is in flight (issue 21, goal 5). A worker that fails
+   * to start (a bad setup) fails the pool like any later failure: the next `dispatch` or `flush`
+   * throws it, and a flush already waiting is rejected.
+   */
+  static start(count: number, init: WorkerInit): FlattenWorkers {
     const pool = new FlattenWorkers();
-    const ready = Array.from({ length: count }, () => pool.#spawn(init));
-    try {
-      await Promise.all(ready);
-    } catch (error) {
-      await pool.terminate();
-      throw error;
-    }
+    for (let i = 0; i < count; i++) pool.#spawn(init);
     return pool;
   }
 
@@ -121,40 +120,31 @@ export class FlattenWorkers {
     }
   }
 
-  #spawn(init: WorkerInit): Promise<void> {
+  #spawn(init: WorkerInit): void {
     const worker = startWorker(init);
     counts.started++;
     counts.live++;
     worker.once('exit', () => counts.live--);
     const thread: Thread = { worker, inFlight: 0, wake: undefined, flushes: [] };
     this.#threads.push(thread);
-    return new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'done') {
-          thread.inFlight--;
-          const wake = thread.wake;
-          thread.wake = undefined;
-          wake?.();
-        } else if (message.type === 'flushed') {
-          thread.flushes.shift()?.resolve({ flushes: [message.flush], quarantine: message.quarantine });
-        } else {
-          const error = deserializeWorkerError(message.error);
-          this.#fail(error);
-          reject(error);
-        }
-      });
-      worker.on('error', (error) => {
-        const failure = new SinkError(`A flatten worker thread failed: ${error.message}`, { cause: error });
-        this.#fail(failure);
-        reject(failure);
-      });
-      worker.on('exit', (code) => {
-        if (this.#terminated) return;
-        const failure = new SinkError(`A flatten worker thread exited unexpectedly (exit code ${code})`);
-        this.#fail(failure);
-        reject(failure);
-      });
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'done') {
+        thread.inFlight--;
+        const wake = thread.wake;
+        thread.wake = undefined;
+        wake?.();
+      } else if (message.type === 'flushed') {
+        thread.flushes.shift()?.resolve({ flushes: [message.flush], quarantine: message.quarantine });
+      } else {
+        this.#fail(deserializeWorkerError(message.error));
+      }
+    });
+    worker.on('error', (error) => {
+      this.#fail(new SinkError(`A flatten worker thread failed: ${error.message}`, { cause: error }));
+    });
+    worker.on('exit', (code) => {
+      if (this.#terminated) return;
+      this.#fail(new SinkError(`A flatten worker thread exited unexpectedly (exit code ${code})`));
     });
   }
 }

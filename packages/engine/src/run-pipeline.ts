@@ -180,7 +180,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     const source = options.records({ resumed: resumed?.caller, raw: rawWriter });
     const count = options.stage ? 0 : (options.workers ?? 0);
     if (count > 0) {
-      workers = await FlattenWorkers.start(count, {
+      workers = FlattenWorkers.start(count, {
         config: sink.partsWriterConfig(),
         transform: options.transform,
       });
@@ -196,10 +196,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
           fingerprint: options.resume?.fingerprint,
         })
       : flattenedRows(source, options, transform, logs, { quarantine, raw: archive });
-    // The codec's one-time cost is paid while page 1 is in flight (first-request-idle.ts).
-    const stopWarmUp = afterFirstRequestSent(() =>
-      warmUpWriterCodec({ format: options.format, compression: options.compression }),
-    );
+    // The codec's one-time cost is paid while page 1 is in flight (first-request-idle.ts); with
+    // workers, each warms its own codec as it starts (flatten-worker.ts), and this thread has none.
+    const stopWarmUp = workers
+      ? () => undefined
+      : afterFirstRequestSent(() =>
+          warmUpWriterCodec({ format: options.format, compression: options.compression }),
+        );
     try {
       await pipeline(Readable.from(rows, { objectMode: true }), sink, { signal: options.signal });
     } finally {

@@ -36,7 +36,6 @@ export type ToWorker = WorkerBatch | { type: 'flush' };
 
 /** Worker → main. */
 export type FromWorker =
-  | { type: 'ready' }
   | { type: 'done' }
   | { type: 'flushed'; flush: PartsFlush; quarantine: IndexedQuarantine[] }
   | { type: 'error'; error: SerializedWorkerError };

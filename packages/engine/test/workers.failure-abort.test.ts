@@ -1,7 +1,7 @@
 /**
  * Issue 21: a failing worker or an abort fails the run like the main-thread path does. A worker
- * that throws (the test hook OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER, read by flatten-worker.ts)
- * fails the run with code SINK; an abort after a checkpoint fails it with an AbortError. Either way
+ * that throws, at start or later, or whose thread exits (the test hook
+ * OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER, read by flatten-worker.ts) fails the run with code SINK; an abort after a checkpoint fails it with an AbortError. Either way
  * nothing is committed (the previous lake is byte-for-byte as it was) and no worker thread
  * outlives the run (every thread started has exited: `flattenWorkerCounts()`).
  */
@@ -45,12 +45,18 @@ describe('a worker failure or an abort commits nothing and leaves no worker', ()
     return { options, before: await snapshot(lake), lake };
   }
 
-  it('a worker that throws: SINK, previous lake intact, no worker left', async () => {
+  // The pool does not wait for its workers to start (flatten-workers.ts): a start that fails must
+  // still fail the run, through the next dispatch or the flush, and never leave it waiting.
+  it.each([
+    ['throws after 120 calls', '120', 'injected worker fault after 120 calls'],
+    ['fails as it starts', 'start', 'injected worker fault at start'],
+    ['exits as it starts', 'exit', 'exited unexpectedly (exit code 7)'],
+  ])('a worker that %s: SINK, previous lake intact, no worker left', async (_, fault, message) => {
     const { options, before, lake } = await previousLake();
-    process.env[FAULT_ENV] = '120';
+    process.env[FAULT_ENV] = fault;
     await expect(exportCallLogs({ ...options, workers: 2, checkpointPages: 2 })).rejects.toMatchObject({
       code: 'SINK',
-      message: expect.stringContaining('injected worker fault'),
+      message: expect.stringContaining(message),
     });
     expect(await snapshot(lake)).toEqual(before);
     expect(flattenWorkerCounts().live).toBe(0);
