@@ -10,6 +10,10 @@
  *   pnpm bench --profile[=DIR]  # keep the CPU profiles of missed goals (default bench-profiles/)
  *   pnpm bench --repeat=N       # runs per timed case (default 3; each goal takes the median run)
  *
+ * Before the first case it samples the machine for 2 s, and at the end it sums the whole run: the
+ * cores busy with other work than this run (bench/lib/other-work.ts). Above 0.2 cores the report
+ * says the run is NOT idle and not a run of record: a shared machine moves every ratio.
+ *
  * Each measured case runs in its own Node process (bench/cases/*.ts) so that its peak RSS and
  * CPU time are its own; servers (simulator, replay) run in this process. Deeper scripts not in
  * the run (bench/lake-layout.ts, parquet-codecs.ts, parquet-writers.ts, sinks.ts,
@@ -25,6 +29,7 @@ import { generatedSection, writeGenerated } from './lib/benchmarks-md.js';
 import { type BenchContext, createBenchContext } from './lib/context.js';
 import { type GoalRow, renderGoalTable } from './lib/goals.js';
 import { machineInfo } from './lib/machine.js';
+import { otherWorkBefore, otherWorkDuring } from './lib/other-work.js';
 import { teeStdout } from './lib/output-tee.js';
 import { runMemory } from './memory.js';
 import { runScaling } from './scaling.js';
@@ -38,8 +43,10 @@ const writePath =
     ? join(tmpdir(), `omnidim-bench-quick-${process.pid}.md`)
     : fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url)));
 const tee = teeStdout();
+// Measured first, with nothing of ours running: other work on the machine moves every ratio.
+const otherWork = await otherWorkBefore();
 const started = performance.now();
-const machine = `${machineInfo()}\ncommand: pnpm bench${args.quick ? ' --quick (smoke sizes: figures not meaningful)' : ''}${args.repeats === (args.quick ? 1 : 3) ? '' : ` --repeat=${args.repeats}`} (goals 1–5: the median of ${args.repeats} run${args.repeats > 1 ? 's' : ''} of each timed case)`;
+const machine = `${machineInfo()}\n${otherWork.line}\ncommand: pnpm bench${args.quick ? ' --quick (smoke sizes: figures not meaningful)' : ''}${args.repeats === (args.quick ? 1 : 3) ? '' : ` --repeat=${args.repeats}`} (goals 1–5: the median of ${args.repeats} run${args.repeats > 1 ? 's' : ''} of each timed case)`;
 console.log(`# omnidim-stream benchmarks\n\n${machine}`);
 
 // Goal 1 runs first: goal 3 reuses its 0 ms Parquet export (bench/lib/engine-run.ts).
@@ -73,6 +80,7 @@ console.log(`\n## Goal table\n\n${table}`);
 console.log(
   `\ntotal: ${((performance.now() - started) / 1000).toFixed(0)} s; load average at the end: ${machineLoad()}${failed.length ? `; FAILED: ${failed.join(', ')}` : ''}`,
 );
+console.log(otherWorkDuring(otherWork.start));
 tee.stop();
 await writeGenerated(writePath, generatedSection({ machine, goals: table, output: tee.text() }));
 console.log(`\nwrote the goal table and this output to ${writePath}`);

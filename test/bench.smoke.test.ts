@@ -47,6 +47,13 @@ describe('pnpm bench --quick', () => {
     expect(written.split(GENERATED_START)).toHaveLength(2);
     expect(written).toMatch(/load average at start: [\d.]+ [\d.]+ [\d.]+/);
     expect(written).toMatch(/node v\d+\.\d+\.\d+/);
+    // Other work on the machine, before and during the run: a busy machine's run is not of record.
+    const otherWork =
+      /cores busy; (idle \(at most 0\.2 cores\)|NOT idle \(more than 0\.2 cores\): not a run of record)|not measured/;
+    expect(written).toMatch(
+      new RegExp(`other work before the run \\(2 s sample\\): (\\d+\\.\\d\\d ${otherWork.source})`),
+    );
+    expect(written).toMatch(new RegExp(`other work during the run: (\\d+\\.\\d\\d ${otherWork.source})`));
 
     // The table itself (the full output below it prints it once more).
     const table = written.slice(0, written.indexOf('### The full output of that run'));
