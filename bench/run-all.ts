@@ -17,7 +17,7 @@
  * Each measured case runs in its own Node process (bench/cases/*.ts) so that its peak RSS and
  * CPU time are its own; servers (simulator, replay) run in this process. Deeper scripts not in
  * the run (bench/lake-layout.ts, parquet-codecs.ts, parquet-writers.ts, sinks.ts,
- * convert-memory.ts, transform-cpu.ts, sink-cost.ts) run on their own.
+ * convert-memory.ts, transform-cpu.ts, sink-cost.ts, memory-timeline.ts) run on their own.
  */
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
