@@ -58,7 +58,14 @@ export class FlattenWorkers {
    */
   static start(count: number, init: WorkerInit): FlattenWorkers {
     const pool = new FlattenWorkers();
-    for (let i = 0; i < count; i++) pool.#spawn(init);
+    try {
+      for (let i = 0; i < count; i++) pool.#spawn(init);
+    } catch (error) {
+      // A thread that cannot be created (`new Worker` throws): the caller never gets the pool,
+      // so the threads already started are stopped here.
+      void pool.terminate();
+      throw error;
+    }
     return pool;
   }
 
@@ -138,6 +145,12 @@ export class FlattenWorkers {
       } else {
         this.#fail(deserializeWorkerError(message.error));
       }
+    });
+    // A message that cannot be deserialized: the batch or flush it answered would never settle.
+    worker.on('messageerror', (error) => {
+      this.#fail(
+        new SinkError(`A flatten worker's message could not be read: ${error.message}`, { cause: error }),
+      );
     });
     worker.on('error', (error) => {
       this.#fail(new SinkError(`A flatten worker thread failed: ${error.message}`, { cause: error }));

@@ -62,6 +62,20 @@ describe('a worker failure or an abort commits nothing and leaves no worker', ()
     expect(flattenWorkerCounts().live).toBe(0);
   });
 
+  // With no call there is no dispatch: the final flush alone must still see the failure.
+  it.each(['start', 'exit'])(
+    'an empty API and a worker that fails as it starts (%s): SINK, nothing written, no worker left',
+    async (fault) => {
+      const sim = await scope.start({ records: 0 });
+      const lake = await scope.lake();
+      process.env[FAULT_ENV] = fault;
+      const options = { apiKey: sim.apiKey, baseUrl: sim.url, outDir: lake, pageSize: 50, concurrency: 1 };
+      await expect(exportCallLogs({ ...options, workers: 2 })).rejects.toMatchObject({ code: 'SINK' });
+      expect(await snapshot(lake).catch(() => ({}))).toEqual({});
+      expect(flattenWorkerCounts().live).toBe(0);
+    },
+  );
+
   it('a worker that finds another id than the main thread saw (cross-check): INTERNAL, previous lake intact', async () => {
     // The test hook alters the id this thread reports for the 130th call (page 3), as a scan that
     // misread the page would: the worker's parse of the page must refuse to write it.
