@@ -1,9 +1,10 @@
 /**
  * Issue 21: a failing worker or an abort fails the run like the main-thread path does. A worker
  * that throws, at start or later, or whose thread exits (the test hook
- * OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER, read by flatten-worker.ts) fails the run with code SINK; an abort after a checkpoint fails it with an AbortError. Either way
- * nothing is committed (the previous lake is byte-for-byte as it was) and no worker thread
- * outlives the run (every thread started has exited: `flattenWorkerCounts()`).
+ * OMNIDIM_STREAM_TEST_WORKER_FAULT_AFTER, read by flatten-worker.ts) fails the run with code
+ * SINK; an abort after a checkpoint fails it with an AbortError. Either way nothing is committed
+ * (the previous lake is byte-for-byte as it was) and no worker thread outlives the run (every
+ * thread started has exited: `flattenWorkerCounts()`).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
