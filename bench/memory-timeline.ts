@@ -79,7 +79,7 @@ export async function runMemoryTimeline(ctx: BenchContext): Promise<void> {
 async function timeline(ctx: BenchContext, records: number): Promise<Sample[]> {
   const sim = await startSimulator({ seed: 1, records });
   const out = await ctx.scratch('memory-timeline');
-  const file = join(out, '..', `${out.split('/').at(-1)}.timeline.json`);
+  const file = join(out, 'timeline.json');
   try {
     const argv = ['export', '--out', join(out, 'lake'), '--base-url', sim.url, '--json'];
     const env = { OMNIDIM_API_KEY: sim.apiKey, OMNIDIM_BENCH_RSS_TIMELINE_FILE: file };
@@ -89,7 +89,6 @@ async function timeline(ctx: BenchContext, records: number): Promise<Sample[]> {
   } finally {
     await sim.close();
     await ctx.discard(out);
-    await ctx.discard(file);
   }
 }
 
